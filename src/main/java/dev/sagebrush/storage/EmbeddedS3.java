@@ -1,0 +1,147 @@
+package dev.sagebrush.storage;
+
+import io.undertow.server.HttpHandler;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import org.gaul.s3proxy.S3Proxy;
+import org.gaul.s3proxy.auth.AuthenticationType;
+import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
+
+/**
+ * s3proxy running in this JVM on 127.0.0.1 and an ephemeral port, storing objects as files under
+ * {@code <dataDir>/s3/<bucket>/<key>}.
+ *
+ * <p>Clients reach it through the Sagebrush port via {@link #frontDoorHandler()}; Sagebrush itself talks to
+ * {@link #endpoint()} directly with {@link #serviceCredentials()}, a key pair generated at every start so it never
+ * needs configuring or storing. Account keys are looked up on every request (see {@link SharedNamespaceLocator}).
+ * All identities share one namespace of buckets.
+ *
+ * <p>Durability: s3proxy's filesystem store renames a temp file into place (objects are atomic) but never fsyncs, so
+ * an object written just before a power loss may be lost. A process crash loses nothing that was acknowledged.
+ */
+public final class EmbeddedS3 implements AutoCloseable {
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final long START_TIMEOUT_MILLIS = 30_000;
+
+    private final S3Proxy proxy;
+    private final URI endpoint;
+    private final S3Credentials service;
+    private final Path storageDir;
+    private S3FrontDoor frontDoor;
+
+    private EmbeddedS3(S3Proxy proxy, S3Credentials service, Path storageDir) {
+        this.proxy = proxy;
+        this.endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
+        this.service = service;
+        this.storageDir = storageDir;
+    }
+
+    /** Starts with a fixed set of account keys: access key id → secret access key. */
+    public static EmbeddedS3 start(Path dataDir, Map<String, String> accessKeys) {
+        Map<String, String> keys = Map.copyOf(accessKeys);
+        return start(dataDir, id -> Optional.ofNullable(keys.get(id)));
+    }
+
+    /**
+     * Starts with a live lookup from access key id to secret, called on every request (from s3proxy's threads, so it
+     * must be thread-safe and fast), so the credential store can change while the server runs.
+     */
+    public static EmbeddedS3 start(Path dataDir, Function<String, Optional<String>> secretLookup) {
+        Path dir = dataDir.resolve("s3").toAbsolutePath();
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot create embedded S3 directory " + dir, e);
+        }
+        S3Credentials service = new S3Credentials("SBSERVICE" + randomToken(8).toUpperCase(), randomToken(30));
+        FilesystemNio2BlobStore blobStore = new FilesystemNio2BlobStore(dir.toString());
+        // awsAuthentication's single identity is what turns authentication on; the locator then replaces
+        // s3proxy's one-identity check with ours, so every account key plus the service key is accepted.
+        S3Proxy proxy = S3Proxy.builder()
+                .blobStore(blobStore)
+                .endpoint(URI.create("http://127.0.0.1:0"))
+                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, service.accessKeyId(), service.secretAccessKey())
+                .build();
+        proxy.setBlobStoreLocator(new SharedNamespaceLocator(service, secretLookup, blobStore));
+        try {
+            proxy.start();
+            awaitStarted(proxy);
+        } catch (Exception e) {
+            stopQuietly(proxy);
+            throw new IllegalStateException("Embedded S3 (s3proxy) failed to start: " + e.getMessage(), e);
+        }
+        return new EmbeddedS3(proxy, service, dir);
+    }
+
+    // start() returns before Jetty reports STARTED and getPort() is only meaningful after that.
+    private static void awaitStarted(S3Proxy proxy) throws Exception {
+        long deadline = System.currentTimeMillis() + START_TIMEOUT_MILLIS;
+        while (!"STARTED".equals(proxy.getState())) {
+            if (System.currentTimeMillis() > deadline || "FAILED".equals(proxy.getState())) {
+                throw new IllegalStateException("state " + proxy.getState());
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    /** The s3proxy endpoint itself (http://127.0.0.1:port), for Sagebrush's own S3 client. */
+    public URI endpoint() {
+        return endpoint;
+    }
+
+    /** The per-start key pair Sagebrush uses for its own S3 calls. */
+    public S3Credentials serviceCredentials() {
+        return service;
+    }
+
+    /** Where the objects live on disk: {@code <dataDir>/s3}. */
+    public Path storageDirectory() {
+        return storageDir;
+    }
+
+    /** An {@link ObjectStorage} signed with the service key, talking to s3proxy directly; close it after use. */
+    public S3ObjectStorage openServiceStorage() {
+        return S3ObjectStorage.connect(endpoint, service);
+    }
+
+    /**
+     * An Undertow handler that reverse-proxies every request it is given to this s3proxy, unchanged (Host header
+     * included, so client SigV4 signatures still verify). Mount it for the requests {@link S3FrontDoor#isS3Request}
+     * recognises. One instance per EmbeddedS3, closed with it.
+     */
+    public synchronized HttpHandler frontDoorHandler() {
+        if (frontDoor == null) {
+            frontDoor = new S3FrontDoor(endpoint);
+        }
+        return frontDoor;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (frontDoor != null) {
+            frontDoor.close();
+        }
+        stopQuietly(proxy);
+    }
+
+    private static void stopQuietly(S3Proxy proxy) {
+        try {
+            proxy.stop();
+        } catch (Exception ignored) {
+            // stopping is best effort; the port is released with the JVM at the latest
+        }
+    }
+
+    private static String randomToken(int bytes) {
+        byte[] b = new byte[bytes];
+        RANDOM.nextBytes(b);
+        return java.util.HexFormat.of().formatHex(b);
+    }
+}

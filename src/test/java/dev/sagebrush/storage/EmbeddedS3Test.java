@@ -1,0 +1,122 @@
+package dev.sagebrush.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.undertow.Undertow;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.ResponseBytes;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/** The embedded S3 behind the Undertow front door, driven by a real SDK client with default checksum settings. */
+class EmbeddedS3Test {
+    @TempDir
+    static Path dataDir;
+    static EmbeddedS3 s3;
+    static Undertow undertow;
+    static URI frontDoor;
+
+    @BeforeAll
+    static void start() {
+        QuietLogs.apply();
+        s3 = EmbeddedS3.start(dataDir, Map.of("AKIDALICE", "alice-secret", "AKIDBOB", "bob-secret"));
+        undertow = Undertow.builder().addHttpListener(0, "127.0.0.1").setHandler(s3.frontDoorHandler()).build();
+        undertow.start();
+        int port = ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
+        frontDoor = URI.create("http://127.0.0.1:" + port);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (undertow != null) undertow.stop();
+        if (s3 != null) s3.close();
+    }
+
+    static S3Client client(String key, String secret) {
+        return S3ObjectStorage.newClient(frontDoor, new S3Credentials(key, secret));
+    }
+
+    @Test
+    void fullObjectLifecycleThroughTheFrontDoorWithDefaultChecksums() {
+        byte[] data = new byte[5 * 1024 * 1024];
+        new Random(42).nextBytes(data);
+        try (S3Client c = client("AKIDALICE", "alice-secret")) {
+            c.createBucket(b -> b.bucket("front-door"));
+            c.putObject(b -> b.bucket("front-door").key("dir/a b+c=ü.bin"), RequestBody.fromBytes(data));
+
+            ResponseBytes<GetObjectResponse> got = c.getObjectAsBytes(b -> b.bucket("front-door").key("dir/a b+c=ü.bin"));
+            assertThat(got.asByteArray()).isEqualTo(data);
+
+            assertThat(c.listObjectsV2(b -> b.bucket("front-door").prefix("dir/")).contents())
+                    .extracting(S3Object::key, S3Object::size)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("dir/a b+c=ü.bin", (long) data.length));
+
+            HeadObjectResponse head = c.headObject(b -> b.bucket("front-door").key("dir/a b+c=ü.bin"));
+            assertThat(head.contentLength()).isEqualTo(data.length);
+
+            c.deleteObject(b -> b.bucket("front-door").key("dir/a b+c=ü.bin"));
+            assertThatThrownBy(() -> c.headObject(b -> b.bucket("front-door").key("dir/a b+c=ü.bin")))
+                    .isInstanceOf(NoSuchKeyException.class);
+        }
+    }
+
+    @Test
+    void everyConfiguredKeyAndTheServiceKeyShareOneNamespace() {
+        try (S3Client alice = client("AKIDALICE", "alice-secret");
+             S3Client bob = client("AKIDBOB", "bob-secret");
+             S3Client service = client(s3.serviceCredentials().accessKeyId(), s3.serviceCredentials().secretAccessKey())) {
+            alice.createBucket(b -> b.bucket("shared"));
+            alice.putObject(b -> b.bucket("shared").key("k"), RequestBody.fromString("from alice"));
+            assertThat(bob.getObjectAsBytes(b -> b.bucket("shared").key("k")).asUtf8String()).isEqualTo("from alice");
+            assertThat(service.getObjectAsBytes(b -> b.bucket("shared").key("k")).asUtf8String()).isEqualTo("from alice");
+        }
+    }
+
+    @Test
+    void wrongSecretIsSignatureDoesNotMatch() {
+        try (S3Client c = client("AKIDALICE", "not-alices-secret")) {
+            assertThatThrownBy(c::listBuckets)
+                    .isInstanceOfSatisfying(S3Exception.class, e -> {
+                        assertThat(e.statusCode()).isEqualTo(403);
+                        assertThat(e.awsErrorDetails().errorCode()).isEqualTo("SignatureDoesNotMatch");
+                    });
+        }
+    }
+
+    @Test
+    void unknownKeyIsInvalidAccessKeyId() {
+        try (S3Client c = client("AKIDNOBODY", "whatever")) {
+            assertThatThrownBy(c::listBuckets)
+                    .isInstanceOfSatisfying(S3Exception.class, e -> {
+                        assertThat(e.statusCode()).isEqualTo(403);
+                        assertThat(e.awsErrorDetails().errorCode()).isEqualTo("InvalidAccessKeyId");
+                    });
+        }
+    }
+
+    @Test
+    void objectsAreFilesUnderDataDirS3() throws Exception {
+        try (S3ObjectStorage storage = s3.openServiceStorage()) {
+            storage.createBucketIfMissing("on-disk");
+            Path src = Files.writeString(dataDir.resolve("src.txt"), "hello");
+            storage.upload(src, S3Uri.parse("s3://on-disk/x/y.txt"));
+        }
+        assertThat(s3.storageDirectory()).isEqualTo(dataDir.resolve("s3").toAbsolutePath());
+        assertThat(s3.storageDirectory().resolve("on-disk/x/y.txt")).hasContent("hello");
+    }
+}
