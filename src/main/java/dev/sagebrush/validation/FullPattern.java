@@ -4,8 +4,9 @@ package dev.sagebrush.validation;
  * A model pattern matched against the whole value, as AWS does. {@link #shown} is the text AWS prints in the message.
  *
  * <p>Patterns run on RE2/J (linear time: a hostile value cannot hang a request thread). A pattern RE2/J cannot
- * compile (look-behind, Java-only classes) falls back to java.util.regex; {@link #backtracking} marks those so the
- * validator only runs them on values already within the member's length limit, which bounds their cost.
+ * compile (a look-behind, a Java-only class such as {@code \p{Alnum}}, a repeat count over RE2's limit of 1000)
+ * falls back to java.util.regex; {@link #backtracking} marks those so the validator only runs them on values already
+ * within the member's length limit, which bounds their cost.
  */
 final class FullPattern {
     final String shown;

@@ -63,6 +63,8 @@ final class ScalarChecks {
      * All of an element's rules in brackets, as AWS lists them for a collection: {@code [Member must have length less
      * than or equal to 32, Member must have length greater than or equal to 0, Member must satisfy regular expression
      * pattern: ^[-0-9a-zA-Z]+$]} (maximum before minimum, as in every AWS message of this form we have seen).
+     * Some AWS services append {@code Member must not be null} inside the brackets and others do not; the element
+     * shapes here are not declared required, so it is left out.
      */
     static String describe(MemberSpec spec) {
         List<String> rules = new ArrayList<>(4);
