@@ -1,0 +1,174 @@
+package dev.sagebrush.auth;
+
+import dev.sagebrush.protocol.AwsException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import software.amazon.awssdk.http.ContentStreamProvider;
+import software.amazon.awssdk.http.SdkHttpMethod;
+import software.amazon.awssdk.http.SdkHttpRequest;
+import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
+import software.amazon.awssdk.http.auth.spi.signer.HttpSigner;
+import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
+import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
+
+/**
+ * Verifies AWS Signature Version 4 on a request by signing it again, with the SDK's own {@link AwsV4HttpSigner}, over
+ * exactly the headers the client listed in SignedHeaders and at the instant the client stated, then comparing the two
+ * signatures in constant time. The region is whatever the client's credential scope names: that is the region the
+ * request is for.
+ */
+public final class SigV4Verifier {
+    /** AWS accepts requests signed up to 15 minutes away from its own clock. */
+    static final Duration MAX_SKEW = Duration.ofMinutes(15);
+    private static final DateTimeFormatter AMZ_DATE =
+            DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
+    private final Credentials credentials;
+    private final String service;
+    private final Clock clock;
+    private final AwsV4HttpSigner signer = AwsV4HttpSigner.create();
+
+    public SigV4Verifier(Credentials credentials, String service, Clock clock) {
+        this.credentials = credentials;
+        this.service = service;
+        this.clock = clock;
+    }
+
+    /** What a verified request proves: who signed it and for which region. */
+    public record Verified(Account account, String region) {}
+
+    /** The parts of the incoming HTTP request the signature covers. */
+    public record IncomingRequest(String method, String rawPath, String rawQuery,
+                                  Function<String, String> header, byte[] body) {}
+
+    public Verified verify(IncomingRequest req) {
+        String authorization = req.header().apply("Authorization");
+        if (authorization == null || authorization.isEmpty()) {
+            throw new AwsException("MissingAuthenticationTokenException", 403, "Missing Authentication Token");
+        }
+        AuthorizationHeader auth = AuthorizationHeader.parse(authorization);
+        Account account = credentials.find(auth.accessKeyId()).orElseThrow(() -> new AwsException(
+                "UnrecognizedClientException", 400, "The security token included in the request is invalid."));
+        if (!service.equals(auth.service())) {
+            throw invalidSignature("Credential should be scoped to correct service: '" + service + "'. ");
+        }
+        Instant signedAt = signedAt(req, auth);
+        checkSkew(signedAt);
+
+        String expected = sign(req, auth, account, signedAt);
+        if (!MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII),
+                auth.signature().getBytes(StandardCharsets.US_ASCII))) {
+            throw invalidSignature("The request signature we calculated does not match the signature you provided. "
+                    + "Check your AWS Secret Access Key and signing method. Consult the service documentation for details.");
+        }
+        return new Verified(account, auth.region());
+    }
+
+    private Instant signedAt(IncomingRequest req, AuthorizationHeader auth) {
+        String amzDate = req.header().apply("X-Amz-Date");
+        if (amzDate == null) {
+            throw new AwsException("IncompleteSignatureException", 400,
+                    "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization="
+                            + truncate(req.header().apply("Authorization")));
+        }
+        try {
+            Instant t = AMZ_DATE.parse(amzDate, Instant::from);
+            if (!amzDate.startsWith(auth.date())) {
+                throw invalidSignature("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '"
+                        + auth.date() + "' != '" + amzDate.substring(0, Math.min(8, amzDate.length())) + "', from '" + amzDate + "'.");
+            }
+            return t;
+        } catch (DateTimeParseException e) {
+            throw new AwsException("IncompleteSignatureException", 400, "X-Amz-Date must be in ISO-8601 basic format: " + amzDate);
+        }
+    }
+
+    private void checkSkew(Instant signedAt) {
+        Instant now = clock.instant();
+        if (signedAt.isBefore(now.minus(MAX_SKEW))) {
+            throw invalidSignature("Signature expired: " + AMZ_DATE.format(signedAt) + " is now earlier than "
+                    + AMZ_DATE.format(now.minus(MAX_SKEW)) + " (" + AMZ_DATE.format(now) + " - 15 min.)");
+        }
+        if (signedAt.isAfter(now.plus(MAX_SKEW))) {
+            throw invalidSignature("Signature not yet current: " + AMZ_DATE.format(signedAt) + " is still later than "
+                    + AMZ_DATE.format(now.plus(MAX_SKEW)) + " (" + AMZ_DATE.format(now) + " + 15 min.)");
+        }
+    }
+
+    private String sign(IncomingRequest req, AuthorizationHeader auth, Account account, Instant signedAt) {
+        String host = req.header().apply("Host");
+        if (host == null) {
+            throw invalidSignature("The request signature we calculated does not match the signature you provided.");
+        }
+        SdkHttpRequest.Builder rebuilt = SdkHttpRequest.builder()
+                .method(SdkHttpMethod.fromValue(req.method()))
+                .uri(URI.create("http://" + host + req.rawPath() + (req.rawQuery() == null || req.rawQuery().isEmpty() ? "" : "?" + req.rawQuery())));
+        for (String name : auth.signedHeaders()) {
+            String value = req.header().apply(name);
+            if (value != null) {
+                rebuilt.putHeader(name, value);
+            }
+        }
+        SignedRequest signed = signer.sign(r -> r
+                .identity(AwsCredentialsIdentity.create(account.accessKeyId(), account.secretAccessKey()))
+                .request(rebuilt.build())
+                .payload(ContentStreamProvider.fromByteArrayUnsafe(req.body()))
+                .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, service)
+                .putProperty(AwsV4HttpSigner.REGION_NAME, auth.region())
+                .putProperty(HttpSigner.SIGNING_CLOCK, Clock.fixed(signedAt, ZoneOffset.UTC)));
+        String header = signed.request().firstMatchingHeader("Authorization").orElse("");
+        int i = header.lastIndexOf("Signature=");
+        return i < 0 ? "" : header.substring(i + "Signature=".length());
+    }
+
+    private static AwsException invalidSignature(String message) {
+        return new AwsException("InvalidSignatureException", 400, message);
+    }
+
+    private static String truncate(String s) {
+        return s == null ? "" : s.length() > 200 ? s.substring(0, 200) : s;
+    }
+
+    /** {@code AWS4-HMAC-SHA256 Credential=AKID/20261127/us-east-1/sagemaker/aws4_request, SignedHeaders=a;b, Signature=hex}. */
+    record AuthorizationHeader(String accessKeyId, String date, String region, String service,
+                               List<String> signedHeaders, String signature) {
+        static AuthorizationHeader parse(String header) {
+            if (!header.startsWith("AWS4-HMAC-SHA256 ")) {
+                throw new AwsException("IncompleteSignatureException", 400,
+                        "Authorization header requires the AWS4-HMAC-SHA256 algorithm. Authorization=" + truncate(header));
+            }
+            Map<String, String> parts = new java.util.HashMap<>();
+            for (String p : header.substring("AWS4-HMAC-SHA256 ".length()).split(",")) {
+                String kv = p.strip();
+                int eq = kv.indexOf('=');
+                if (eq > 0) parts.put(kv.substring(0, eq), kv.substring(eq + 1));
+            }
+            for (String required : List.of("Credential", "SignedHeaders", "Signature")) {
+                if (!parts.containsKey(required)) {
+                    throw new AwsException("IncompleteSignatureException", 400, "Authorization header requires '"
+                            + required + "' parameter. Authorization=" + truncate(header));
+                }
+            }
+            String[] scope = parts.get("Credential").split("/");
+            if (scope.length != 5 || !"aws4_request".equals(scope[4])) {
+                throw new AwsException("IncompleteSignatureException", 400,
+                        "Credential should be scoped to a valid region, service and terminator. Credential=" + truncate(parts.get("Credential")));
+            }
+            List<String> signed = List.of(parts.get("SignedHeaders").split(";"));
+            if (!signed.contains("host")) {
+                throw new AwsException("IncompleteSignatureException", 400, "'Host' must be a 'SignedHeader' in the AWS Authorization.");
+            }
+            return new AuthorizationHeader(scope[0], scope[1], scope[2], scope[3], signed, parts.get("Signature"));
+        }
+    }
+}

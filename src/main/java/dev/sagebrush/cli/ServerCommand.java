@@ -1,0 +1,55 @@
+package dev.sagebrush.cli;
+
+import dev.sagebrush.Sagebrush;
+import dev.sagebrush.config.Config;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code bin/sagebrush server}: runs until interrupted (Ctrl-C or SIGTERM stop it cleanly). */
+@Command(name = "server", description = "Start the Sagebrush server (SageMaker API and S3 on one endpoint).")
+public final class ServerCommand implements Callable<Integer> {
+    @Option(names = "--host", defaultValue = "${env:SAGEBRUSH_HOST:-127.0.0.1}",
+            description = "Address to listen on (default: ${DEFAULT-VALUE}). Non-loopback addresses need --credentials.")
+    String host;
+
+    @Option(names = "--port", defaultValue = "${env:SAGEBRUSH_PORT:-8080}", description = "Port (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--data-dir", defaultValue = "${env:SAGEBRUSH_DATA_DIR:-data}",
+            description = "Data directory: database, embedded S3 objects, job work space (default: ${DEFAULT-VALUE}).")
+    Path dataDir;
+
+    @Option(names = "--credentials", defaultValue = "${env:SAGEBRUSH_CREDENTIALS}",
+            description = "Credentials file, one '<access-key-id> <secret-access-key> <account-id>' per line. "
+                    + "Default: the key test/test for account 000000000000, allowed on loopback only.")
+    Path credentials;
+
+    @Option(names = "--compile-workers", defaultValue = "${env:SAGEBRUSH_COMPILE_WORKERS:--1}",
+            description = "Compilation jobs run at once on this node (default: half the CPU cores, at least 1; 0 runs none: an API-only node).")
+    int compileWorkers;
+
+    @Override
+    public Integer call() throws Exception {
+        Config config = Config.defaults(dataDir).withHost(host).withPort(port).withCredentialsFile(credentials);
+        if (compileWorkers >= 0) config = config.withCompileWorkers(compileWorkers);
+        Sagebrush server;
+        try {
+            server = Sagebrush.start(config);
+        } catch (IllegalStateException e) {
+            System.err.println("sagebrush: " + e.getMessage());
+            return 2;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "shutdown"));
+        System.out.println("Sagebrush is ready at " + server.endpoint()
+                + " (SageMaker API and S3). Press Ctrl-C to stop.");
+        stopped.await();
+        return 0;
+    }
+}

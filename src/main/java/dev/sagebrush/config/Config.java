@@ -1,0 +1,57 @@
+package dev.sagebrush.config;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Everything a Sagebrush server needs to start. {@link #defaults(Path)} is the embedded setup the README's quickstart
+ * runs: loopback, port 8080, SQLite and an embedded S3 under the data directory, the test/test credentials.
+ *
+ * @param host              address to bind; the default credentials are refused unless it is a loopback address
+ * @param port              0 picks a free port (tests)
+ * @param dataDir           holds the database, the embedded S3's objects, job work directories and the token key
+ * @param credentialsFile   access keys (see {@code Credentials}); empty means the embedded test/test key
+ * @param maxRequestBytes   larger SageMaker API bodies are refused before they are read
+ * @param compileWorkers    compilation jobs run at once on this node
+ */
+public record Config(String host, int port, Path dataDir, Optional<Path> credentialsFile, int maxRequestBytes,
+                     int compileWorkers) {
+
+    public static final int DEFAULT_PORT = 8080;
+    public static final int DEFAULT_MAX_REQUEST_BYTES = 8 * 1024 * 1024;
+
+    public static Config defaults(Path dataDir) {
+        return new Config("127.0.0.1", DEFAULT_PORT, dataDir, Optional.empty(), DEFAULT_MAX_REQUEST_BYTES,
+                Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
+    }
+
+    public Config withPort(int p) {
+        return new Config(host, p, dataDir, credentialsFile, maxRequestBytes, compileWorkers);
+    }
+
+    public Config withHost(String h) {
+        return new Config(h, port, dataDir, credentialsFile, maxRequestBytes, compileWorkers);
+    }
+
+    public Config withCredentialsFile(Path f) {
+        return new Config(host, port, dataDir, Optional.ofNullable(f), maxRequestBytes, compileWorkers);
+    }
+
+    public Config withMaxRequestBytes(int n) {
+        return new Config(host, port, dataDir, credentialsFile, n, compileWorkers);
+    }
+
+    public Config withCompileWorkers(int n) {
+        return new Config(host, port, dataDir, credentialsFile, maxRequestBytes, n);
+    }
+
+    public boolean bindsLoopbackOnly() {
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,150 @@
+package dev.sagebrush.protocol;
+
+import dev.sagebrush.auth.SigV4Verifier;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.SdkPojo;
+
+/**
+ * The SageMaker API front door: {@code POST /} with {@code X-Amz-Target: SageMaker.<Operation>}. For each request it
+ * verifies SigV4, finds the operation in the table, decodes and validates the typed input, calls the feature, and
+ * writes the output or the AWS error. Requests without an X-Amz-Target (S3's REST calls, browsers) go to
+ * {@code next}.
+ */
+public final class Gateway implements HttpHandler {
+    private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+    private static final HttpString TARGET = new HttpString("X-Amz-Target");
+    private static final HttpString REQUEST_ID = new HttpString("x-amzn-RequestId");
+    private static final String CONTENT_TYPE = "application/x-amz-json-1.1";
+    private static final String TARGET_PREFIX = "SageMaker.";
+
+    private final OperationTable operations;
+    private final SigV4Verifier verifier;
+    private final InputValidator validator;
+    private final JsonCodec codec;
+    private final Clock clock;
+    private final int maxBodyBytes;
+    private final HttpHandler next;
+
+    public Gateway(OperationTable operations, SigV4Verifier verifier, InputValidator validator, JsonCodec codec,
+                   Clock clock, int maxBodyBytes, HttpHandler next) {
+        this.operations = operations;
+        this.verifier = verifier;
+        this.validator = validator;
+        this.codec = codec;
+        this.clock = clock;
+        this.maxBodyBytes = maxBodyBytes;
+        this.next = next;
+    }
+
+    @Override
+    public void handleRequest(HttpServerExchange exchange) throws Exception {
+        String target = exchange.getRequestHeaders().getFirst(TARGET);
+        if (target == null) {
+            next.handleRequest(exchange);
+            return;
+        }
+        if (exchange.isInIoThread()) {
+            // Features touch the store and may block; the IO threads must never wait.
+            exchange.dispatch(this);
+            return;
+        }
+        String requestId = UUID.randomUUID().toString();
+        exchange.getResponseHeaders().put(REQUEST_ID, requestId);
+        try {
+            SdkPojo output = handle(exchange, target, requestId);
+            exchange.setStatusCode(200);
+            exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, CONTENT_TYPE);
+            // Operations without an output shape answer an empty body, as AWS does.
+            exchange.getResponseSender().send(output == null ? ByteBuffer.allocate(0) : ByteBuffer.wrap(codec.encode(output)));
+        } catch (AwsException e) {
+            sendError(exchange, e);
+        } catch (RuntimeException e) {
+            log.error("Request {} ({}) failed", requestId, target, e);
+            sendError(exchange, AwsException.internal("We encountered an internal error. Please try again. (request " + requestId + ")"));
+        }
+    }
+
+    private SdkPojo handle(HttpServerExchange exchange, String target, String requestId) throws IOException {
+        if (!"POST".equals(exchange.getRequestMethod().toString())) {
+            throw new AwsException("InvalidAction", 400, "Only POST is accepted for X-Amz-Target requests");
+        }
+        byte[] body = readBody(exchange);
+        SigV4Verifier.Verified who = verifier.verify(new SigV4Verifier.IncomingRequest(
+                exchange.getRequestMethod().toString(), exchange.getRequestURI(), exchange.getQueryString(),
+                name -> exchange.getRequestHeaders().getFirst(name), body));
+        if (!target.startsWith(TARGET_PREFIX)) {
+            throw AwsException.unknownOperation("Unknown operation " + target);
+        }
+        String name = target.substring(TARGET_PREFIX.length());
+        Operation<?> operation = operations.find(name).orElseThrow(
+                () -> AwsException.unknownOperation("Unknown operation " + target));
+        RequestContext context = new RequestContext(who.account().accountId(), who.region(),
+                who.account().accessKeyId(), requestId, clock.instant());
+        SdkPojo input = decode(operation, body);
+        validator.validate(name, input);
+        return operation.invoke(context, input);
+    }
+
+    private <I extends SdkPojo> SdkPojo decode(Operation<I> operation, byte[] body) {
+        return codec.decode(body, operation.inputBuilder().get());
+    }
+
+    private byte[] readBody(HttpServerExchange exchange) throws IOException {
+        long declared = exchange.getRequestContentLength();
+        if (declared > maxBodyBytes) {
+            throw tooLarge(declared);
+        }
+        exchange.startBlocking();
+        try (InputStream in = exchange.getInputStream()) {
+            byte[] body = in.readNBytes(maxBodyBytes + 1);
+            if (body.length > maxBodyBytes) {
+                throw tooLarge(body.length);
+            }
+            return body;
+        }
+    }
+
+    private AwsException tooLarge(long size) {
+        return new AwsException("RequestEntityTooLargeException", 413,
+                "Request body of " + (size > maxBodyBytes ? "more than " + maxBodyBytes : size)
+                        + " bytes exceeds the limit of " + maxBodyBytes + " bytes");
+    }
+
+    private static void sendError(HttpServerExchange exchange, AwsException e) {
+        exchange.setStatusCode(e.httpStatus());
+        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, CONTENT_TYPE);
+        exchange.getResponseHeaders().put(new HttpString("x-amzn-ErrorType"), e.errorType());
+        String json = "{\"__type\":" + quote(e.errorType()) + ",\"message\":" + quote(e.getMessage()) + "}";
+        exchange.getResponseSender().send(json, StandardCharsets.UTF_8);
+    }
+
+    static String quote(String s) {
+        StringBuilder b = new StringBuilder(s.length() + 2).append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (c < 0x20) b.append(String.format("\\u%04x", (int) c));
+                    else b.append(c);
+                }
+            }
+        }
+        return b.append('"').toString();
+    }
+}
