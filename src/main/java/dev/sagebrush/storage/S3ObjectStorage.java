@@ -32,22 +32,27 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * maximum (s3proxy's default too); multipart can come behind the same interface if artifacts ever get that big.
  */
 public final class S3ObjectStorage implements ObjectStorage, AutoCloseable {
+    private static final int S3_MAX_PAGE = 1000;
+
     private final S3Client s3;
     private final boolean ownsClient;
+    private final int pageSize;
 
     /** Wraps a client the caller keeps owning (and closes). */
     public S3ObjectStorage(S3Client s3) {
-        this(s3, false);
+        this(s3, false, S3_MAX_PAGE);
     }
 
-    private S3ObjectStorage(S3Client s3, boolean ownsClient) {
+    /** Small pages let tests prove that {@link #list} follows continuation tokens without writing 1,000 objects. */
+    S3ObjectStorage(S3Client s3, boolean ownsClient, int pageSize) {
         this.s3 = Objects.requireNonNull(s3, "s3");
         this.ownsClient = ownsClient;
+        this.pageSize = pageSize;
     }
 
     /** A storage with its own client for {@code endpoint}; {@link #close()} closes it. */
     public static S3ObjectStorage connect(URI endpoint, S3Credentials credentials) {
-        return new S3ObjectStorage(newClient(endpoint, credentials), true);
+        return new S3ObjectStorage(newClient(endpoint, credentials), true, S3_MAX_PAGE);
     }
 
     /** The client configuration Sagebrush uses for any S3-compatible endpoint (apache5 transport, us-east-1). */
@@ -121,7 +126,8 @@ public final class S3ObjectStorage implements ObjectStorage, AutoCloseable {
         List<ObjectInfo> out = new ArrayList<>();
         try {
             // The paginator follows continuation tokens until the listing is complete.
-            for (S3Object o : s3.listObjectsV2Paginator(b -> b.bucket(prefix.bucket()).prefix(prefix.key())).contents()) {
+            for (S3Object o : s3.listObjectsV2Paginator(b -> b.bucket(prefix.bucket()).prefix(prefix.key()).maxKeys(pageSize))
+                    .contents()) {
                 out.add(new ObjectInfo(S3Uri.of(prefix.bucket(), o.key()), o.size(), o.lastModified(), unquote(o.eTag())));
             }
         } catch (S3Exception e) {
