@@ -10,6 +10,7 @@ import dev.sagebrush.compilation.NeoCompilationWork;
 import dev.sagebrush.config.Config;
 import dev.sagebrush.storage.EmbeddedS3;
 import dev.sagebrush.storage.ObjectStorage;
+import dev.sagebrush.storage.SafeArchive;
 import dev.sagebrush.validation.Validator;
 import java.util.Map;
 import dev.sagebrush.protocol.Gateway;
@@ -63,7 +64,7 @@ public final class Sagebrush implements AutoCloseable {
 
         EmbeddedS3 s3 = closeLater(EmbeddedS3.start(dataDir, credentials.secretsByAccessKey()));
         ObjectStorage storage = closeLater(s3.openServiceStorage());
-        CompilationWork compilationWork = new NeoCompilationWork(storage, Archives::extractModel, Map.of());
+        CompilationWork compilationWork = new NeoCompilationWork(storage, SafeArchive.Limits.DEFAULT, Map.of());
         CompilationController compilationController = closeLater(new CompilationController(store, codec, clock,
                 compilationWork, dataDir.resolve("work").resolve("compilation"), config.compileWorkers(),
                 "node-" + UUID.randomUUID(), Duration.ofSeconds(1)).start());

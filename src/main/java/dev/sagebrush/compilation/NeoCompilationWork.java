@@ -1,12 +1,11 @@
 package dev.sagebrush.compilation;
 
 import dev.sagebrush.jobs.Cancellation;
+import dev.sagebrush.storage.ArchiveException;
 import dev.sagebrush.storage.ObjectNotFoundException;
 import dev.sagebrush.storage.ObjectStorage;
 import dev.sagebrush.storage.S3Uri;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
+import dev.sagebrush.storage.SafeArchive;
 import java.nio.file.Path;
 import java.util.Map;
 import software.amazon.awssdk.services.sagemaker.model.DescribeCompilationJobResponse;
@@ -17,19 +16,13 @@ import software.amazon.awssdk.services.sagemaker.model.DescribeCompilationJobRes
  * no compiler on this server fails honestly, naming what is supported.
  */
 public final class NeoCompilationWork implements CompilationWork {
-    /** Unpacks a .tar.gz into a directory, refusing anything unsafe; failures carry a user-facing message. */
-    @FunctionalInterface
-    public interface Extractor {
-        void extract(Path archive, Path destination) throws IOException;
-    }
-
     private final ObjectStorage storage;
-    private final Extractor extractor;
+    private final SafeArchive.Limits limits;
     private final Map<String, ModelCompiler> compilers;
 
-    public NeoCompilationWork(ObjectStorage storage, Extractor extractor, Map<String, ModelCompiler> compilers) {
+    public NeoCompilationWork(ObjectStorage storage, SafeArchive.Limits limits, Map<String, ModelCompiler> compilers) {
         this.storage = storage;
-        this.extractor = extractor;
+        this.limits = limits;
         this.compilers = Map.copyOf(compilers);
     }
 
@@ -40,12 +33,10 @@ public final class NeoCompilationWork implements CompilationWork {
         cancellation.check();
         Path modelDir = workDir.resolve("model");
         try {
-            requireGzip(archive);
-            Files.createDirectories(modelDir);
-            extractor.extract(archive, modelDir);
-        } catch (IOException e) {
-            throw new CompilationFailure("ClientError: InputConfiguration: Unable to untar input model. Please confirm "
-                    + "the model is a tar.gz file. (" + e.getMessage() + ")");
+            SafeArchive.extractTarGz(archive, modelDir, limits);
+        } catch (ArchiveException e) {
+            throw new CompilationFailure("ClientError: InputConfiguration: " + (e.reason() == ArchiveException.Reason.NOT_GZIP
+                    ? ArchiveException.UNABLE_TO_UNTAR : e.getMessage()));
         }
         cancellation.check();
         FrameworkInputs.ModelFiles files = FrameworkInputs.check(framework, modelDir);
@@ -73,15 +64,6 @@ public final class NeoCompilationWork implements CompilationWork {
         } catch (ObjectNotFoundException e) { // a missing bucket is one too
             throw new CompilationFailure("ClientError: InputConfiguration: S3 object does not exist. Bucket: "
                     + src.bucket() + ", Key: " + src.key());
-        }
-    }
-
-    private static void requireGzip(Path archive) throws IOException {
-        try (InputStream in = Files.newInputStream(archive)) {
-            byte[] magic = in.readNBytes(2);
-            if (magic.length < 2 || (magic[0] & 0xff) != 0x1f || (magic[1] & 0xff) != 0x8b) {
-                throw new IOException("the object is not gzip-compressed");
-            }
         }
     }
 }
