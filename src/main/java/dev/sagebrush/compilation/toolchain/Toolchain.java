@@ -39,15 +39,20 @@ public final class Toolchain {
      * {@link Availability#requireCompiler()} and {@link Availability#requireRunner()}.
      */
     public static Availability available(TargetArch arch) {
+        return available(arch, System.getenv("PATH"));
+    }
+
+    /** As {@link #available(TargetArch)} with an explicit PATH (tests simulate a bare host with it). */
+    static Availability available(TargetArch arch, String pathEnv) {
         List<String> problems = new ArrayList<>();
-        Path gcc = findOnPath(arch.gcc());
+        Path gcc = findOnPath(arch.gcc(), pathEnv);
         if (gcc == null) {
             problems.add(arch.gcc() + " not found on PATH; install the Debian package(s): " + arch.compilerPackages());
         }
         Path emulator = null;
         boolean sysroot = true;
         if (!arch.runsNatively()) {
-            emulator = findOnPath(arch.qemu());
+            emulator = findOnPath(arch.qemu(), pathEnv);
             if (emulator == null) {
                 problems.add(arch.qemu() + " not found on PATH; install the Debian package: " + arch.emulatorPackage());
             }
@@ -144,8 +149,7 @@ public final class Toolchain {
         }
     }
 
-    static Path findOnPath(String name) {
-        String path = System.getenv("PATH");
+    static Path findOnPath(String name, String path) {
         if (path == null) {
             return null;
         }

@@ -113,6 +113,9 @@ final class ModelAssembler {
                 throw new XgbModelException("tree " + t + " node " + node + " splits on feature " + f
                         + " but the model has " + numFeature + " features");
             }
+            if (Float.isNaN(tree.threshold()[node])) {
+                throw new XgbModelException("tree " + t + " node " + node + " has a NaN threshold");
+            }
             stack.add(r);
             stack.add(l);
         }

@@ -14,11 +14,25 @@ public record XgbTree(int[] left, int[] right, int[] splitIndex, float[] thresho
 
     public boolean isLeaf(int n) { return left[n] == -1; }
 
-    /** Depth of the deepest reachable leaf (a single-leaf tree has depth 0). */
-    public int depth() { return depth(0); }
-
-    private int depth(int n) {
-        return isLeaf(n) ? 0 : 1 + Math.max(depth(left[n]), depth(right[n]));
+    /** Depth of the deepest reachable leaf (a single-leaf tree has depth 0). Iterative: trees can be deep. */
+    public int depth() {
+        int[] stack = new int[numNodes()];
+        int[] level = new int[numNodes()];
+        int sp = 0;
+        int max = 0;
+        stack[sp++] = 0;
+        while (sp > 0) {
+            int n = stack[--sp];
+            if (isLeaf(n)) {
+                max = Math.max(max, level[n]);
+            } else {
+                level[left[n]] = level[n] + 1;
+                level[right[n]] = level[n] + 1;
+                stack[sp++] = left[n];
+                stack[sp++] = right[n];
+            }
+        }
+        return max;
     }
 
     /** Leaf reached by one row (NaN = missing): go left iff x &lt; t, a missing value follows the default. */
