@@ -1,0 +1,51 @@
+package dev.sagebrush.compilation.xgboost;
+
+import dev.sagebrush.compilation.toolchain.TargetArch;
+import dev.sagebrush.compilation.toolchain.ToolchainException;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A compiled model for one target.
+ *
+ * @param sharedObject   the ELF shared object (verified for the target's class, machine and float ABI)
+ * @param source         the generated C file
+ * @param compileCommand the exact gcc command line that built {@code sharedObject}
+ * @param emitTime       Java code generation time
+ * @param compileTime    gcc wall time
+ * @param model          the loaded IR (the verification oracle works from it)
+ */
+public record XgbCompilation(TargetArch arch, Path sharedObject, Path source, List<String> compileCommand,
+                             XgbModelInfo info, Duration emitTime, Duration compileTime, XgbModel model) {
+    /** Default count of seeded random rows added to the threshold/NaN edge rows. */
+    public static final int DEFAULT_RANDOM_ROWS = 512;
+
+    /** {@link #verify(int, long, Duration)} with {@link #DEFAULT_RANDOM_ROWS} rows and a fixed seed. */
+    public XgbVerification verify(Duration timeout) throws ToolchainException, IOException {
+        return verify(DEFAULT_RANDOM_ROWS, 7L, timeout);
+    }
+
+    /**
+     * Builds the harness with the same toolchain, runs it on the target (natively or under qemu) on threshold,
+     * near-threshold, NaN and seeded random rows, and compares with {@link ReferenceEvaluator}.
+     *
+     * @param timeout limit for each child process (harness compile, harness run)
+     * @throws ToolchainException the harness could not be built or run (distinct from a FAILED comparison)
+     */
+    public XgbVerification verify(int randomRows, long seed, Duration timeout) throws ToolchainException, IOException {
+        return Verifier.verify(this, VerificationRows.generate(model, randomRows, seed), timeout);
+    }
+
+    /** Runs the compiled code on given rows (row-major, NaN = missing); returns its margins and predictions. */
+    public HarnessOutput run(float[] rows, int nrow, Duration timeout) throws ToolchainException, IOException {
+        return Verifier.run(this, rows, nrow, timeout).output();
+    }
+
+    /**
+     * Raw outputs of the compiled code: {@code margins} is {@code nrow x info.numOutput()}, {@code predictions}
+     * is {@code nrow x info.numTransformedOutput()}.
+     */
+    public record HarnessOutput(float[] margins, float[] predictions) { }
+}
