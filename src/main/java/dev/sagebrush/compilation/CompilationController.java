@@ -138,20 +138,28 @@ public final class CompilationController implements AutoCloseable {
         running.put(key, cancellation);
         executor.execute(() -> {
             Path dir = null;
-            try {
+            // Cancelling interrupts this worker: a child process it waits on (gcc, qemu) is killed at once.
+            Thread worker = Thread.currentThread();
+            try (AutoCloseable interrupt = cancellation.onCancel(worker::interrupt)) {
                 dir = Files.createDirectories(workRoot).resolve(key.name() + "-" + Long.toHexString(System.nanoTime()));
                 Files.createDirectories(dir);
                 CompilationOutcome outcome = work.run(job, dir, cancellation);
+                Thread.interrupted();
                 complete(key, cancellation, outcome, null);
-            } catch (Cancellation.CancelledException e) {
-                complete(key, cancellation, null, null);
             } catch (CompilationFailure e) {
-                complete(key, cancellation, null, e.getMessage());
-            } catch (RuntimeException | IOException | Error e) {
-                log.error("Compilation job {} failed unexpectedly", job.compilationJobArn(), e);
-                complete(key, cancellation, null, "InternalServerError: The compilation failed unexpectedly ("
-                        + e.getClass().getSimpleName() + "). See the Sagebrush server log for details.");
+                Thread.interrupted();
+                complete(key, cancellation, null, cancellation.isCancelled() ? null : e.getMessage());
+            } catch (Exception | Error e) {
+                Thread.interrupted();
+                if (cancellation.isCancelled()) {
+                    complete(key, cancellation, null, null); // the cancel made the work fail: report the cancel
+                } else {
+                    log.error("Compilation job {} failed unexpectedly", job.compilationJobArn(), e);
+                    complete(key, cancellation, null, "InternalServerError: The compilation failed unexpectedly ("
+                            + e.getClass().getSimpleName() + "). See the Sagebrush server log for details.");
+                }
             } finally {
+                Thread.interrupted();
                 deleteQuietly(dir);
                 running.remove(key);
                 store.releaseLease(key, nodeId);

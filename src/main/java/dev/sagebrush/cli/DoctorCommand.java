@@ -1,0 +1,44 @@
+package dev.sagebrush.cli;
+
+import dev.sagebrush.compilation.CompilationTarget;
+import dev.sagebrush.compilation.CompilationTargets;
+import dev.sagebrush.compilation.toolchain.TargetArch;
+import dev.sagebrush.compilation.toolchain.Toolchain;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+
+/** {@code bin/sagebrush doctor}: what this host can compile and verify, and what to install for the rest. */
+@Command(name = "doctor", description = "Show what this host can compile and verify, per target architecture and device.")
+public final class DoctorCommand implements Callable<Integer> {
+    @Override
+    public Integer call() {
+        Map<TargetArch, Toolchain.Availability> byArch = new EnumMap<>(TargetArch.class);
+        System.out.println("Architectures (compile = cross-gcc + sysroot, verify = run natively or under qemu-user):");
+        for (TargetArch arch : TargetArch.values()) {
+            Toolchain.Availability a = Toolchain.available(arch);
+            byArch.put(arch, a);
+            System.out.printf("  %-8s compile: %-3s verify: %-3s %s%n", arch.id(), a.canCompile() ? "yes" : "NO",
+                    a.canRun() ? "yes" : "NO", a.problems().isEmpty() ? "" : "- " + String.join("; ", a.problems()));
+        }
+        System.out.println();
+        System.out.println("Target devices (XGBOOST compiles for the device's CPU; neural networks need the accelerator):");
+        for (CompilationTarget t : CompilationTargets.devices().values()) {
+            String status;
+            if (t.unsupported().isPresent()) {
+                status = "not supported: " + t.unsupported().get();
+            } else {
+                TargetArch arch = t.hostArch().orElseThrow();
+                Toolchain.Availability a = byArch.get(arch);
+                status = arch.id() + (a.canCompile() && a.canRun() ? ", ready" : ", MISSING toolchain")
+                        + (t.isCpuOnly() ? "" : " (CPU code; accelerator: " + t.accelerator().label() + ")");
+            }
+            System.out.printf("  %-15s %s%n", t.name(), status);
+        }
+        System.out.println();
+        System.out.println("Frameworks compiled: XGBOOST. Others are checked and then fail with a clear reason.");
+        boolean allReady = byArch.values().stream().allMatch(a -> a.canCompile() && a.canRun());
+        return allReady ? 0 : 1;
+    }
+}

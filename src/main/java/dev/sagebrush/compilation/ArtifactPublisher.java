@@ -1,0 +1,125 @@
+package dev.sagebrush.compilation;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sagebrush.jobs.Cancellation;
+import dev.sagebrush.storage.ObjectStorage;
+import dev.sagebrush.storage.S3Uri;
+import dev.sagebrush.storage.TarGz;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.stream.Stream;
+import org.bouncycastle.crypto.digests.Blake2bDigest;
+import software.amazon.awssdk.services.sagemaker.model.DescribeCompilationJobResponse;
+
+/**
+ * Packs a compiled model directory as Neo does, {@code <S3OutputLocation>/<input archive name>-<target>.tar.gz},
+ * with a {@code manifest.json} listing every file's size and sha256, uploads it, and returns its location and BLAKE2b
+ * digest. The upload is the job's last step: if the job was stopped meanwhile the object is removed again, so
+ * nothing of a stopped or failed job stays in the output location.
+ */
+public final class ArtifactPublisher {
+    public static final String MANIFEST = "manifest.json";
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final ObjectStorage storage;
+
+    public ArtifactPublisher(ObjectStorage storage) {
+        this.storage = storage;
+    }
+
+    public static ObjectNode newManifest() {
+        return JSON.createObjectNode();
+    }
+
+    /** The artifact's object name: the input archive's name without .tar.gz, a dash, and the target. */
+    static String artifactName(String inputUri, String target) {
+        String name = inputUri.substring(inputUri.lastIndexOf('/') + 1);
+        for (String ext : List.of(".tar.gz", ".tgz", ".gz", ".tar")) {
+            if (name.endsWith(ext)) {
+                name = name.substring(0, name.length() - ext.length());
+                break;
+            }
+        }
+        return (name.isEmpty() ? "model" : name) + "-" + target + ".tar.gz";
+    }
+
+    public CompilationOutcome publish(DescribeCompilationJobResponse job, String target, Path contentDir,
+                                      ObjectNode manifest, Path workDir, Cancellation cancellation,
+                                      String derivedDataInputConfig) {
+        try {
+            manifest.set("files", fileList(contentDir));
+            Files.write(contentDir.resolve(MANIFEST), JSON.writeValueAsBytes(manifest));
+            Path archive = workDir.resolve("artifact.tar.gz");
+            TarGz.create(contentDir, archive);
+            S3Uri dest;
+            try {
+                dest = S3Uri.parse(job.outputConfig().s3OutputLocation())
+                        .resolve(artifactName(job.inputConfig().s3Uri(), target)).requireWritable();
+            } catch (IllegalArgumentException e) {
+                throw new CompilationFailure("ClientError: OutputConfiguration: " + e.getMessage());
+            }
+            String digest = "blake2b:" + blake2b(archive);
+            cancellation.check();
+            try {
+                storage.upload(archive, dest);
+            } catch (RuntimeException e) {
+                if (cancellation.isCancelled()) throw new Cancellation.CancelledException(cancellation.reason());
+                throw new CompilationFailure("ClientError: OutputConfiguration: Unable to upload the compiled model to "
+                        + dest + ": " + e.getMessage(), e);
+            }
+            if (cancellation.isCancelled()) {
+                storage.delete(dest);
+                cancellation.check();
+            }
+            return new CompilationOutcome(dest.toString(), digest, derivedDataInputConfig, null);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static ArrayNode fileList(Path dir) throws IOException {
+        ArrayNode files = JSON.createArrayNode();
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.filter(Files::isRegularFile).sorted().toList()) {
+                String rel = dir.relativize(p).toString();
+                if (rel.equals(MANIFEST)) continue;
+                files.addObject().put("path", rel).put("size", Files.size(p)).put("sha256", sha256(p));
+            }
+        }
+        return files;
+    }
+
+    static String sha256(Path p) throws IOException {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            try (InputStream in = Files.newInputStream(p)) {
+                byte[] buf = new byte[65536];
+                for (int n; (n = in.read(buf)) > 0; ) md.update(buf, 0, n);
+            }
+            return HexFormat.of().formatHex(md.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String blake2b(Path p) throws IOException {
+        Blake2bDigest d = new Blake2bDigest(512);
+        try (InputStream in = Files.newInputStream(p)) {
+            byte[] buf = new byte[65536];
+            for (int n; (n = in.read(buf)) > 0; ) d.update(buf, 0, n);
+        }
+        byte[] out = new byte[d.getDigestSize()];
+        d.doFinal(out, 0);
+        return HexFormat.of().formatHex(out);
+    }
+}

@@ -1,0 +1,97 @@
+package dev.sagebrush.compilation;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sagebrush.compilation.toolchain.TargetArch;
+import dev.sagebrush.compilation.toolchain.Toolchain;
+import dev.sagebrush.compilation.toolchain.ToolchainException;
+import dev.sagebrush.compilation.xgboost.XgbCompilation;
+import dev.sagebrush.compilation.xgboost.XgbCompiler;
+import dev.sagebrush.compilation.xgboost.XgbLoader;
+import dev.sagebrush.compilation.xgboost.XgbModel;
+import dev.sagebrush.compilation.xgboost.XgbModelException;
+import dev.sagebrush.compilation.xgboost.XgbUnsupportedModelException;
+import dev.sagebrush.compilation.xgboost.XgbVerification;
+import dev.sagebrush.jobs.Cancellation;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import software.amazon.awssdk.services.sagemaker.model.DescribeCompilationJobResponse;
+
+/**
+ * XGBOOST compilation: the model is loaded into a tree IR, emitted as C with a plain C ABI, compiled with gcc or the
+ * target's cross-gcc, and run on the target (natively or under qemu-user) against the Java reference evaluator before
+ * it is published. Tree models need no accelerator, so GPU and NPU devices get code for their host CPU, and the
+ * manifest says so.
+ */
+public final class XgboostModelCompiler implements ModelCompiler {
+    /** Per child process (gcc, harness); the job's own MaxRuntimeInSeconds cancels earlier. */
+    private static final Duration STEP_TIMEOUT = Duration.ofMinutes(30);
+
+    private final ArtifactPublisher publisher;
+
+    public XgboostModelCompiler(ArtifactPublisher publisher) {
+        this.publisher = publisher;
+    }
+
+    @Override
+    public CompilationOutcome compile(DescribeCompilationJobResponse job, FrameworkInputs.ModelFiles model, Path workDir,
+                                      Cancellation cancellation) {
+        CompilationTarget target = CompilationTargets.of(job.outputConfig());
+        TargetArch arch = hostArch(target);
+        XgbModel loaded = load(model.main());
+        cancellation.check();
+        try {
+            XgbCompilation compiled = XgbCompiler.compile(loaded, arch, workDir.resolve("build"), STEP_TIMEOUT);
+            cancellation.check();
+            XgbVerification verification = compiled.verify(STEP_TIMEOUT);
+            cancellation.check();
+            if (!verification.passed()) {
+                throw new CompilationFailure("InternalServerError: The compiled model did not reproduce the reference "
+                        + "predictions on " + arch.id() + ", so it was not published: " + verification.detail());
+            }
+            Path content = Files.createDirectories(workDir.resolve("artifact"));
+            Files.copy(compiled.sharedObject(), content.resolve(XgbCompiler.LIBRARY_NAME), StandardCopyOption.REPLACE_EXISTING);
+            Files.createDirectories(content.resolve("src"));
+            Files.copy(compiled.source(), content.resolve("src").resolve(XgbCompiler.SOURCE_NAME), StandardCopyOption.REPLACE_EXISTING);
+            ObjectNode manifest = XgboostManifest.of(job, target, compiled, verification);
+            return publisher.publish(job, target.name(), content, manifest, workDir, cancellation, null);
+        } catch (ToolchainException e) {
+            if (cancellation.isCancelled()) throw new Cancellation.CancelledException(cancellation.reason());
+            throw new CompilationFailure("InternalServerError: Building for " + arch.id() + " failed: " + e.getMessage(), e);
+        } catch (IOException e) {
+            if (cancellation.isCancelled()) throw new Cancellation.CancelledException(cancellation.reason());
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static TargetArch hostArch(CompilationTarget target) {
+        if (target.unsupported().isPresent()) {
+            throw new CompilationFailure("ClientError: CompilationError: Target " + target.name()
+                    + " is not supported by this server: " + target.unsupported().get() + ".");
+        }
+        TargetArch arch = target.hostArch().orElseThrow();
+        Toolchain.Availability available = Toolchain.available(arch);
+        if (!available.canCompile() || !available.canRun()) {
+            throw new CompilationFailure("InternalServerError: This server cannot build and verify code for " + arch.id()
+                    + " (needed by " + target.name() + "): " + String.join("; ", available.problems())
+                    + ". Install the Debian packages named there, or run `bin/sagebrush doctor` to see what this host can do.");
+        }
+        return arch;
+    }
+
+    private static XgbModel load(Path file) {
+        try {
+            return XgbLoader.load(file);
+        } catch (XgbUnsupportedModelException e) {
+            throw new CompilationFailure("ClientError: InputConfiguration: " + e.getMessage());
+        } catch (XgbModelException e) {
+            throw new CompilationFailure("ClientError: InputConfiguration: Unable to load the XGBoost model "
+                    + file.getFileName() + ": " + e.getMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
