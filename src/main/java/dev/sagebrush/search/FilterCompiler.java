@@ -21,15 +21,13 @@ final class FilterCompiler {
     /** A plain filter: on list properties it holds if any element's value passes. */
     Condition compile(Filter filter, String path) {
         Bound b = bind(filter, path, null);
-        Condition positive = b.condition();
-        return b.negated ? Condition.not(positive) : positive;
+        return b.negated ? Condition.not(b.condition) : b.condition;
     }
 
     /** A filter inside NestedFilters: evaluated against one element of {@code axis}. */
     Condition.OnElement compileOnElement(Filter filter, String path, Property axis) {
         Bound b = bind(filter, path, axis);
-        Condition.OnElement positive = b.onProperty();
-        return b.negated ? Condition.not(positive) : positive;
+        return b.negated ? Condition.not(b.onProperty) : b.onProperty;
     }
 
     /** The filter's operator after defaults, or null for an unknown operator string (reported by the caller). */
@@ -41,10 +39,11 @@ final class FilterCompiler {
         return FilterOp.fromWire(op);
     }
 
-    /** A filter bound to its property: either a catalogue property (usable per element) or a keyed lookup. */
-    private record Bound(Condition.OnProperty onProperty, Condition keyed, boolean negated) {
-        Condition condition() { return keyed != null ? keyed : onProperty; }
-    }
+    /**
+     * A filter bound to its property, in positive form: the record-based test (usable per list element) when the
+     * property is a catalogue property, and the condition to use as a plain filter (columnar where possible).
+     */
+    private record Bound(Condition.OnProperty onProperty, Condition condition, boolean negated) {}
 
     private Bound bind(Filter filter, String path, Property axis) {
         String name = filter.name();
@@ -71,50 +70,56 @@ final class FilterCompiler {
         boolean negated = op == FilterOp.NOT_EQUALS || op == FilterOp.NOT_EXISTS;
         FilterOp positive = op == FilterOp.NOT_EQUALS ? FilterOp.EQUALS : op == FilterOp.NOT_EXISTS ? FilterOp.EXISTS : op;
         Property p = ref.property();
-        if (ref.key() == null) {
-            return new Bound(new Condition.OnProperty(p, null, valueTest(p.type(), positive, value, name)), null,
-                    negated);
-        }
         String key = ref.key();
+        if (key == null) {
+            Condition.OnProperty onProperty = new Condition.OnProperty(p, null,
+                    valueTest(p.type(), positive, value, name));
+            return new Bound(onProperty, axis == null && ColumnStore.hasColumn(p)
+                    ? columnCondition(p, positive, value) : onProperty.asCondition(), negated);
+        }
         switch (p.type()) {
-            case MAP:
-                return new Bound(new Condition.OnProperty(p, key, valueTest(PropertyType.TEXT, positive, value, name)),
-                        null, negated);
-            case TAGS: {
-                Predicate<Object> t = valueTest(PropertyType.TEXT, positive, value, name);
-                return new Bound(null, r -> {
-                    String v = r.tags().get(key);
-                    return v != null && t.test(v);
-                }, negated);
+            case MAP: {
+                Condition.OnProperty onProperty = new Condition.OnProperty(p, key,
+                        valueTest(PropertyType.TEXT, positive, value, name));
+                return new Bound(onProperty, onProperty.asCondition(), negated);
             }
+            case TAGS:
+                valueTest(PropertyType.TEXT, positive, value, name); // validates
+                return new Bound(null, ColumnConditions.text(ColumnStore.tagKey(key), positive, value), negated);
             case METRICS: {
-                Predicate<Object> t = valueTest(PropertyType.NUMBER, positive, value, name);
-                return new Bound(null, r -> {
-                    Double v = r.metrics().get(key);
-                    return v != null && t.test(v);
-                }, negated);
+                valueTest(PropertyType.NUMBER, positive, value, name); // validates
+                double x = positive == FilterOp.EXISTS ? 0 : Values.parseNumber(value);
+                return new Bound(null, ColumnConditions.number(ColumnStore.metricKey(key), positive, x), negated);
             }
-            case HYPERPARAMETERS: {
-                Predicate<HyperParameterValue> t = hyperParameterTest(positive, value, name);
-                return new Bound(null, r -> {
-                    HyperParameterValue v = r.hyperParameters().get(key);
-                    return v != null && t.test(v);
-                }, negated);
-            }
+            case HYPERPARAMETERS:
+                validateHyperParameter(positive, value, name);
+                return new Bound(null, ColumnConditions.hyperParameter(key, positive, value), negated);
             default:
                 throw new IllegalStateException("not a keyed property: " + p);
         }
     }
 
-    private static Predicate<HyperParameterValue> hyperParameterTest(FilterOp op, String value, String name) {
-        if (op == FilterOp.EXISTS) {
-            return h -> true;
+    /** The columnar form of a validated filter on a top-level text, number or timestamp property. */
+    private static Condition columnCondition(Property p, FilterOp op, String value) {
+        String key = ColumnStore.propertyKey(p);
+        switch (p.type()) {
+            case TEXT:
+                return ColumnConditions.text(key, op, value);
+            case NUMBER:
+                return ColumnConditions.number(key, op, op == FilterOp.EXISTS ? 0 : Values.parseNumber(value));
+            case TIMESTAMP:
+                return ColumnConditions.timestamp(key, op, op == FilterOp.EXISTS ? 0 : Values.parseTimestamp(value));
+            default:
+                throw new IllegalStateException(p.toString());
         }
+    }
+
+    /** Ordering a hyperparameter needs a numeric Value; text Values support Equals, NotEquals, Contains, In. */
+    private static void validateHyperParameter(FilterOp op, String value, String name) {
         if (op.isOrdering() && Values.parseNumber(value) == null) {
             throw AwsException.validation("Operator '" + op.wire() + "' is not supported for the text value '"
                     + value + "' of property '" + name + "'.");
         }
-        return ValueTests.hyperParameter(op, value);
     }
 
     private static Predicate<Object> valueTest(PropertyType type, FilterOp op, String value, String name) {

@@ -28,7 +28,7 @@ public final class SearchQuery {
         checkResource(request.resourceAsString());
         PropertyCatalogue catalogue = PropertyCatalogue.trainingJob();
         ExpressionCompiler compiler = new ExpressionCompiler(catalogue);
-        Condition condition = request.searchExpression() == null ? r -> true : compiler.compile(request.searchExpression());
+        Condition condition = request.searchExpression() == null ? Condition.constant(true) : compiler.compile(request.searchExpression());
         SortSpec sort = SortSpec.compile(catalogue, request.sortBy(), request.sortOrderAsString());
         String crossAccount = request.crossAccountFilterOptionAsString();
         if (crossAccount != null && !crossAccount.equals("SameAccount") && !crossAccount.equals("CrossAccount")) {
@@ -36,7 +36,7 @@ public final class SearchQuery {
                     "satisfy enum value set: [SameAccount, CrossAccount]");
         }
         if ("CrossAccount".equals(crossAccount)) {
-            condition = r -> false;
+            condition = Condition.constant(false);
         }
         String canonical = "TrainingJob|" + compiler.canonical() + "|" + sort.sortBy() + "|"
                 + (sort.ascending() ? "Ascending" : "Descending") + "|" + crossAccount;
@@ -55,7 +55,11 @@ public final class SearchQuery {
 
     /** True if the training job document satisfies this query's SearchExpression (sorting and paging aside). */
     public boolean matches(ObjectNode trainingJob) {
-        return condition.test(new RecordExtractor(PropertyCatalogue.trainingJob()).extract(trainingJob));
+        PropertyCatalogue catalogue = PropertyCatalogue.trainingJob();
+        ColumnStore one = new ColumnStore(catalogue, 1);
+        one.append(new RecordExtractor(catalogue).extract(trainingJob));
+        one.publish();
+        return condition.bind(one.view()).test(0);
     }
 
     /** The effective SortBy (LastModifiedTime when the request has none). */

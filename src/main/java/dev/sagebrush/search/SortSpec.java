@@ -18,9 +18,14 @@ final class SortSpec {
 
     private final String sortBy;
     private final boolean ascending;
-    private final Function<JobRecord, Object> key;
+    private final Function<ColumnStore.View, KeyReader> key;
 
-    private SortSpec(String sortBy, boolean ascending, Function<JobRecord, Object> key) {
+    /** Reads the sort value of a slot in the view it was bound to (null when the record has none). */
+    interface KeyReader {
+        Object key(int slot);
+    }
+
+    private SortSpec(String sortBy, boolean ascending, Function<ColumnStore.View, KeyReader> key) {
         this.sortBy = sortBy;
         this.ascending = ascending;
         this.key = key;
@@ -50,7 +55,8 @@ final class SortSpec {
         return new SortSpec(name, ascending, keyFunction(ref, ascending, name));
     }
 
-    private static Function<JobRecord, Object> keyFunction(PropertyCatalogue.Ref ref, boolean ascending, String name) {
+    private static Function<ColumnStore.View, KeyReader> keyFunction(PropertyCatalogue.Ref ref, boolean ascending,
+                                                                    String name) {
         Property p = ref.property();
         String k = ref.key();
         if (k == null) {
@@ -58,26 +64,55 @@ final class SortSpec {
                 throw AwsException.validation("Cannot sort by '" + name + "': it is a " + p.type().word()
                         + ", not a text, number, timestamp or boolean property.");
             }
-            return p.axis() == null && !p.multi() ? r -> r.value(p.id()) : r -> extreme(r.value(p.id()), null, ascending);
+            if (ColumnStore.hasColumn(p)) {
+                return columnKey(ColumnStore.propertyKey(p));
+            }
+            return view -> slot -> extreme(view.record(slot).value(p.id()), null, ascending);
         }
         switch (p.type()) {
             case METRICS:
-                return r -> r.metrics().get(k);
+                return columnKey(ColumnStore.metricKey(k));
             case TAGS:
-                return r -> r.tags().get(k);
-            case HYPERPARAMETERS:
-                return r -> {
-                    HyperParameterValue h = r.hyperParameters().get(k);
-                    return h == null ? null : h.numeric() ? (Object) h.decimal() : h.raw();
+                return columnKey(ColumnStore.tagKey(k));
+            case HYPERPARAMETERS: {
+                Function<ColumnStore.View, KeyReader> number = columnKey(ColumnStore.hyperParameterKey(k));
+                Function<ColumnStore.View, KeyReader> text = columnKey(ColumnStore.hyperParameterTextKey(k));
+                return view -> {
+                    KeyReader n = number.apply(view);
+                    KeyReader t = text.apply(view);
+                    return slot -> {
+                        Object v = n.key(slot);
+                        return v != null ? v : t.key(slot);
+                    };
                 };
+            }
             case MAP:
-                return p.axis() == null ? r -> {
-                    Object m = r.value(p.id());
-                    return m == null ? null : ((Map<?, ?>) m).get(k);
-                } : r -> extreme(r.value(p.id()), k, ascending);
+                return view -> slot -> extreme(view.record(slot).value(p.id()), k, ascending);
             default:
                 throw new IllegalStateException(p.toString());
         }
+    }
+
+    /** Sort values straight from a column: boxed only for records that match. */
+    private static Function<ColumnStore.View, KeyReader> columnKey(String columnKey) {
+        return view -> {
+            Object column = view.column(columnKey);
+            if (column instanceof Columns.LongColumn) {
+                long[] a = ((Columns.LongColumn) column).values;
+                return slot -> slot < a.length && a[slot] != Columns.MISSING_LONG ? (Object) a[slot] : null;
+            }
+            if (column instanceof Columns.DoubleColumn) {
+                double[] a = ((Columns.DoubleColumn) column).values;
+                return slot -> slot < a.length && !Double.isNaN(a[slot]) ? (Object) a[slot] : null;
+            }
+            if (column instanceof Columns.TextColumn) {
+                Columns.TextColumn text = (Columns.TextColumn) column;
+                int[] codes = text.codes;
+                String[] dictionary = text.dictionary;
+                return slot -> slot < codes.length && codes[slot] >= 0 ? dictionary[codes[slot]] : null;
+            }
+            return slot -> null;
+        };
     }
 
     /** Smallest (ascending) or largest (descending) value among nested arrays / per-element maps; null if none. */
@@ -101,21 +136,21 @@ final class SortSpec {
         return stored;
     }
 
-    Object key(JobRecord record) { return key.apply(record); }
+    KeyReader bind(ColumnStore.View view) { return key.apply(view); }
+
+    /** Order of two sort values alone (missing last, then the direction); 0 leaves it to the ARN. */
+    int compareKeys(Object ka, Object kb) {
+        if (ka == null || kb == null) {
+            return ka == kb ? 0 : ka == null ? 1 : -1; // missing values last, whatever the direction
+        }
+        int c = compareValues(ka, kb);
+        return ascending ? c : -c;
+    }
 
     /** Negative when (ka, arnA) comes before (kb, arnB) in the result order. */
     int compare(Object ka, String arnA, Object kb, String arnB) {
-        if (ka == null || kb == null) {
-            if (ka != kb) {
-                return ka == null ? 1 : -1; // missing values last, whatever the direction
-            }
-        } else {
-            int c = compareValues(ka, kb);
-            if (c != 0) {
-                return ascending ? c : -c;
-            }
-        }
-        return arnA.compareTo(arnB);
+        int c = compareKeys(ka, kb);
+        return c != 0 ? c : arnA.compareTo(arnB);
     }
 
     static int compareValues(Object a, Object b) {

@@ -1,7 +1,6 @@
 package dev.sagebrush.search;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -17,37 +16,33 @@ import software.amazon.awssdk.services.sagemaker.model.SearchRequest;
 /**
  * The in-memory search index of one account's (and region's) training jobs.
  *
- * <p>Records live in a dense array scanned linearly: at 100,000 jobs a scan over pre-parsed values is a few
- * milliseconds, which beats maintaining per-property indexes for arbitrary filters on ~150 properties and dynamic
- * Metrics/HyperParameters/Tags names. The top {@code MaxResults} matches are kept in a bounded heap (O(n log k)),
- * never a full sort.
+ * <p>A search is one linear scan over slots: filters on top-level values, Metrics, HyperParameters and Tags read
+ * primitive {@link Columns}; the rest (lists, NestedFilters, booleans) read the pre-parsed {@link JobRecord}, and And
+ * evaluates the columnar parts first so record walks only happen for records still in the running. Scanning beats
+ * maintaining per-property indexes for arbitrary filters over ~150 properties and open-ended Metrics/HyperParameters/
+ * Tags names. The top {@code MaxResults} matches are kept in a bounded heap (O(n log k)), never a full sort.
  *
- * <p>Concurrency: any number of concurrent searches, with writes serialized by the index's monitor. Writers store
- * into the array and then publish a new {@link Snapshot} through a volatile field; readers read it once. A search
- * racing a write sees each record either before or after the write (records are immutable, slots are replaced
- * whole), never a torn record.
+ * <p>Concurrency: any number of concurrent searches; writes are serialized by the index's monitor and published
+ * atomically (see {@link ColumnStore}): a search sees each job exactly once, as it was before or after a concurrent
+ * write.
  */
 public final class TrainingJobIndex {
-    private static final Snapshot EMPTY = new Snapshot(new JobRecord[0], 0);
-
-    private record Snapshot(JobRecord[] records, int length) {}
-
     private record Candidate(JobRecord record, Object key) {}
 
-    private final RecordExtractor extractor = new RecordExtractor(PropertyCatalogue.trainingJob());
+    private final PropertyCatalogue catalogue = PropertyCatalogue.trainingJob();
+    private final RecordExtractor extractor = new RecordExtractor(catalogue);
     private final PageTokens tokens;
     private final SearchSuggestions suggestions;
-    private volatile Snapshot snapshot = EMPTY;
+    private volatile ColumnStore store = new ColumnStore(catalogue, 16);
     // guarded by this (writer state)
     private final Map<String, Integer> slotByArn = new HashMap<>();
-    private final ArrayDeque<Integer> freeSlots = new ArrayDeque<>();
     /** Reference counts of the Metrics./HyperParameters./Tags. names present, for GetSearchSuggestions. */
     private final ConcurrentHashMap<String, Integer> keyedNames = new ConcurrentHashMap<>();
 
     /** @param tokenKey the HMAC key signing NextTokens (at least 16 bytes; keep it across restarts to keep tokens) */
     public TrainingJobIndex(byte[] tokenKey) {
         this.tokens = new PageTokens(tokenKey);
-        this.suggestions = new SearchSuggestions(PropertyCatalogue.trainingJob(), keyedNames.keySet());
+        this.suggestions = new SearchSuggestions(catalogue, keyedNames.keySet());
     }
 
     /**
@@ -57,26 +52,18 @@ public final class TrainingJobIndex {
      * @throws IllegalArgumentException if the document has no TrainingJobArn
      */
     public void put(ObjectNode trainingJob) {
-        JobRecord record = extractor.extract(trainingJob.deepCopy());
+        JobRecord record = extractor.extract(trainingJob.deepCopy()); // outside the lock: the costly part
         synchronized (this) {
-            Snapshot s = snapshot;
-            JobRecord[] records = s.records();
-            int length = s.length();
-            Integer slot = slotByArn.get(record.arn());
-            if (slot != null) {
-                countNames(records[slot], -1);
-            } else if (!freeSlots.isEmpty()) {
-                slot = freeSlots.pop();
-            } else {
-                if (length == records.length) {
-                    records = Arrays.copyOf(records, Math.max(16, records.length * 2));
-                }
-                slot = length++;
+            ColumnStore s = store;
+            Integer old = slotByArn.get(record.arn());
+            if (old != null) {
+                countNames(s.writerRecord(old), -1);
+                s.kill(old);
             }
-            records[slot] = record;
-            slotByArn.put(record.arn(), slot);
+            slotByArn.put(record.arn(), s.append(record));
             countNames(record, 1);
-            snapshot = new Snapshot(records, length);
+            s.publish();
+            store = s.compactIfSparse(catalogue, slotByArn);
         }
     }
 
@@ -86,18 +73,16 @@ public final class TrainingJobIndex {
         if (slot == null) {
             return false;
         }
-        Snapshot s = snapshot;
-        countNames(s.records()[slot], -1);
-        s.records()[slot] = null;
-        freeSlots.push(slot);
-        snapshot = new Snapshot(s.records(), s.length());
+        ColumnStore s = store;
+        countNames(s.writerRecord(slot), -1);
+        s.kill(slot);
+        s.publish();
+        store = s.compactIfSparse(catalogue, slotByArn);
         return true;
     }
 
-    public int size() {
-        synchronized (this) {
-            return slotByArn.size();
-        }
+    public synchronized int size() {
+        return slotByArn.size();
     }
 
     /** Validates, compiles and runs a Search request (Resource TrainingJob). */
@@ -108,35 +93,39 @@ public final class TrainingJobIndex {
     /** Runs a compiled query for one page; a NextToken from another query or key is a ValidationException. */
     public SearchPage search(SearchQuery query, PageRequest page) {
         SortSpec sort = query.sort();
-        Condition condition = query.condition();
         byte[] hash = query.hash();
         PageTokens.Position after = page.nextToken() == null ? null : tokens.decode(page.nextToken(), hash);
         int k = page.maxResults();
+        ColumnStore.View view = store.view();
+        Condition.Matcher matcher = query.condition().bind(view);
+        SortSpec.KeyReader keys = sort.bind(view);
         // Max-heap on result order: the head is the worst of the best k seen so far.
         PriorityQueue<Candidate> heap = new PriorityQueue<>(k + 1,
                 (a, b) -> sort.compare(b.key(), b.record().arn(), a.key(), a.record().arn()));
         long total = 0;
         long remaining = 0;
-        Snapshot s = snapshot;
-        JobRecord[] records = s.records();
-        for (int i = 0, n = s.length(); i < n; i++) {
-            JobRecord r = records[i];
-            if (r == null || !condition.test(r)) {
+        for (int slot = 0, n = view.length; slot < n; slot++) {
+            if (!view.live(slot) || !matcher.test(slot)) {
                 continue;
             }
             total++;
-            Object key = sort.key(r);
-            if (after != null && sort.compare(key, r.arn(), after.sortKey(), after.arn()) <= 0) {
-                continue;
+            Object key = keys.key(slot);
+            // Compare sort values first; the record (and its ARN) is only read on a tie or when it is kept.
+            if (after != null) {
+                int c = sort.compareKeys(key, after.sortKey());
+                if (c < 0 || c == 0 && view.record(slot).arn().compareTo(after.arn()) <= 0) {
+                    continue;
+                }
             }
             remaining++;
             if (heap.size() < k) {
-                heap.add(new Candidate(r, key));
+                heap.add(new Candidate(view.record(slot), key));
             } else {
                 Candidate worst = heap.peek();
-                if (sort.compare(key, r.arn(), worst.key(), worst.record().arn()) < 0) {
+                int c = sort.compareKeys(key, worst.key());
+                if (c < 0 || c == 0 && view.record(slot).arn().compareTo(worst.record().arn()) < 0) {
                     heap.poll();
-                    heap.add(new Candidate(r, key));
+                    heap.add(new Candidate(view.record(slot), key));
                 }
             }
         }

@@ -51,26 +51,4 @@ final class ValueTests {
     static Predicate<Object> bool(boolean value) {
         return v -> ((Boolean) v) == value;
     }
-
-    /**
-     * HyperParameters are strings. An integer Value compares the integer part of numeric hyperparameters, a decimal
-     * Value their decimal value (see {@link HyperParameterValue}); non-numeric hyperparameters never match a numeric
-     * comparison. Any other Value compares the raw strings as text.
-     */
-    static Predicate<HyperParameterValue> hyperParameter(FilterOp op, String value) {
-        if (op == FilterOp.CONTAINS || op == FilterOp.IN) {
-            Predicate<Object> t = text(op, value);
-            return h -> t.test(h.raw());
-        }
-        if (Values.isInteger(value)) {
-            long x = Long.parseLong(value.strip());
-            return h -> h.numeric() && op.accepts(Long.compare(h.integer(), x));
-        }
-        Double d = Values.parseNumber(value);
-        if (d != null) {
-            double x = d;
-            return h -> h.numeric() && op.accepts(Double.compare(h.decimal(), x));
-        }
-        return h -> value.equals(h.raw());
-    }
 }
