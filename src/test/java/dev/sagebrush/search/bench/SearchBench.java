@@ -29,8 +29,12 @@ import software.amazon.awssdk.services.sagemaker.model.SearchRequest;
  *
  * <pre>
  * mvn -q -B test-compile
- * java -cp target/test-classes:$(cat target/test-classpath.txt) org.openjdk.jmh.Main SearchBench -f 1 -wi 2 -i 3
+ * java -cp target/test-classes:target/classes:$(cat target/test-classpath.txt) org.openjdk.jmh.Main SearchBench \
+ *     -f 1 -wi 2 -i 3
  * </pre>
+ * (test-classpath.txt lists the dependencies only, hence target/classes.) Measured on a noisy 2-vCPU Xeon VM,
+ * medians: issueQuery 4.1 ms (2,055 hits), completedNewestFirst 2.5 ms (~57k hits), allSortedByMetric 6.5 ms
+ * (1.8 ms in a quieter run); tails are GC and neighbours (the index holds ~1 GB of JSON trees).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
