@@ -10,6 +10,13 @@ import dev.sagebrush.compilation.NeoCompilationWork;
 import dev.sagebrush.config.Config;
 import dev.sagebrush.storage.EmbeddedS3;
 import dev.sagebrush.storage.ObjectStorage;
+import dev.sagebrush.tags.Tags;
+import dev.sagebrush.training.TrainingController;
+import dev.sagebrush.training.TrainingJobEvents;
+import dev.sagebrush.training.TrainingJobListing;
+import dev.sagebrush.training.TrainingJobs;
+import dev.sagebrush.training.runner.ImageRegistry;
+import dev.sagebrush.training.runner.LocalTrainingRunner;
 import dev.sagebrush.validation.Validator;
 import java.util.Map;
 import dev.sagebrush.protocol.Gateway;
@@ -69,7 +76,20 @@ public final class Sagebrush implements AutoCloseable {
                 "node-" + UUID.randomUUID(), Duration.ofSeconds(1)).start());
         CompilationJobs compilation = new CompilationJobs(store, codec, compilationController::wake);
         CompilationJobListing compilationListing = new CompilationJobListing(store, codec, tokens);
-        OperationTable table = ApiOperations.table(compilation, compilationListing);
+
+        // Training: every write (API, controller, tags) is announced on trainingEvents; the Search index subscribes.
+        TrainingJobEvents trainingEvents = new TrainingJobEvents();
+        ImageRegistry images = config.training().imagesFile().map(ImageRegistry::load).orElseGet(ImageRegistry::empty);
+        LocalTrainingRunner trainingRunner = new LocalTrainingRunner(images, storage, dataDir.resolve("training"),
+                config.training().stopGrace(), clock);
+        TrainingController trainingController = closeLater(new TrainingController(store, codec, trainingEvents, clock,
+                trainingRunner, config.training().workers(), "node-" + UUID.randomUUID(), Duration.ofSeconds(1)).start());
+        TrainingJobs training = new TrainingJobs(store, codec, trainingEvents, trainingController::wake);
+        TrainingJobListing trainingListing = new TrainingJobListing(store, codec, tokens);
+        Tags tags = new Tags(store, tokens, row -> {
+            if (TrainingJobs.KIND.equals(row.key().kind())) trainingEvents.changed(row);
+        });
+        OperationTable table = ApiOperations.table(compilation, compilationListing, training, trainingListing, tags);
 
         HttpHandler gateway = new Gateway(table, new SigV4Verifier(credentials, "sagemaker", clock),
                 Validator.loadDefault()::validate, codec, clock, config.maxRequestBytes(),
