@@ -4,6 +4,16 @@ import dev.sagebrush.compilation.CompilationJobListing;
 import dev.sagebrush.compilation.CompilationJobs;
 import dev.sagebrush.protocol.Operation;
 import dev.sagebrush.protocol.OperationTable;
+import dev.sagebrush.tags.Tags;
+import dev.sagebrush.training.TrainingJobListing;
+import dev.sagebrush.training.TrainingJobs;
+import software.amazon.awssdk.services.sagemaker.model.AddTagsRequest;
+import software.amazon.awssdk.services.sagemaker.model.CreateTrainingJobRequest;
+import software.amazon.awssdk.services.sagemaker.model.DeleteTagsRequest;
+import software.amazon.awssdk.services.sagemaker.model.DescribeTrainingJobRequest;
+import software.amazon.awssdk.services.sagemaker.model.ListTagsRequest;
+import software.amazon.awssdk.services.sagemaker.model.ListTrainingJobsRequest;
+import software.amazon.awssdk.services.sagemaker.model.StopTrainingJobRequest;
 import software.amazon.awssdk.services.sagemaker.model.CreateCompilationJobRequest;
 import software.amazon.awssdk.services.sagemaker.model.DeleteCompilationJobRequest;
 import software.amazon.awssdk.services.sagemaker.model.DescribeCompilationJobRequest;
@@ -14,13 +24,23 @@ import software.amazon.awssdk.services.sagemaker.model.StopCompilationJobRequest
 final class ApiOperations {
     private ApiOperations() {}
 
-    static OperationTable table(CompilationJobs compilation, CompilationJobListing compilationListing) {
+    static OperationTable table(CompilationJobs compilation, CompilationJobListing compilationListing,
+                                TrainingJobs training, TrainingJobListing trainingListing, Tags tags) {
         return new OperationTable()
                 // Compilation jobs (SageMaker Neo)
                 .add(Operation.of("CreateCompilationJob", CreateCompilationJobRequest::builder, compilation::create))
                 .add(Operation.of("DescribeCompilationJob", DescribeCompilationJobRequest::builder, compilation::describe))
                 .add(Operation.of("ListCompilationJobs", ListCompilationJobsRequest::builder, compilationListing::list))
                 .add(Operation.noOutput("StopCompilationJob", StopCompilationJobRequest::builder, compilation::stop))
-                .add(Operation.noOutput("DeleteCompilationJob", DeleteCompilationJobRequest::builder, compilation::delete));
+                .add(Operation.noOutput("DeleteCompilationJob", DeleteCompilationJobRequest::builder, compilation::delete))
+                // Training jobs
+                .add(Operation.of("CreateTrainingJob", CreateTrainingJobRequest::builder, training::create))
+                .add(Operation.of("DescribeTrainingJob", DescribeTrainingJobRequest::builder, training::describe))
+                .add(Operation.of("ListTrainingJobs", ListTrainingJobsRequest::builder, trainingListing::list))
+                .add(Operation.noOutput("StopTrainingJob", StopTrainingJobRequest::builder, training::stop))
+                // Tags, for every resource kind, by ARN
+                .add(Operation.of("AddTags", AddTagsRequest::builder, tags::addTags))
+                .add(Operation.of("ListTags", ListTagsRequest::builder, tags::listTags))
+                .add(Operation.of("DeleteTags", DeleteTagsRequest::builder, tags::deleteTags));
     }
 }

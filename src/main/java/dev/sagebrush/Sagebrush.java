@@ -13,6 +13,13 @@ import dev.sagebrush.config.Config;
 import dev.sagebrush.storage.EmbeddedS3;
 import dev.sagebrush.storage.ObjectStorage;
 import dev.sagebrush.storage.SafeArchive;
+import dev.sagebrush.tags.Tags;
+import dev.sagebrush.training.TrainingController;
+import dev.sagebrush.training.TrainingJobEvents;
+import dev.sagebrush.training.TrainingJobListing;
+import dev.sagebrush.training.TrainingJobs;
+import dev.sagebrush.training.runner.ImageRegistry;
+import dev.sagebrush.training.runner.LocalTrainingRunner;
 import dev.sagebrush.validation.Validator;
 import java.util.Map;
 import dev.sagebrush.protocol.Gateway;
@@ -64,16 +71,31 @@ public final class Sagebrush implements AutoCloseable {
         JsonCodec codec = new JsonCodec();
         PageTokens tokens = new PageTokens(Secrets.loadOrCreate(dataDir.resolve("secrets").resolve("page-token.key")));
 
+        // One identity for this process in every lease it takes: two nodes sharing a database never run one job twice.
+        String nodeId = "node-" + UUID.randomUUID();
         EmbeddedS3 s3 = closeLater(EmbeddedS3.start(dataDir, credentials.secretsByAccessKey()));
         ObjectStorage storage = closeLater(s3.openServiceStorage());
         CompilationWork compilationWork = new NeoCompilationWork(storage, SafeArchive.Limits.DEFAULT,
                 Map.of("XGBOOST", new XgboostModelCompiler(new ArtifactPublisher(storage))));
         CompilationController compilationController = closeLater(new CompilationController(store, codec, clock,
                 compilationWork, dataDir.resolve("work").resolve("compilation"), config.compileWorkers(),
-                "node-" + UUID.randomUUID(), Duration.ofSeconds(1)).start());
+                nodeId, Duration.ofSeconds(1)).start());
         CompilationJobs compilation = new CompilationJobs(store, codec, compilationController::wake);
         CompilationJobListing compilationListing = new CompilationJobListing(store, codec, tokens);
-        OperationTable table = ApiOperations.table(compilation, compilationListing);
+
+        // Training: every write (API, controller, tags) is announced on trainingEvents; the Search index subscribes.
+        TrainingJobEvents trainingEvents = new TrainingJobEvents();
+        ImageRegistry images = config.training().imagesFile().map(ImageRegistry::load).orElseGet(ImageRegistry::empty);
+        LocalTrainingRunner trainingRunner = new LocalTrainingRunner(images, storage, dataDir.resolve("training"),
+                config.training().stopGrace(), clock);
+        TrainingController trainingController = closeLater(new TrainingController(store, codec, trainingEvents, clock,
+                trainingRunner, config.training().workers(), nodeId, Duration.ofSeconds(1)).start());
+        TrainingJobs training = new TrainingJobs(store, codec, trainingEvents, trainingController::wake);
+        TrainingJobListing trainingListing = new TrainingJobListing(store, codec, tokens);
+        Tags tags = new Tags(store, tokens, row -> {
+            if (TrainingJobs.KIND.equals(row.key().kind())) trainingEvents.changed(row);
+        });
+        OperationTable table = ApiOperations.table(compilation, compilationListing, training, trainingListing, tags);
 
         HttpHandler gateway = new Gateway(table, new SigV4Verifier(credentials, "sagemaker", clock),
                 Validator.loadDefault()::validate, codec, clock, config.maxRequestBytes(),

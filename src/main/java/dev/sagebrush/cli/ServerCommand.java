@@ -2,6 +2,8 @@ package dev.sagebrush.cli;
 
 import dev.sagebrush.Sagebrush;
 import dev.sagebrush.config.Config;
+import dev.sagebrush.config.TrainingSettings;
+import java.time.Duration;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -31,10 +33,27 @@ public final class ServerCommand implements Callable<Integer> {
             description = "Compilation jobs run at once on this node (default: half the CPU cores, at least 1; 0 runs none: an API-only node).")
     int compileWorkers;
 
+    @Option(names = "--training-images", defaultValue = "${env:SAGEBRUSH_TRAINING_IMAGES}",
+            description = "Training image registry: lines '<image-uri-or-prefix*> <command...>' mapping TrainingImage "
+                    + "URIs to local commands (see docs/training.md). Without it every training job fails, saying so.")
+    Path trainingImages;
+
+    @Option(names = "--training-workers", defaultValue = "${env:SAGEBRUSH_TRAINING_WORKERS:--1}",
+            description = "Training jobs run at once on this node (default: half the CPU cores, at least 1; 0 runs none).")
+    int trainingWorkers;
+
+    @Option(names = "--training-stop-grace", defaultValue = "${env:SAGEBRUSH_TRAINING_STOP_GRACE:-120}",
+            description = "Seconds between SIGTERM and SIGKILL when a training job is stopped (default: ${DEFAULT-VALUE}, as SageMaker).")
+    int trainingStopGrace;
+
     @Override
     public Integer call() throws Exception {
         Config config = Config.defaults(dataDir).withHost(host).withPort(port).withCredentialsFile(credentials);
         if (compileWorkers >= 0) config = config.withCompileWorkers(compileWorkers);
+        TrainingSettings training = config.training().withImagesFile(trainingImages)
+                .withStopGrace(Duration.ofSeconds(trainingStopGrace));
+        if (trainingWorkers >= 0) training = training.withWorkers(trainingWorkers);
+        config = config.withTraining(training);
         Sagebrush server;
         try {
             server = Sagebrush.start(config);

@@ -1,0 +1,235 @@
+package dev.sagebrush.training;
+
+import dev.sagebrush.jobs.Cancellation;
+import dev.sagebrush.jobs.ControllerLoop;
+import dev.sagebrush.protocol.JsonCodec;
+import dev.sagebrush.store.ResourceKey;
+import dev.sagebrush.store.ResourceStore;
+import dev.sagebrush.store.StoredResource;
+import dev.sagebrush.training.runner.TrainingRunner;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.sagemaker.model.DescribeTrainingJobResponse;
+import software.amazon.awssdk.services.sagemaker.model.MetricData;
+import software.amazon.awssdk.services.sagemaker.model.SecondaryStatus;
+import software.amazon.awssdk.services.sagemaker.model.TrainingJobStatus;
+
+/**
+ * Moves each training job InProgress (Starting → Downloading → Training → Uploading) → Completed | Failed, or
+ * Stopping → Stopped, and enforces MaxRuntimeInSeconds (→ Stopped with MaxRuntimeExceeded) and
+ * MaxPendingTimeInSeconds. Level-triggered like every controller here: each pass reads the active jobs from the store.
+ * A job is claimed with a lease before it runs, so two nodes never run it twice. After a restart, a job that was cut
+ * off mid-run is started again from the beginning (its secondary status history shows the restart): the alternative,
+ * failing it, would turn every server upgrade into failed jobs, and a job that must not repeat work can checkpoint.
+ */
+public final class TrainingController implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(TrainingController.class);
+    private static final Duration LEASE = Duration.ofSeconds(60);
+    private static final List<String> ACTIVE = List.of("InProgress", "Stopping");
+
+    private final ResourceStore store;
+    private final TrainingJobDocuments documents;
+    private final TrainingJobListener listener;
+    private final Clock clock;
+    private final TrainingRunner runner;
+    private final int workers;
+    private final String nodeId;
+    private final ExecutorService executor;
+    private final Map<ResourceKey, Cancellation> running = new ConcurrentHashMap<>();
+    private final ControllerLoop loop;
+
+    public TrainingController(ResourceStore store, JsonCodec codec, TrainingJobListener listener, Clock clock,
+                              TrainingRunner runner, int workers, String nodeId, Duration resync) {
+        this.store = store;
+        this.documents = new TrainingJobDocuments(codec);
+        this.listener = listener;
+        this.clock = clock;
+        this.runner = runner;
+        this.workers = workers;
+        this.nodeId = nodeId;
+        this.executor = Executors.newFixedThreadPool(Math.max(1, workers), r -> {
+            Thread t = new Thread(r, "training-worker");
+            t.setDaemon(true);
+            return t;
+        });
+        this.loop = new ControllerLoop("training-controller", resync, this::reconcileAll);
+    }
+
+    public TrainingController start() {
+        loop.start();
+        return this;
+    }
+
+    public void wake() {
+        loop.wake();
+    }
+
+    void reconcileAll() {
+        for (StoredResource row : store.findByStatus(TrainingJobs.KIND, ACTIVE)) {
+            try {
+                reconcile(row);
+            } catch (RuntimeException e) {
+                log.error("Reconciling training job {} failed", row.arn(), e);
+            }
+        }
+    }
+
+    private void reconcile(StoredResource row) {
+        Instant now = clock.instant();
+        DescribeTrainingJobResponse job = documents.decode(row);
+        Cancellation mine = running.get(row.key());
+        if ("Stopping".equals(row.status())) {
+            if (mine != null) {
+                mine.cancel("stop"); // the worker records Stopped once the process is gone
+            } else if (store.tryLease(row.key(), nodeId, now, now.plus(LEASE))) {
+                finish(row.key(), TrainingJobStatus.STOPPED, SecondaryStatus.STOPPED, "Training job stopped", null, null);
+                store.releaseLease(row.key(), nodeId);
+            }
+            return;
+        }
+        if (mine != null) {
+            store.tryLease(row.key(), nodeId, now, now.plus(LEASE)); // renew
+            Instant started = job.trainingStartTime();
+            if (started != null && now.isAfter(started.plusSeconds(maxRuntime(job)))) {
+                mine.cancel("timeout");
+            }
+            return;
+        }
+        Integer maxPending = job.stoppingCondition() == null ? null : job.stoppingCondition().maxPendingTimeInSeconds();
+        if (job.trainingStartTime() == null && maxPending != null && now.isAfter(job.creationTime().plusSeconds(maxPending))) {
+            finish(row.key(), TrainingJobStatus.FAILED, SecondaryStatus.FAILED, "Training job failed",
+                    "CapacityError: The job waited longer than MaxPendingTimeInSeconds (" + maxPending
+                            + " s) for a training worker.", null);
+            return;
+        }
+        if (running.size() < workers && store.tryLease(row.key(), nodeId, now, now.plus(LEASE))) {
+            boolean resumed = job.trainingStartTime() != null || job.secondaryStatus() != SecondaryStatus.STARTING;
+            Optional<StoredResource> claimed = transition(row.key(), j -> SecondaryTransitions.advance(j,
+                    SecondaryStatus.STARTING, resumed ? "Restarting the training job after an interruption of the "
+                            + "Sagebrush server" : "Preparing the instances for training", now, false)
+                    .trainingStartTime(null).build(), "InProgress");
+            if (resumed) log.info("Restarting training job {} after an interruption", row.arn());
+            claimed.ifPresentOrElse(c -> launch(c.key(), documents.decode(c)), () -> store.releaseLease(row.key(), nodeId));
+        }
+    }
+
+    static long maxRuntime(DescribeTrainingJobResponse job) {
+        Integer v = job.stoppingCondition() == null ? null : job.stoppingCondition().maxRuntimeInSeconds();
+        return v == null ? TrainingJobs.DEFAULT_MAX_RUNTIME_SECONDS : v;
+    }
+
+    private void launch(ResourceKey key, DescribeTrainingJobResponse job) {
+        Cancellation cancellation = new Cancellation();
+        running.put(key, cancellation);
+        executor.execute(() -> {
+            try {
+                TrainingRunner.Outcome outcome = runner.run(job, (status, message) -> progress(key, status, message),
+                        cancellation);
+                complete(key, cancellation, outcome);
+            } catch (Exception | Error e) {
+                log.error("Training job {} failed unexpectedly", job.trainingJobArn(), e);
+                complete(key, cancellation, TrainingRunner.Outcome.failed("InternalServerError: The training job "
+                        + "failed in Sagebrush (" + e.getClass().getSimpleName() + ": " + e.getMessage()
+                        + "). See the Sagebrush server log for details.", List.of()));
+            } finally {
+                running.remove(key);
+                store.releaseLease(key, nodeId);
+                loop.wake(); // a worker is free: start the next waiting job now
+            }
+        });
+    }
+
+    /** Records a secondary status the runner reached, unless the job is being stopped (Stopping stays visible). */
+    private void progress(ResourceKey key, SecondaryStatus status, String message) {
+        Instant now = clock.instant();
+        transition(key, j -> {
+            DescribeTrainingJobResponse.Builder b = SecondaryTransitions.advance(j, status, message, now, false);
+            if (status == SecondaryStatus.DOWNLOADING && j.trainingStartTime() == null) {
+                b.trainingStartTime(now); // MaxRuntimeInSeconds and billing count from here
+            }
+            return b.build();
+        }, "InProgress");
+    }
+
+    private void complete(ResourceKey key, Cancellation cancellation, TrainingRunner.Outcome outcome) {
+        if ("shutdown".equals(cancellation.reason())) {
+            return; // left InProgress on purpose: the next start runs it again
+        }
+        List<MetricData> metrics = outcome.metrics();
+        StoredResource row = store.get(key).orElse(null);
+        if (row == null) return;
+        if ("timeout".equals(cancellation.reason())) {
+            finish(key, TrainingJobStatus.STOPPED, SecondaryStatus.MAX_RUNTIME_EXCEEDED,
+                    "Training job runtime exceeded MaxRuntimeInSeconds provided", null, metrics);
+        } else if ("Stopping".equals(row.status()) || outcome.kind() == TrainingRunner.Outcome.Kind.CANCELLED) {
+            finish(key, TrainingJobStatus.STOPPED, SecondaryStatus.STOPPED, "Training job stopped", null, metrics);
+        } else if (outcome.kind() == TrainingRunner.Outcome.Kind.COMPLETED) {
+            finish(key, TrainingJobStatus.COMPLETED, SecondaryStatus.COMPLETED, "Training job completed", null, metrics);
+        } else {
+            finish(key, TrainingJobStatus.FAILED, SecondaryStatus.FAILED, "Training job failed",
+                    outcome.failureReason(), metrics);
+        }
+    }
+
+    private void finish(ResourceKey key, TrainingJobStatus status, SecondaryStatus secondary, String message,
+                        String failureReason, List<MetricData> metrics) {
+        Instant now = clock.instant();
+        transition(key, j -> {
+            DescribeTrainingJobResponse.Builder b = SecondaryTransitions.advance(j, secondary, message, now, true)
+                    .trainingJobStatus(status).trainingEndTime(now);
+            if (j.trainingStartTime() != null) {
+                int seconds = (int) Math.max(1, (Duration.between(j.trainingStartTime(), now).toMillis() + 999) / 1000);
+                b.trainingTimeInSeconds(seconds).billableTimeInSeconds(seconds);
+            }
+            if (failureReason != null) {
+                b.failureReason(failureReason.length() > 1024 ? failureReason.substring(0, 1024) : failureReason);
+            }
+            if (metrics != null && !metrics.isEmpty()) {
+                b.finalMetricDataList(metrics);
+            }
+            return b.build();
+        }, "InProgress", "Stopping");
+    }
+
+    /** Compare-and-set loop: applies {@code change} if the job is still in one of {@code from}; announces the write. */
+    private Optional<StoredResource> transition(ResourceKey key, UnaryOperator<DescribeTrainingJobResponse> change,
+                                                String... from) {
+        while (true) {
+            Optional<StoredResource> current = store.get(key);
+            if (current.isEmpty() || !List.of(from).contains(current.get().status())) {
+                return Optional.empty();
+            }
+            StoredResource row = current.get();
+            DescribeTrainingJobResponse next = change.apply(documents.decode(row));
+            Optional<StoredResource> written = store.update(row.withDocument(next.trainingJobStatusAsString(),
+                    next.lastModifiedTime(), documents.encode(next)));
+            if (written.isPresent()) {
+                listener.changed(written.get());
+                return written;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        loop.close();
+        running.values().forEach(c -> c.cancel("shutdown"));
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(10, TimeUnit.SECONDS)) executor.shutdownNow();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,157 @@
+package dev.sagebrush.training;
+
+import dev.sagebrush.protocol.AwsException;
+import dev.sagebrush.protocol.JsonCodec;
+import dev.sagebrush.protocol.RequestContext;
+import dev.sagebrush.storage.S3Uri;
+import dev.sagebrush.store.ResourceKey;
+import dev.sagebrush.store.ResourceStore;
+import dev.sagebrush.store.StoredResource;
+import dev.sagebrush.tags.TagLists;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import software.amazon.awssdk.services.sagemaker.model.CreateTrainingJobRequest;
+import software.amazon.awssdk.services.sagemaker.model.CreateTrainingJobResponse;
+import software.amazon.awssdk.services.sagemaker.model.DescribeTrainingJobRequest;
+import software.amazon.awssdk.services.sagemaker.model.DescribeTrainingJobResponse;
+import software.amazon.awssdk.services.sagemaker.model.ModelArtifacts;
+import software.amazon.awssdk.services.sagemaker.model.SecondaryStatus;
+import software.amazon.awssdk.services.sagemaker.model.SecondaryStatusTransition;
+import software.amazon.awssdk.services.sagemaker.model.StopTrainingJobRequest;
+import software.amazon.awssdk.services.sagemaker.model.StoppingCondition;
+import software.amazon.awssdk.services.sagemaker.model.TrainingJob;
+import software.amazon.awssdk.services.sagemaker.model.TrainingJobStatus;
+
+/**
+ * The training job API: Create, Describe, Stop. Each call checks the state rules and writes the store in one
+ * compare-and-set; running the job belongs to {@link TrainingController}, which is woken up. Listing lives in
+ * {@link TrainingJobListing}. Every write is announced to the {@link TrainingJobListener}s.
+ */
+public final class TrainingJobs {
+    public static final String KIND = "training-job";
+    static final Set<String> TERMINAL = Set.of("Completed", "Failed", "Stopped");
+    static final int DEFAULT_MAX_RUNTIME_SECONDS = 86_400;
+
+    private final ResourceStore store;
+    private final TrainingJobDocuments documents;
+    private final TrainingJobListener listener;
+    private final Runnable wakeController;
+
+    public TrainingJobs(ResourceStore store, JsonCodec codec, TrainingJobListener listener, Runnable wakeController) {
+        this.store = store;
+        this.documents = new TrainingJobDocuments(codec);
+        this.listener = listener;
+        this.wakeController = wakeController;
+    }
+
+    public CreateTrainingJobResponse create(RequestContext ctx, CreateTrainingJobRequest req) {
+        TrainingRequestRules.check(req);
+        String arn = ctx.arn(KIND, req.trainingJobName());
+        boolean compressed = !"NONE".equals(req.outputDataConfig().compressionTypeAsString());
+        S3Uri model;
+        try {
+            S3Uri out = S3Uri.parse(req.outputDataConfig().s3OutputPath()).resolve(req.trainingJobName() + "/output/");
+            model = compressed ? out.resolve("model.tar.gz") : out.resolve("model/");
+        } catch (IllegalArgumentException e) {
+            throw AwsException.validation("OutputDataConfig.S3OutputPath is not a valid S3 URI: " + e.getMessage());
+        }
+        StoppingCondition stopping = req.stoppingCondition() != null && req.stoppingCondition().maxRuntimeInSeconds() != null
+                ? req.stoppingCondition()
+                : (req.stoppingCondition() == null ? StoppingCondition.builder() : req.stoppingCondition().toBuilder())
+                        .maxRuntimeInSeconds(DEFAULT_MAX_RUNTIME_SECONDS).build();
+        DescribeTrainingJobResponse job = DescribeTrainingJobResponse.builder()
+                .trainingJobName(req.trainingJobName())
+                .trainingJobArn(arn)
+                // The artifact's place is known up front; Describe marks ModelArtifacts required.
+                .modelArtifacts(ModelArtifacts.builder().s3ModelArtifacts(model.toString()).build())
+                .trainingJobStatus(TrainingJobStatus.IN_PROGRESS)
+                .secondaryStatus(SecondaryStatus.STARTING)
+                .secondaryStatusTransitions(SecondaryStatusTransition.builder().status(SecondaryStatus.STARTING)
+                        .startTime(ctx.receivedAt()).statusMessage("Starting the training job").build())
+                .hyperParameters(req.hasHyperParameters() ? req.hyperParameters() : null)
+                .algorithmSpecification(req.algorithmSpecification())
+                .roleArn(req.roleArn())
+                .inputDataConfig(req.hasInputDataConfig() ? req.inputDataConfig() : null)
+                .outputDataConfig(req.outputDataConfig())
+                .resourceConfig(req.resourceConfig())
+                .stoppingCondition(stopping)
+                .creationTime(ctx.receivedAt())
+                .lastModifiedTime(ctx.receivedAt())
+                .enableNetworkIsolation(Boolean.TRUE.equals(req.enableNetworkIsolation()))
+                .enableInterContainerTrafficEncryption(Boolean.TRUE.equals(req.enableInterContainerTrafficEncryption()))
+                .enableManagedSpotTraining(Boolean.TRUE.equals(req.enableManagedSpotTraining()))
+                .experimentConfig(req.experimentConfig())
+                .profilerConfig(req.profilerConfig())
+                .profilingStatus(req.profilerConfig() == null ? null : "Disabled")
+                .environment(req.hasEnvironment() ? req.environment() : null)
+                .remoteDebugConfig(req.remoteDebugConfig())
+                .infraCheckConfig(req.infraCheckConfig())
+                .build();
+        StoredResource row = new StoredResource(key(ctx, req.trainingJobName()), arn, "InProgress",
+                ctx.receivedAt(), ctx.receivedAt(), 0, documents.encode(job));
+        if (!store.create(row, TagLists.toMap(req.tags()))) {
+            throw AwsException.resourceInUse("Training job names must be unique within an AWS account and region, "
+                    + "and a training job with this name already exists (" + arn + ")");
+        }
+        store.get(row.key()).ifPresent(listener::changed);
+        wakeController.run();
+        return CreateTrainingJobResponse.builder().trainingJobArn(arn).build();
+    }
+
+    public DescribeTrainingJobResponse describe(RequestContext ctx, DescribeTrainingJobRequest req) {
+        return documents.decode(find(ctx, req.trainingJobName()));
+    }
+
+    public void stop(RequestContext ctx, StopTrainingJobRequest req) {
+        while (true) {
+            StoredResource row = find(ctx, req.trainingJobName());
+            String status = row.status();
+            if ("Stopping".equals(status)) {
+                return; // already on its way: a second stop changes nothing
+            }
+            if (TERMINAL.contains(status)) {
+                throw AwsException.validation("The request was rejected because the training job is in status "
+                        + status + ".");
+            }
+            DescribeTrainingJobResponse job = documents.decode(row);
+            DescribeTrainingJobResponse next = SecondaryTransitions.advance(job, SecondaryStatus.STOPPING,
+                    "Stopping the training job", ctx.receivedAt(), false)
+                    .trainingJobStatus(TrainingJobStatus.STOPPING).build();
+            Optional<StoredResource> written = store.update(row.withDocument("Stopping", ctx.receivedAt(),
+                    documents.encode(next)));
+            if (written.isPresent()) {
+                listener.changed(written.get());
+                wakeController.run();
+                return;
+            }
+            // The controller moved the job meanwhile: read it again and decide on its new status.
+        }
+    }
+
+    /** The Search record of a stored job with the given tags (see {@link TrainingJobDocuments#searchRecord}). */
+    public TrainingJob searchRecord(StoredResource row, Map<String, String> tags) {
+        return documents.searchRecord(row, tags);
+    }
+
+    /** The Search record of a stored job, with its tags read from the store. */
+    public TrainingJob searchRecord(StoredResource row) {
+        return documents.searchRecord(row, store.tags(row.arn()));
+    }
+
+    private StoredResource find(RequestContext ctx, String name) {
+        return store.get(key(ctx, name)).orElseThrow(TrainingJobs::notFound);
+    }
+
+    /**
+     * SageMaker answers a missing training job with ValidationException, not the modelled ResourceNotFound, and
+     * clients depend on it: the TrainingJobCompletedOrStopped waiter stops on exactly this error.
+     */
+    static AwsException notFound() {
+        return AwsException.validation("Requested resource not found.");
+    }
+
+    static ResourceKey key(RequestContext ctx, String name) {
+        return new ResourceKey(ctx.accountId(), ctx.region(), KIND, name);
+    }
+}

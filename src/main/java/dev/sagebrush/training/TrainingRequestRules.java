@@ -1,0 +1,171 @@
+package dev.sagebrush.training;
+
+import dev.sagebrush.protocol.AwsException;
+import dev.sagebrush.training.metrics.MetricExtractor;
+import software.amazon.awssdk.services.sagemaker.model.AlgorithmSpecification;
+import software.amazon.awssdk.services.sagemaker.model.Channel;
+import software.amazon.awssdk.services.sagemaker.model.CreateTrainingJobRequest;
+import software.amazon.awssdk.services.sagemaker.model.MetricDefinition;
+import software.amazon.awssdk.services.sagemaker.model.ResourceConfig;
+import software.amazon.awssdk.services.sagemaker.model.S3DataSource;
+
+/**
+ * CreateTrainingJob rules beyond the constraint table: what this host can run. Sagebrush runs a job as one local
+ * process reading File-mode channels from S3; a request for anything else (Pipe mode, several instances, a VPC,
+ * network isolation, spot capacity, Debugger rules...) is refused here with a reason, rather than accepted and quietly
+ * run without it. Features that change nothing on one local host (inter-container encryption, session tag chaining,
+ * ShuffleConfig with one host, experiment metadata) are accepted.
+ */
+final class TrainingRequestRules {
+    private static final String RUNNER = " is not supported by Sagebrush, which runs each training job as one local "
+            + "process";
+
+    private TrainingRequestRules() {}
+
+    static void check(CreateTrainingJobRequest req) {
+        AlgorithmSpecification algo = req.algorithmSpecification();
+        if (algo == null) {
+            throw unsupported("A training job without AlgorithmSpecification (a serverless job)" + RUNNER
+                    + ". Give AlgorithmSpecification with a TrainingImage mapped in the image registry.");
+        }
+        if (algo.algorithmName() != null) {
+            throw unsupported("AlgorithmSpecification.AlgorithmName" + RUNNER + " from a TrainingImage. Give a "
+                    + "TrainingImage that the server's image registry maps to a local command.");
+        }
+        if (algo.hasContainerEntrypoint()) {
+            throw unsupported("AlgorithmSpecification.ContainerEntrypoint is not supported: the server's image "
+                    + "registry decides which command plays an image. ContainerArguments are supported.");
+        }
+        if (algo.trainingImageConfig() != null && (algo.trainingImageConfig().trainingRepositoryAuthConfig() != null
+                || "Vpc".equals(algo.trainingImageConfig().trainingRepositoryAccessModeAsString()))) {
+            throw unsupported("A private training image registry (TrainingImageConfig with Vpc access or "
+                    + "TrainingRepositoryAuthConfig)" + RUNNER + " from the image registry.");
+        }
+        for (MetricDefinition d : algo.metricDefinitions()) {
+            try {
+                MetricExtractor.compile(d);
+            } catch (IllegalArgumentException e) {
+                throw AwsException.validation(e.getMessage());
+            }
+        }
+        if ("Pipe".equals(algo.trainingInputModeAsString()) && !req.hasInputDataConfig()) {
+            throw pipe("AlgorithmSpecification.TrainingInputMode");
+        }
+        for (Channel c : req.inputDataConfig()) {
+            checkChannel(req, c);
+        }
+        checkResources(req.resourceConfig());
+        if (req.vpcConfig() != null) {
+            throw unsupported("VpcConfig" + RUNNER + " on the server's own network. Remove VpcConfig.");
+        }
+        if (Boolean.TRUE.equals(req.enableNetworkIsolation())) {
+            throw unsupported("EnableNetworkIsolation" + RUNNER + " without network isolation. Remove it or set it "
+                    + "to false.");
+        }
+        if (Boolean.TRUE.equals(req.enableManagedSpotTraining())) {
+            throw unsupported("EnableManagedSpotTraining (managed spot training)" + RUNNER + " on its own capacity.");
+        }
+        if (req.stoppingCondition() != null && req.stoppingCondition().maxWaitTimeInSeconds() != null) {
+            throw unsupported("StoppingCondition.MaxWaitTimeInSeconds applies to managed spot training only, which"
+                    + RUNNER + ".");
+        }
+        if (req.outputDataConfig().kmsKeyId() != null && !req.outputDataConfig().kmsKeyId().isEmpty()) {
+            throw unsupported("OutputDataConfig.KmsKeyId (KMS encryption of the output) is not supported by "
+                    + "Sagebrush's object storage. Remove KmsKeyId.");
+        }
+        notSupported(req.checkpointConfig() != null, "CheckpointConfig");
+        notSupported(req.debugHookConfig() != null, "DebugHookConfig (SageMaker Debugger)");
+        notSupported(req.hasDebugRuleConfigurations() && !req.debugRuleConfigurations().isEmpty(),
+                "DebugRuleConfigurations (SageMaker Debugger rules)");
+        notSupported(req.tensorBoardOutputConfig() != null, "TensorBoardOutputConfig");
+        notSupported(req.profilerConfig() != null && !Boolean.TRUE.equals(req.profilerConfig().disableProfiler()),
+                "ProfilerConfig with the profiler enabled (set DisableProfiler to true)");
+        notSupported(req.hasProfilerRuleConfigurations() && !req.profilerRuleConfigurations().isEmpty(),
+                "ProfilerRuleConfigurations");
+        notSupported(req.retryStrategy() != null, "RetryStrategy (Sagebrush does not retry training jobs)");
+        notSupported(req.remoteDebugConfig() != null && Boolean.TRUE.equals(req.remoteDebugConfig().enableRemoteDebug()),
+                "RemoteDebugConfig with EnableRemoteDebug");
+        notSupported(req.infraCheckConfig() != null && Boolean.TRUE.equals(req.infraCheckConfig().enableInfraCheck()),
+                "InfraCheckConfig with EnableInfraCheck");
+        notSupported(req.serverlessJobConfig() != null, "ServerlessJobConfig");
+        notSupported(req.mlflowConfig() != null, "MlflowConfig");
+        notSupported(req.modelPackageConfig() != null, "ModelPackageConfig");
+    }
+
+    private static void checkChannel(CreateTrainingJobRequest req, Channel c) {
+        String name = "Channel " + c.channelName();
+        String mode = c.inputModeAsString() != null ? c.inputModeAsString()
+                : req.algorithmSpecification().trainingInputModeAsString();
+        if ("Pipe".equals(mode)) {
+            throw pipe(name);
+        }
+        S3DataSource s3 = c.dataSource() == null ? null : c.dataSource().s3DataSource();
+        if (s3 == null) {
+            throw unsupported(name + ": only S3DataSource is supported (FileSystemDataSource for EFS/FSx and "
+                    + "DatasetSource are not).");
+        }
+        String type = s3.s3DataTypeAsString();
+        if (!"S3Prefix".equals(type) && !"ManifestFile".equals(type)) {
+            throw unsupported(name + ": S3DataType " + type + " is not supported in " + mode
+                    + " mode; use S3Prefix or ManifestFile.");
+        }
+        if ("FastFile".equals(mode) && !"S3Prefix".equals(type)) {
+            throw AwsException.validation(name + ": FastFile input mode supports only the S3Prefix S3DataType.");
+        }
+        if (s3.hasInstanceGroupNames() && !s3.instanceGroupNames().isEmpty()) {
+            throw unsupported(name + ": S3DataSource.InstanceGroupNames (heterogeneous clusters)" + RUNNER + ".");
+        }
+        if (s3.hubAccessConfig() != null) {
+            throw unsupported(name + ": S3DataSource.HubAccessConfig is not supported.");
+        }
+        if ("Gzip".equals(c.compressionTypeAsString())) {
+            throw AwsException.validation(name + ": CompressionType Gzip is used only in Pipe input mode; in "
+                    + mode + " mode leave it unset or set it to None.");
+        }
+        if ("RecordIO".equals(c.recordWrapperTypeAsString())) {
+            throw AwsException.validation(name + ": RecordWrapperType RecordIO is used only in Pipe input mode; in "
+                    + mode + " mode leave it unset or set it to None.");
+        }
+    }
+
+    private static void checkResources(ResourceConfig rc) {
+        if (rc == null) return;
+        if (rc.instanceCount() != null && rc.instanceCount() > 1) {
+            throw unsupported("ResourceConfig.InstanceCount " + rc.instanceCount() + " (distributed training)" + RUNNER
+                    + " on one host. Use InstanceCount 1.");
+        }
+        if (rc.instanceCount() != null && rc.instanceCount() < 1 && !rc.hasInstanceGroups()) {
+            throw AwsException.validation("ResourceConfig.InstanceCount must be at least 1.");
+        }
+        if (rc.hasInstanceGroups() && !rc.instanceGroups().isEmpty()) {
+            throw unsupported("ResourceConfig.InstanceGroups (heterogeneous clusters)" + RUNNER + " on one host.");
+        }
+        if (rc.keepAlivePeriodInSeconds() != null && rc.keepAlivePeriodInSeconds() > 0) {
+            throw unsupported("ResourceConfig.KeepAlivePeriodInSeconds (warm pools)" + RUNNER + ".");
+        }
+        if (rc.volumeKmsKeyId() != null && !rc.volumeKmsKeyId().isEmpty()) {
+            throw unsupported("ResourceConfig.VolumeKmsKeyId (KMS-encrypted volumes) is not supported.");
+        }
+        if (rc.trainingPlanArn() != null) {
+            throw unsupported("ResourceConfig.TrainingPlanArn (training plans) is not supported.");
+        }
+        if (rc.instancePlacementConfig() != null) {
+            throw unsupported("ResourceConfig.InstancePlacementConfig is not supported.");
+        }
+    }
+
+    private static AwsException pipe(String where) {
+        return unsupported(where + ": Pipe input mode is not supported by Sagebrush; use File (or FastFile, which "
+                + "Sagebrush serves as File).");
+    }
+
+    private static void notSupported(boolean given, String feature) {
+        if (given) {
+            throw unsupported(feature + " is not supported by Sagebrush. Remove it from the request.");
+        }
+    }
+
+    private static AwsException unsupported(String message) {
+        return AwsException.validation(message);
+    }
+}

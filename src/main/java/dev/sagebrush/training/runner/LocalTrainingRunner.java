@@ -1,0 +1,205 @@
+package dev.sagebrush.training.runner;
+
+import dev.sagebrush.jobs.Cancellation;
+import dev.sagebrush.storage.BucketNotFoundException;
+import dev.sagebrush.storage.ObjectStorage;
+import dev.sagebrush.storage.S3Uri;
+import dev.sagebrush.storage.StorageException;
+import dev.sagebrush.training.metrics.MetricExtractor;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.sagemaker.model.Channel;
+import software.amazon.awssdk.services.sagemaker.model.DescribeTrainingJobResponse;
+import software.amazon.awssdk.services.sagemaker.model.SecondaryStatus;
+
+/**
+ * Runs a training job as a child process of the server, honouring the SageMaker container contract with a per-job
+ * directory standing in for {@code /opt/ml} (see {@link JobLayout}, {@link ContainerConfig}). Steps: look the image up
+ * in the {@link ImageRegistry}; write the config files; download the File-mode channels; run
+ * {@code <command> (ContainerArguments | train)}; then pack {@code model/} to S3. Exit code 0 completes the job, any
+ * other fails it with {@code output/failure} (first 1024 characters) as the reason.
+ */
+public final class LocalTrainingRunner implements TrainingRunner {
+    private static final Logger log = LoggerFactory.getLogger(LocalTrainingRunner.class);
+    static final int MAX_FAILURE_CHARS = 1024;
+    /** At server shutdown the job is resumed later anyway: do not hold the shutdown for the full grace period. */
+    private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(2);
+
+    private final ImageRegistry images;
+    private final ObjectStorage storage;
+    private final Path root;
+    private final Duration stopGrace;
+    private final Clock clock;
+    private final Map<String, String> serverEnv;
+
+    public LocalTrainingRunner(ImageRegistry images, ObjectStorage storage, Path root, Duration stopGrace, Clock clock) {
+        this.images = images;
+        this.storage = storage;
+        this.root = root;
+        this.stopGrace = stopGrace;
+        this.clock = clock;
+        this.serverEnv = System.getenv();
+    }
+
+    /** Where a job's files (and its log, {@code algo-1.log}) live. */
+    public JobLayout layout(String account, String region, String jobName) {
+        return JobLayout.of(root, account, region, jobName);
+    }
+
+    /** The job's log file, for account/region/name taken from its ARN. */
+    public Path logFile(DescribeTrainingJobResponse job) {
+        return layoutOf(job).log();
+    }
+
+    private JobLayout layoutOf(DescribeTrainingJobResponse job) {
+        // arn:aws:sagemaker:<region>:<account>:training-job/<name>
+        String[] parts = job.trainingJobArn().split(":", 6);
+        return layout(parts[4], parts[3], job.trainingJobName());
+    }
+
+    @Override
+    public Outcome run(DescribeTrainingJobResponse job, Progress progress, Cancellation cancellation) throws IOException {
+        String image = job.algorithmSpecification() == null ? null : job.algorithmSpecification().trainingImage();
+        Optional<List<String>> command = images.resolve(image);
+        if (command.isEmpty()) {
+            return Outcome.failed("ClientError: The training image '" + image + "' is not in Sagebrush's training "
+                    + "image registry" + (images.file() == null ? " (none is configured; start the server with "
+                    + "--training-images FILE)" : " (" + images.file() + ")") + ". Add a line '<image-uri> <command...>' "
+                    + "that maps it to a local command.", List.of());
+        }
+        JobLayout layout = layoutOf(job);
+        Files.createDirectories(layout.jobDir());
+        layout.prepare();
+        MetricExtractor metrics = MetricExtractor.of(job.algorithmSpecification().metricDefinitions());
+        try {
+            return runPrepared(job, layout, command.get(), metrics, progress, cancellation);
+        } catch (TrainingFailure f) {
+            return Outcome.failed(f.getMessage(), metrics.finalMetrics());
+        } catch (Cancellation.CancelledException e) {
+            return new Outcome(Outcome.Kind.CANCELLED, null, metrics.finalMetrics());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Outcome(Outcome.Kind.CANCELLED, null, metrics.finalMetrics());
+        } finally {
+            try {
+                layout.cleanUp();
+            } catch (IOException e) {
+                log.warn("Could not remove the work files of training job {}", job.trainingJobArn(), e);
+            }
+        }
+    }
+
+    private Outcome runPrepared(DescribeTrainingJobResponse job, JobLayout layout, List<String> command,
+                                MetricExtractor metrics, Progress progress, Cancellation cancellation)
+            throws IOException, TrainingFailure, InterruptedException {
+        ContainerConfig config = new ContainerConfig(job, layout, Runtime.getRuntime().availableProcessors());
+        config.writeConfigFiles();
+
+        progress.status(SecondaryStatus.DOWNLOADING, "Downloading input data");
+        ChannelDownloader downloader = new ChannelDownloader(storage, regionOf(job), job.roleArn());
+        for (Channel c : job.inputDataConfig()) {
+            downloader.download(c, layout.channel(c.channelName()), layout.tmp(), cancellation);
+        }
+        cancellation.check();
+
+        progress.status(SecondaryStatus.TRAINING, "Training image download completed. Training in progress.");
+        List<String> argv = new ArrayList<>(command);
+        List<String> args = job.algorithmSpecification().containerArguments();
+        argv.addAll(args.isEmpty() ? List.of("train") : args);
+        appendLog(layout, "Sagebrush: starting " + argv + " for training job " + job.trainingJobName());
+        ChildProcess child;
+        try {
+            child = ChildProcess.start(argv, config.environment(serverEnv), layout.ml(), layout.log(),
+                    line -> metrics.accept(line, clock.instant()));
+        } catch (IOException e) {
+            throw new TrainingFailure("ClientError: Cannot start the command " + command + " that the image registry "
+                    + "maps the training image to: " + e.getMessage());
+        }
+        progress.processStarted(metrics);
+        while (!child.waitFor(Duration.ofMillis(200))) {
+            if (cancellation.isCancelled()) {
+                child.terminate("shutdown".equals(cancellation.reason()) ? SHUTDOWN_GRACE : stopGrace);
+                break;
+            }
+        }
+        int exit = child.exitCode();
+        appendLog(layout, "Sagebrush: the training process exited with code " + exit);
+
+        if (cancellation.isCancelled()) {
+            if (!"shutdown".equals(cancellation.reason())) {
+                // As on SageMaker, a stopped job keeps what it saved during its grace period.
+                uploadQuietly(job, layout);
+            }
+            return new Outcome(Outcome.Kind.CANCELLED, null, metrics.finalMetrics());
+        }
+        if (exit != 0) {
+            return Outcome.failed(failureReason(layout, exit), metrics.finalMetrics());
+        }
+        progress.status(SecondaryStatus.UPLOADING, "Uploading generated training model");
+        upload(job, layout);
+        return new Outcome(Outcome.Kind.COMPLETED, null, metrics.finalMetrics());
+    }
+
+    private void upload(DescribeTrainingJobResponse job, JobLayout layout) throws TrainingFailure, IOException {
+        boolean compressed = !"NONE".equals(job.outputDataConfig().compressionTypeAsString());
+        S3Uri model = Artifacts.modelLocation(job.outputDataConfig().s3OutputPath(), job.trainingJobName(), compressed);
+        try {
+            Artifacts.uploadModel(storage, layout.model(), model, layout.tmp(), compressed);
+            Artifacts.uploadOutputData(storage, layout.outputData(),
+                    S3Uri.parse(job.outputDataConfig().s3OutputPath()).resolve(job.trainingJobName() + "/output/"),
+                    layout.tmp());
+        } catch (BucketNotFoundException e) {
+            throw new TrainingFailure("ClientError: Cannot upload the model to " + model + ": the bucket '"
+                    + e.bucket() + "' does not exist.");
+        } catch (IllegalArgumentException e) {
+            throw new TrainingFailure("ClientError: Cannot upload the model to " + model + ": " + e.getMessage());
+        } catch (StorageException e) {
+            throw new IOException("Uploading the model to " + model + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private void uploadQuietly(DescribeTrainingJobResponse job, JobLayout layout) {
+        try {
+            if (!Artifacts.regularFiles(layout.model()).isEmpty()) upload(job, layout);
+        } catch (IOException | TrainingFailure | RuntimeException e) {
+            log.warn("Could not upload the model of stopped training job {}: {}", job.trainingJobArn(), e.getMessage());
+        }
+    }
+
+    /** The first 1024 characters of output/failure, or a reason that points at the log when there is none. */
+    static String failureReason(JobLayout layout, int exit) throws IOException {
+        if (Files.isRegularFile(layout.failure())) {
+            byte[] head;
+            try (InputStream in = Files.newInputStream(layout.failure())) {
+                head = in.readNBytes(MAX_FAILURE_CHARS * 4);
+            }
+            String text = new String(head, StandardCharsets.UTF_8).stripTrailing();
+            if (!text.isEmpty()) {
+                return text.length() > MAX_FAILURE_CHARS ? text.substring(0, MAX_FAILURE_CHARS) : text;
+            }
+        }
+        return "AlgorithmError: The training process exited with code " + exit + " and wrote no output/failure file. "
+                + "See the job's log (" + layout.log().getFileName() + " in " + layout.jobDir() + ").";
+    }
+
+    private static String regionOf(DescribeTrainingJobResponse job) {
+        return job.trainingJobArn().split(":", 6)[3];
+    }
+
+    private void appendLog(JobLayout layout, String line) throws IOException {
+        Files.writeString(layout.log(), "[" + Instant.now(clock) + "] " + line + "\n", StandardCharsets.UTF_8,
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+    }
+}
