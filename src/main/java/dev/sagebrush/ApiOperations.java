@@ -4,12 +4,15 @@ import dev.sagebrush.compilation.CompilationJobListing;
 import dev.sagebrush.compilation.CompilationJobs;
 import dev.sagebrush.protocol.Operation;
 import dev.sagebrush.protocol.OperationTable;
+import dev.sagebrush.search.Searches;
 import dev.sagebrush.tags.Tags;
 import dev.sagebrush.training.TrainingJobListing;
 import dev.sagebrush.training.TrainingJobs;
 import software.amazon.awssdk.services.sagemaker.model.AddTagsRequest;
 import software.amazon.awssdk.services.sagemaker.model.CreateTrainingJobRequest;
 import software.amazon.awssdk.services.sagemaker.model.DeleteTagsRequest;
+import software.amazon.awssdk.services.sagemaker.model.GetSearchSuggestionsRequest;
+import software.amazon.awssdk.services.sagemaker.model.SearchRequest;
 import software.amazon.awssdk.services.sagemaker.model.DescribeTrainingJobRequest;
 import software.amazon.awssdk.services.sagemaker.model.ListTagsRequest;
 import software.amazon.awssdk.services.sagemaker.model.ListTrainingJobsRequest;
@@ -25,7 +28,8 @@ final class ApiOperations {
     private ApiOperations() {}
 
     static OperationTable table(CompilationJobs compilation, CompilationJobListing compilationListing,
-                                TrainingJobs training, TrainingJobListing trainingListing, Tags tags) {
+                                TrainingJobs training, TrainingJobListing trainingListing, Tags tags,
+                                Searches searches) {
         return new OperationTable()
                 // Compilation jobs (SageMaker Neo)
                 .add(Operation.of("CreateCompilationJob", CreateCompilationJobRequest::builder, compilation::create))
@@ -41,6 +45,9 @@ final class ApiOperations {
                 // Tags, for every resource kind, by ARN
                 .add(Operation.of("AddTags", AddTagsRequest::builder, tags::addTags))
                 .add(Operation.of("ListTags", ListTagsRequest::builder, tags::listTags))
-                .add(Operation.of("DeleteTags", DeleteTagsRequest::builder, tags::deleteTags));
+                .add(Operation.of("DeleteTags", DeleteTagsRequest::builder, tags::deleteTags))
+                // Search
+                .add(Operation.of("Search", SearchRequest::builder, searches::search))
+                .add(Operation.of("GetSearchSuggestions", GetSearchSuggestionsRequest::builder, searches::getSearchSuggestions));
     }
 }

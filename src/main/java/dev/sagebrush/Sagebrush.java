@@ -13,6 +13,7 @@ import dev.sagebrush.config.Config;
 import dev.sagebrush.storage.EmbeddedS3;
 import dev.sagebrush.storage.ObjectStorage;
 import dev.sagebrush.storage.SafeArchive;
+import dev.sagebrush.search.Searches;
 import dev.sagebrush.tags.Tags;
 import dev.sagebrush.training.TrainingController;
 import dev.sagebrush.training.TrainingJobEvents;
@@ -95,7 +96,10 @@ public final class Sagebrush implements AutoCloseable {
         Tags tags = new Tags(store, tokens, row -> {
             if (TrainingJobs.KIND.equals(row.key().kind())) trainingEvents.changed(row);
         });
-        OperationTable table = ApiOperations.table(compilation, compilationListing, training, trainingListing, tags);
+        Searches searches = new Searches(store, codec,
+                Secrets.loadOrCreate(dataDir.resolve("secrets").resolve("search-token.key")));
+        trainingEvents.add(searches);
+        OperationTable table = ApiOperations.table(compilation, compilationListing, training, trainingListing, tags, searches);
 
         HttpHandler gateway = new Gateway(table, new SigV4Verifier(credentials, "sagemaker", clock),
                 Validator.loadDefault()::validate, codec, clock, config.maxRequestBytes(),
