@@ -126,7 +126,7 @@ class ConcurrentCreateIT {
             for (int t = 0; t < THREADS; t++) stops.add(() -> sm.stopCompilationJob(r -> r.compilationJobName(name)));
             List<Outcome> stopped = race(stops);
             // A Stop either lands (STARTING/STOPPING) or finds the controller already finished it (STOPPED: refused).
-            assertThat(stopped).as("stop outcomes").containsOnly(Outcome.OK, Outcome.VALIDATION).contains(Outcome.OK);
+            assertThat(stopped).as("stop outcomes").allMatch(o -> o == Outcome.OK || o == Outcome.VALIDATION).contains(Outcome.OK);
             Waits.until(() -> sm.describeCompilationJob(r -> r.compilationJobName(name)),
                     d -> d.compilationJobStatus() == CompilationJobStatus.STOPPED);
 
