@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,6 +37,7 @@ import software.amazon.awssdk.services.sagemaker.model.ModelDigests;
 public final class CompilationController implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CompilationController.class);
     private static final Duration LEASE = Duration.ofSeconds(60);
+    private static final Duration PENDING_CHECK_INTERVAL = Duration.ofSeconds(60);
     static final int DEFAULT_MAX_RUNTIME_SECONDS = 86_400;
 
     private final ResourceStore store;
@@ -48,6 +50,7 @@ public final class CompilationController implements AutoCloseable {
     private final ExecutorService executor;
     private final Map<ResourceKey, Cancellation> running = new ConcurrentHashMap<>();
     private final ControllerLoop loop;
+    private Instant nextPendingCheck = Instant.MIN;
 
     public CompilationController(ResourceStore store, JsonCodec codec, Clock clock, CompilationWork work,
                                  Path workRoot, int concurrency, String nodeId, Duration resync) {
@@ -77,7 +80,16 @@ public final class CompilationController implements AutoCloseable {
     }
 
     void reconcileAll() {
-        List<StoredResource> active = store.findByStatus(CompilationJobs.KIND, List.of("STARTING", "INPROGRESS", "STOPPING"));
+        // Each pass looks only at what this node can act on: running and stopping jobs, and as many waiting jobs as
+        // it has free workers. Requests wake a pass on every create, so a pass must not cost O(all waiting jobs).
+        List<StoredResource> active = new ArrayList<>(store.findByStatus(CompilationJobs.KIND, List.of("INPROGRESS", "STOPPING")));
+        active.addAll(store.findByStatus(CompilationJobs.KIND, List.of("STARTING"), concurrency - running.size()));
+        Instant now = clock.instant();
+        if (!now.isBefore(nextPendingCheck)) {
+            // MaxPendingTimeInSeconds is at least 7200 s, so a scan of every waiting job once a minute is exact enough.
+            nextPendingCheck = now.plus(PENDING_CHECK_INTERVAL);
+            active.addAll(store.findByStatus(CompilationJobs.KIND, List.of("STARTING")));
+        }
         for (StoredResource row : active) {
             try {
                 reconcile(row);

@@ -36,6 +36,9 @@ public interface ResourceStore extends AutoCloseable {
     /** Resources of a kind in any of the statuses, in every account: what controllers reconcile. */
     List<StoredResource> findByStatus(String kind, Collection<String> statuses);
 
+    /** The oldest {@code limit} resources of a kind in any of the statuses (oldest first): work to pick up next. */
+    List<StoredResource> findByStatus(String kind, Collection<String> statuses, int limit);
+
     /** Every resource of a kind in every account (search indexes load from here at start-up). */
     List<StoredResource> findAll(String kind);
 

@@ -15,12 +15,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The embedded store: SQLite in WAL mode with {@code synchronous=FULL}, so each commit is fsynced before the call
  * returns and a {@code kill -9} loses nothing acknowledged. SQLite has one writer at a time, so writes share one
- * connection behind a lock (no busy retries); reads use one connection per thread and never block on writes.
+ * connection and are committed in groups ({@link GroupCommitter}: one fsync for all writes waiting at that moment);
+ * reads use one connection per thread and never block on writes.
  */
 public final class SqliteResourceStore implements ResourceStore {
     private static final String COLUMNS =
@@ -28,7 +28,7 @@ public final class SqliteResourceStore implements ResourceStore {
 
     private final String url;
     private final Connection writer;
-    private final ReentrantLock writeLock = new ReentrantLock();
+    private final GroupCommitter committer;
     private final ThreadLocal<Connection> readers;
     private final List<Connection> allReaders = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
@@ -38,6 +38,7 @@ public final class SqliteResourceStore implements ResourceStore {
         try {
             this.writer = open();
             Migrations.apply(writer);
+            this.committer = new GroupCommitter(writer);
         } catch (SQLException e) {
             throw new StoreException("Cannot open the store at " + file + ": " + e.getMessage(), e);
         }
@@ -211,27 +212,10 @@ public final class SqliteResourceStore implements ResourceStore {
         T run(Connection c) throws SQLException;
     }
 
-    /** Runs one write transaction: commit (fsynced by synchronous=FULL) or roll back, never half. */
+    /** Runs one write in the next group commit; returns once that commit is durable. */
     private <T> T write(Work<T> work) {
-        writeLock.lock();
-        try {
-            checkOpen();
-            writer.setAutoCommit(false);
-            try {
-                T result = work.run(writer);
-                writer.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                writer.rollback();
-                throw e;
-            } finally {
-                writer.setAutoCommit(true);
-            }
-        } catch (SQLException e) {
-            throw new StoreException("Store write failed: " + e.getMessage(), e);
-        } finally {
-            writeLock.unlock();
-        }
+        checkOpen();
+        return committer.submit(work::run);
     }
 
     // -------------------------------------------------------------------------------------------------------- reads
@@ -272,14 +256,20 @@ public final class SqliteResourceStore implements ResourceStore {
 
     @Override
     public List<StoredResource> findByStatus(String kind, Collection<String> statuses) {
-        if (statuses.isEmpty()) return List.of();
+        return findByStatus(kind, statuses, Integer.MAX_VALUE);
+    }
+
+    @Override
+    public List<StoredResource> findByStatus(String kind, Collection<String> statuses, int limit) {
+        if (statuses.isEmpty() || limit <= 0) return List.of();
         return read(c -> {
             String marks = String.join(",", java.util.Collections.nCopies(statuses.size(), "?"));
             try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM resources WHERE kind=? AND status IN ("
-                    + marks + ") ORDER BY created_at, name")) {
+                    + marks + ") ORDER BY created_at, name LIMIT ?")) {
                 ps.setString(1, kind);
                 int i = 2;
                 for (String s : statuses) ps.setString(i++, s);
+                ps.setInt(i, limit);
                 return all(ps);
             }
         });
@@ -353,13 +343,9 @@ public final class SqliteResourceStore implements ResourceStore {
     @Override
     public void close() {
         closed = true;
-        writeLock.lock();
-        try {
-            for (Connection c : allReaders) closeQuietly(c);
-            closeQuietly(writer);
-        } finally {
-            writeLock.unlock();
-        }
+        committer.close(); // commits what is queued, then stops
+        for (Connection c : allReaders) closeQuietly(c);
+        closeQuietly(writer);
     }
 
     private static void closeQuietly(Connection c) {
