@@ -93,7 +93,9 @@ final class OrtNativeRunner {
                 outputs.get(k).add(new Tensor(want.name(), want.elementType(), want.shape(), part));
             }
         }
-        return new Run(outputs, c.command(), r.command(), lib, r.output().strip(), r.elapsed());
+        // Keep the runner's own report line; ORT's notices (e.g. qemu's unknown CPU vendor) are noise here.
+        String report = r.output().lines().filter(l -> l.startsWith("ort_run:")).findFirst().orElse(r.output().strip());
+        return new Run(outputs, c.command(), r.command(), lib, report, r.elapsed());
     }
 
     private static String line(Tensor t, Path data) {
