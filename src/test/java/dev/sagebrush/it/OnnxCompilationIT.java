@@ -229,6 +229,29 @@ class OnnxCompilationIT {
         assertThat(d.failureReason()).contains("TFLITE expects NHWC");
     }
 
+    @Test
+    void stopKillsTheQemuVerifierAndPublishesNothing() throws Exception {
+        // A large batch keeps the aarch64 run under qemu busy for several seconds: long enough to stop it mid-run.
+        String job = "onnx-stop-rk3399";
+        sm.createCompilationJob(CompilationJobApiIT.job(job)
+                .inputConfig(i -> i.s3Uri("s3://models/onnx/convnet.tar.gz").framework(Framework.ONNX)
+                        .dataInputConfig("{\"image\": [256, 3, 32, 32]}"))
+                .outputConfig(o -> o.s3OutputLocation("s3://models/compiled/" + job + "/").targetDevice("rk3399"))
+                .build());
+        Waits.until(OnnxCompilationIT::qemuChildren, n -> n > 0, java.time.Duration.ofMinutes(2));
+        sm.stopCompilationJob(r -> r.compilationJobName(job));
+        DescribeCompilationJobResponse d = Waits.until(() -> sm.describeCompilationJob(r -> r.compilationJobName(job)),
+                x -> x.compilationJobStatus() == CompilationJobStatus.STOPPED, java.time.Duration.ofMinutes(1));
+        assertThat(d.compilationJobStatus()).isEqualTo(CompilationJobStatus.STOPPED);
+        assertThat(qemuChildren()).isZero();
+        assertThat(s3.listObjectsV2(b -> b.bucket("models").prefix("compiled/" + job + "/")).contents()).isEmpty();
+    }
+
+    static long qemuChildren() {
+        return ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
+                .filter(p -> p.info().command().orElse("").endsWith("qemu-aarch64-static")).count();
+    }
+
     static float[] run(Path model, String input, float[] data, long[] shape) throws Exception {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OrtSession s = env.createSession(model.toString());
