@@ -155,6 +155,16 @@ public final class OnnxModelCompiler implements ModelCompiler {
         return arch;
     }
 
+    /** One line for {@code bin/sagebrush doctor}: can an ONNX model be compiled for this target here, and if not why. */
+    public static String support(CompilationTarget target) {
+        if (target.unsupported().isPresent()) return "no";
+        if (!target.isCpuOnly()) return "no (no " + codeGenerator(target.accelerator()) + " code generator)";
+        TargetArch arch = target.hostArch().orElseThrow();
+        if (arch == TargetArch.ARMV7HF) return "no (no 32-bit ARM ONNX Runtime, no TVM backend)";
+        Toolchain.Availability a = Toolchain.available(arch);
+        return arch == TargetArch.X86_64 || (a.canCompile() && a.canRun()) ? "yes" : "no (cannot verify: MISSING toolchain)";
+    }
+
     static String codeGenerator(CompilationTarget.Accelerator a) {
         return switch (a) {
             case NVIDIA_GPU -> "CUDA/TensorRT";
