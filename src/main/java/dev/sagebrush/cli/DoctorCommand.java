@@ -2,6 +2,7 @@ package dev.sagebrush.cli;
 
 import dev.sagebrush.compilation.CompilationTarget;
 import dev.sagebrush.compilation.CompilationTargets;
+import dev.sagebrush.compilation.onnx.OnnxModelCompiler;
 import dev.sagebrush.compilation.toolchain.TargetArch;
 import dev.sagebrush.compilation.toolchain.Toolchain;
 import java.util.EnumMap;
@@ -12,6 +13,9 @@ import picocli.CommandLine.Command;
 /** {@code bin/sagebrush doctor}: what this host can compile and verify, and what to install for the rest. */
 @Command(name = "doctor", description = "Show what this host can compile and verify, per target architecture and device.")
 public final class DoctorCommand implements Callable<Integer> {
+    /** As in pom.xml; doctor does not start ONNX Runtime (that would extract its native library) just to print it. */
+    private static final String ORT_VERSION = "1.23.2";
+
     @Override
     public Integer call() {
         Map<TargetArch, Toolchain.Availability> byArch = new EnumMap<>(TargetArch.class);
@@ -23,7 +27,8 @@ public final class DoctorCommand implements Callable<Integer> {
                     a.canRun() ? "yes" : "NO", a.problems().isEmpty() ? "" : "- " + String.join("; ", a.problems()));
         }
         System.out.println();
-        System.out.println("Target devices (XGBOOST compiles for the device's CPU; neural networks need the accelerator):");
+        System.out.println("Target devices (XGBOOST compiles for the device's CPU; neural networks need the accelerator;"
+                + " ONNX: x86_64 and aarch64 CPUs):");
         for (CompilationTarget t : CompilationTargets.devices().values()) {
             String status;
             if (t.unsupported().isPresent()) {
@@ -32,12 +37,14 @@ public final class DoctorCommand implements Callable<Integer> {
                 TargetArch arch = t.hostArch().orElseThrow();
                 Toolchain.Availability a = byArch.get(arch);
                 status = arch.id() + (a.canCompile() && a.canRun() ? ", ready" : ", MISSING toolchain")
-                        + (t.isCpuOnly() ? "" : " (CPU code; accelerator: " + t.accelerator().label() + ")");
+                        + (t.isCpuOnly() ? "" : " (CPU code; accelerator: " + t.accelerator().label() + ")")
+                        + "; ONNX: " + OnnxModelCompiler.support(t);
             }
             System.out.printf("  %-15s %s%n", t.name(), status);
         }
         System.out.println();
-        System.out.println("Frameworks compiled: XGBOOST. Others are checked and then fail with a clear reason.");
+        System.out.println("Frameworks compiled: XGBOOST (every CPU target), ONNX (ONNX Runtime " + ORT_VERSION
+                + ", x86_64 and aarch64). Others are checked and then fail with a clear reason.");
         boolean allReady = byArch.values().stream().allMatch(a -> a.canCompile() && a.canRun());
         return allReady ? 0 : 1;
     }

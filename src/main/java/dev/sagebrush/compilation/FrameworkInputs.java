@@ -15,6 +15,7 @@ import java.util.stream.Stream;
  */
 public final class FrameworkInputs {
     private static final byte[] HDF5_MAGIC = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+    private static final byte[] TFLITE_IDENTIFIER = {'T', 'F', 'L', '3'};
 
     private FrameworkInputs() {}
 
@@ -31,7 +32,15 @@ public final class FrameworkInputs {
                     || name(p).equals("xgboost-model"), "a .json, .ubj, .model, .bst or xgboost-model file");
             case "ONNX" -> exactlyOne(files, "ONNX", p -> hasExt(p, ".onnx"), "a .onnx file");
             case "PYTORCH" -> exactlyOne(files, "PyTorch", p -> hasExt(p, ".pt", ".pth"), "a .pt or .pth file (TorchScript)");
-            case "TFLITE" -> exactlyOne(files, "TFLite", p -> hasExt(p, ".tflite"), "a .tflite file");
+            case "TFLITE" -> {
+                ModelFiles m = exactlyOne(files, "TFLite", p -> hasExt(p, ".tflite"), "a .tflite file");
+                // A TFLite model is a FlatBuffer whose file identifier, at offset 4, is "TFL3".
+                if (!hasAt(m.main(), 4, TFLITE_IDENTIFIER)) {
+                    throw fail("The TFLite model " + relative(modelDir, m.main()) + " is not a TFLite flatbuffer "
+                            + "(no TFL3 identifier at offset 4).");
+                }
+                yield m;
+            }
             case "KERAS" -> {
                 ModelFiles m = exactlyOne(files, "Keras", p -> hasExt(p, ".h5"), "a .h5 file");
                 if (!startsWith(m.main(), HDF5_MAGIC)) {
@@ -101,8 +110,12 @@ public final class FrameworkInputs {
     }
 
     private static boolean startsWith(Path p, byte[] magic) {
+        return hasAt(p, 0, magic);
+    }
+
+    private static boolean hasAt(Path p, int offset, byte[] magic) {
         try (InputStream in = Files.newInputStream(p)) {
-            return Arrays.equals(in.readNBytes(magic.length), magic);
+            return in.readNBytes(offset).length == offset && Arrays.equals(in.readNBytes(magic.length), magic);
         } catch (IOException e) {
             return false;
         }

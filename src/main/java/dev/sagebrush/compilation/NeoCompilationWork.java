@@ -40,6 +40,7 @@ public final class NeoCompilationWork implements CompilationWork {
         }
         cancellation.check();
         FrameworkInputs.ModelFiles files = FrameworkInputs.check(framework, modelDir);
+        DataInputLayout.check(framework, job.inputConfig().dataInputConfig());
         ModelCompiler compiler = compilers.get(framework);
         if (compiler == null) {
             throw new CompilationFailure("ClientError: CompilationError: Compiling " + framework + " models is not "

@@ -1,0 +1,59 @@
+package dev.sagebrush.compilation.onnx;
+
+import java.util.List;
+
+/**
+ * The compiled model's outputs against ONNX Runtime on the original model, same inputs. Floats must agree within
+ * {@link #TOLERANCE} absolute (relative above magnitude 1; NaN only where the reference has NaN); integer and bool
+ * outputs exactly.
+ */
+record OnnxVerification(boolean passed, int sets, long values, long mismatches, double maxAbsDiff, String detail) {
+    static final double TOLERANCE = 1e-5;
+
+    static OnnxVerification compare(List<List<Tensor>> reference, List<List<Tensor>> compiled) {
+        long values = 0, bad = 0;
+        double max = 0;
+        String first = null;
+        for (int k = 0; k < reference.size(); k++) {
+            List<Tensor> want = reference.get(k), got = compiled.get(k);
+            if (want.size() != got.size()) {
+                return new OnnxVerification(false, reference.size(), 0, 1, Double.NaN, "the compiled model has "
+                        + got.size() + " outputs, the original " + want.size());
+            }
+            for (int o = 0; o < want.size(); o++) {
+                Tensor w = want.get(o), g = got.get(o);
+                if (!w.name().equals(g.name()) || w.elementType() != g.elementType()
+                        || !java.util.Arrays.equals(w.shape(), g.shape())) {
+                    return new OnnxVerification(false, reference.size(), values, bad + 1, Double.NaN, "output "
+                            + o + " is \"" + g.name() + "\" " + ElementTypes.dtype(g.elementType()) + " "
+                            + java.util.Arrays.toString(g.shape()) + " in the compiled model but \"" + w.name() + "\" "
+                            + ElementTypes.dtype(w.elementType()) + " " + java.util.Arrays.toString(w.shape())
+                            + " in the original");
+                }
+                boolean exact = w.elementType() != ElementTypes.FLOAT && w.elementType() != ElementTypes.DOUBLE;
+                for (int i = 0; i < w.elements(); i++) {
+                    double a = w.get(i), b = g.get(i);
+                    values++;
+                    boolean ok;
+                    if (Double.isNaN(a) || Double.isNaN(b)) {
+                        ok = Double.isNaN(a) && Double.isNaN(b);
+                    } else {
+                        double d = Math.abs(a - b);
+                        max = Math.max(max, d);
+                        ok = exact ? d == 0 : d <= TOLERANCE * Math.max(1.0, Math.abs(a));
+                    }
+                    if (!ok) {
+                        bad++;
+                        if (first == null) {
+                            first = "first mismatch: set " + k + ", output \"" + w.name() + "\" element " + i
+                                    + ": compiled " + b + " vs original " + a;
+                        }
+                    }
+                }
+            }
+        }
+        String detail = String.format("%d input sets, %d output values: %d outside tolerance %.0e; max |diff| %s%s",
+                reference.size(), values, bad, TOLERANCE, max, first == null ? "" : "; " + first);
+        return new OnnxVerification(bad == 0, reference.size(), values, bad, max, detail);
+    }
+}
