@@ -37,6 +37,7 @@ public final class SigV4Verifier {
     private final String service;
     private final Clock clock;
     private final AwsV4HttpSigner signer = AwsV4HttpSigner.create();
+    private final RootPathSigner rootPathSigner = new RootPathSigner();
 
     public SigV4Verifier(Credentials credentials, String service, Clock clock) {
         this.credentials = credentials;
@@ -106,6 +107,10 @@ public final class SigV4Verifier {
     }
 
     private String sign(IncomingRequest req, AuthorizationHeader auth, Account account, Instant signedAt) {
+        if (RootPathSigner.applies(req.method(), req.rawPath(), req.rawQuery())) {
+            return rootPathSigner.signature(req.method(), auth.signedHeaders(), req.header(), req.body(),
+                    AMZ_DATE.format(signedAt), auth.date(), auth.region(), service, account.secretAccessKey());
+        }
         String host = req.header().apply("Host");
         if (host == null) {
             throw invalidSignature("The request signature we calculated does not match the signature you provided.");
