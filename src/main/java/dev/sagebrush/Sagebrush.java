@@ -8,6 +8,17 @@ import dev.sagebrush.compilation.CompilationJobs;
 import dev.sagebrush.compilation.CompilationWork;
 import dev.sagebrush.compilation.NeoCompilationWork;
 import dev.sagebrush.config.Config;
+import dev.sagebrush.notebook.LifecycleConfigs;
+import dev.sagebrush.notebook.NodeIdentity;
+import dev.sagebrush.notebook.NotebookController;
+import dev.sagebrush.notebook.NotebookInstanceListing;
+import dev.sagebrush.notebook.NotebookInstances;
+import dev.sagebrush.notebook.NotebookSettings;
+import dev.sagebrush.notebook.proxy.NotebookProxy;
+import dev.sagebrush.notebook.proxy.NotebookRoutes;
+import dev.sagebrush.notebook.proxy.SessionSigner;
+import dev.sagebrush.notebook.runtime.HostCapabilities;
+import dev.sagebrush.notebook.runtime.LocalProcessRuntime;
 import dev.sagebrush.storage.EmbeddedS3;
 import dev.sagebrush.storage.ObjectStorage;
 import dev.sagebrush.validation.Validator;
@@ -69,11 +80,27 @@ public final class Sagebrush implements AutoCloseable {
                 "node-" + UUID.randomUUID(), Duration.ofSeconds(1)).start());
         CompilationJobs compilation = new CompilationJobs(store, codec, compilationController::wake);
         CompilationJobListing compilationListing = new CompilationJobListing(store, codec, tokens);
-        OperationTable table = ApiOperations.table(compilation, compilationListing);
+
+        NotebookSettings nb = config.notebooks();
+        SessionSigner notebookSigner = new SessionSigner(
+                Secrets.loadOrCreate(dataDir.resolve("secrets").resolve("notebook-session.key")));
+        NotebookRoutes notebookRoutes = new NotebookRoutes();
+        LocalProcessRuntime notebookRuntime = new LocalProcessRuntime(new LocalProcessRuntime.Options(
+                dataDir.resolve("notebooks"), nb.lifecycleTimeout(), nb.readyTimeout(), nb.stopGrace(), nb.gitConfig(),
+                nb.loopVolumes()), nb.runInstances() ? HostCapabilities.probe() : HostCapabilities.none());
+        // The controller stops every Jupyter when it closes; it closes before the store (stack order).
+        NotebookController notebookController = closeLater(new NotebookController(store, codec, clock, notebookRuntime,
+                notebookRoutes, NodeIdentity.loadOrCreate(dataDir.resolve("secrets").resolve("notebook-node-id")),
+                Duration.ofSeconds(1)));
+        if (nb.runInstances()) notebookController.start();
+        NotebookInstances notebooks = new NotebookInstances(store, codec, notebookController::wake, notebookSigner,
+                this::endpoint);
+        OperationTable table = ApiOperations.table(compilation, compilationListing, notebooks,
+                new NotebookInstanceListing(store, codec, tokens, notebooks), new LifecycleConfigs(store, codec, tokens));
 
         HttpHandler gateway = new Gateway(table, new SigV4Verifier(credentials, "sagemaker", clock),
                 Validator.loadDefault()::validate, codec, clock, config.maxRequestBytes(),
-                new FrontDoor(s3.frontDoorHandler()));
+                new FrontDoor(s3.frontDoorHandler(), new NotebookProxy(notebookSigner, notebookRoutes, clock)));
         this.undertow = Undertow.builder()
                 .addHttpListener(config.port(), config.host())
                 .setHandler(gateway)
