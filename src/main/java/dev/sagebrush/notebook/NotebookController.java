@@ -233,7 +233,10 @@ public final class NotebookController implements AutoCloseable {
             DescribeNotebookInstanceResponse next = change.apply(documents.instance(row))
                     .notebookInstanceStatus(to).lastModifiedTime(now).build();
             Optional<StoredResource> written = store.update(row.withDocument(to, now, documents.encode(next)));
-            if (written.isPresent()) return written;
+            if (written.isPresent()) {
+                log.info("Notebook instance {}: {} -> {}", row.arn(), row.status(), to);
+                return written;
+            }
         }
     }
 

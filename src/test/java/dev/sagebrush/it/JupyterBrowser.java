@@ -119,20 +119,25 @@ final class JupyterBrowser {
                     + ",\"silent\":false,\"store_history\":true,\"user_expressions\":{},\"allow_stdin\":false,"
                     + "\"stop_on_error\":true},\"buffers\":[]}";
             socket.sendText(msg, true).get(10, TimeUnit.SECONDS);
+            // Outputs come on iopub, the reply on shell, in no guaranteed order; iopub's "idle" for this request
+            // comes after all of its outputs.
             List<String> out = new ArrayList<>();
+            String result = null;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (System.nanoTime() < deadline) {
                 String m = messages.poll(1, TimeUnit.SECONDS);
                 if (m == null || !m.contains("\"msg_id\": \"" + msgId + "\"") && !m.contains("\"msg_id\":\"" + msgId + "\"")) {
                     continue;
                 }
-                Matcher result = Pattern.compile("\"text/plain\": ?\"((?:[^\"\\\\]|\\\\.)*)\"").matcher(m);
-                if (m.contains("\"msg_type\": \"execute_result\"") && result.find()) return result.group(1);
+                Matcher r = Pattern.compile("\"text/plain\": ?\"((?:[^\"\\\\]|\\\\.)*)\"").matcher(m);
+                if (m.contains("\"msg_type\": \"execute_result\"") && r.find()) result = r.group(1);
                 Matcher stream = Pattern.compile("\"text\": ?\"((?:[^\"\\\\]|\\\\.)*)\"").matcher(m);
                 if (m.contains("\"msg_type\": \"stream\"") && stream.find()) out.add(stream.group(1));
                 Matcher err = Pattern.compile("\"ename\": ?\"([^\"]+)\"").matcher(m);
-                if (m.contains("\"msg_type\": \"error\"") && err.find()) return "ERROR:" + err.group(1);
-                if (m.contains("\"msg_type\": \"execute_reply\"")) return String.join("", out).replace("\\n", "\n").strip();
+                if (m.contains("\"msg_type\": \"error\"") && err.find()) result = "ERROR:" + err.group(1);
+                if (m.contains("\"msg_type\": \"status\"") && m.contains("\"execution_state\": \"idle\"")) {
+                    return result != null ? result : String.join("", out).replace("\\n", "\n").strip();
+                }
             }
             throw new AssertionError("no reply to " + code);
         }

@@ -88,7 +88,8 @@ public final class NotebookProxy implements HttpHandler {
             deny(exchange, 403, "Forbidden: the session is not valid for this notebook instance.");
             return;
         }
-        boolean needsOriginCheck = exchange.isUpgrade()
+        // (HttpServerExchange.isUpgrade() only turns true once the response is a 101: look at the request.)
+        boolean needsOriginCheck = exchange.getRequestHeaders().contains(Headers.UPGRADE)
                 || !SAFE_METHODS.contains(exchange.getRequestMethod().toString());
         if (needsOriginCheck && !sameOrigin(exchange)) {
             deny(exchange, 403, "Forbidden: cross-origin request to notebook instance " + name + ".");

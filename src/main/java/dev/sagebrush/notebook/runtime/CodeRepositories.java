@@ -43,10 +43,17 @@ final class CodeRepositories {
             if (!r.ok()) {
                 throw new RuntimeFailure("Failed to clone the code repository " + url + ": "
                         + (r.timedOut() ? "timed out after " + CLONE_TIMEOUT.toMinutes() + " minutes"
-                        : Commands.lastLines(r.output(), 3)));
+                        : gitError(r.output())));
             }
         }
         return folders;
+    }
+
+    /** git's "fatal:" lines say what went wrong; the advice after them does not. */
+    static String gitError(String output) {
+        String fatal = output.lines().filter(l -> l.startsWith("fatal:") || l.startsWith("error:"))
+                .collect(java.util.stream.Collectors.joining(" "));
+        return fatal.isEmpty() ? Commands.lastLines(output, 3) : fatal;
     }
 
     /** {@code https://host/org/repo.git} → {@code repo}; never empty, never a path. */

@@ -223,12 +223,12 @@ public final class LocalProcessRuntime implements NotebookRuntime {
     /** Notices a Jupyter that ends by itself (a crash, an OOM kill): the controller turns this into Failed. */
     private void watch(String name, Running r) {
         r.process().onExit().thenRun(() -> {
-            if (running.remove(name, r)) {
-                exited.put(name, "The Jupyter server of the notebook instance exited unexpectedly with code "
-                        + r.process().exitValue() + ". Last lines of its log: "
-                        + Commands.lastLines(Commands.tail(r.layout().jupyterLog(), 4096), 5));
-                if (r.relay() != null) r.relay().close();
-            }
+            if (running.get(name) != r) return; // stopped on purpose
+            // The reason first, then "not running": the controller must never see neither.
+            exited.put(name, "The Jupyter server of the notebook instance exited unexpectedly with code "
+                    + r.process().exitValue() + ". Last lines of its log: "
+                    + Commands.lastLines(Commands.tail(r.layout().jupyterLog(), 4096), 5));
+            if (running.remove(name, r) && r.relay() != null) r.relay().close();
         });
     }
 
