@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs a lifecycle script as AWS does: as root (whatever RootAccess says), from {@code /}, with AWS's documented PATH,
@@ -66,18 +67,15 @@ final class LifecycleScripts {
             throw new RuntimeFailure("Interrupted while running the lifecycle script " + hook.label);
         }
         Files.writeString(log, "=== exit code " + rc + " ===\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
-        String lcc = spec.lifecycle().configArn();
-        if (rc == 124 || rc == 137) {
-            // AWS's wording, quoted from a real FailureReason; the limit is spelled out when it is not AWS's 5 minutes.
-            throw new RuntimeFailure("Notebook Instance Lifecycle Config '" + lcc + "' for Notebook Instance '"
-                    + spec.arn() + "' took longer than " + words(limit) + ". Please check your CloudWatch logs for "
-                    + "more details if your Notebook Instance has Internet access. (Sagebrush: see " + log + ")");
-        }
         if (rc != 0) {
-            throw new RuntimeFailure("Notebook Instance Lifecycle Config '" + lcc + "' for Notebook Instance '"
-                    + spec.arn() + "' failed: the " + hook.label + " script exited with code " + rc + ". Please check "
-                    + "your CloudWatch logs for more details if your Notebook Instance has Internet access. "
-                    + "(Sagebrush: see " + log + ")");
+            // AWS's FailureReason, word for word (quoted from real ones). AWS gives the same text when a script exits
+            // non-zero (seen for "bad interpreter" and "command not found" failures), so Sagebrush does too; the
+            // exit code is in the log. The limit is spelled out as configured (5 minutes unless shortened).
+            LoggerFactory.getLogger(LifecycleScripts.class).warn("Lifecycle script {} of notebook instance {} {}; see {}",
+                    hook.label, spec.name(), rc == 124 || rc == 137 ? "ran past " + words(limit) : "exited with code " + rc, log);
+            throw new RuntimeFailure("Notebook Instance Lifecycle Config '" + spec.lifecycle().configArn()
+                    + "' for Notebook Instance '" + spec.arn() + "' took longer than " + words(limit) + ". Please check "
+                    + "your CloudWatch logs for more details if your Notebook Instance has Internet access.");
         }
     }
 
