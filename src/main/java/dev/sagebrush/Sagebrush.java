@@ -100,7 +100,8 @@ public final class Sagebrush implements AutoCloseable {
 
         HttpHandler gateway = new Gateway(table, new SigV4Verifier(credentials, "sagemaker", clock),
                 Validator.loadDefault()::validate, codec, clock, config.maxRequestBytes(),
-                new FrontDoor(s3.frontDoorHandler(), new NotebookProxy(notebookSigner, notebookRoutes, clock)));
+                new FrontDoor(s3.frontDoorHandler(), new NotebookProxy(notebookSigner, notebookRoutes, clock,
+                        notebooks::instanceNamed, notebookRuntime::logDirectory)));
         this.undertow = Undertow.builder()
                 .addHttpListener(config.port(), config.host())
                 .setHandler(gateway)

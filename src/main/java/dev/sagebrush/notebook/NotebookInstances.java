@@ -181,6 +181,12 @@ public final class NotebookInstances {
                 .build();
     }
 
+    /** The instance that holds this name on this server now, in any account (names are unique per server). */
+    public java.util.Optional<SessionSigner.InstanceRef> instanceNamed(String name) {
+        return store.findAll(KIND).stream().filter(r -> r.key().name().equals(name)).findFirst()
+                .map(NotebookInstances::instanceRef);
+    }
+
     static SessionSigner.InstanceRef instanceRef(StoredResource row) {
         return new SessionSigner.InstanceRef(row.key().account(), row.key().region(), row.key().name(),
                 row.createdAt().toEpochMilli());

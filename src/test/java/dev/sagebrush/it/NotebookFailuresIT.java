@@ -65,6 +65,12 @@ class NotebookFailuresIT {
         assertThat(processesWith("sleep 321")).isZero(); // even the setsid escapee: the cgroup was killed
         assertThat(fixture.dataDir.resolve("notebooks/slow-nb/logs/LifecycleConfigOnStart.log")).content()
                 .contains("exit code 124");
+        // The log is readable through the proxy with a session, Failed or not (AWS users read CloudWatch).
+        JupyterBrowser b = new JupyterBrowser(fixture.endpoint, "slow-nb");
+        assertThat(b.get("sagebrush-logs/LifecycleConfigOnStart").statusCode()).isEqualTo(403);
+        b.open(sm.createPresignedNotebookInstanceUrl(r -> r.notebookInstanceName("slow-nb")).authorizedUrl());
+        assertThat(b.get("sagebrush-logs/LifecycleConfigOnStart").body()).contains("exit code 124");
+        assertThat(b.get("sagebrush-logs/Nope").statusCode()).isEqualTo(404);
 
         // Fixed config, started again from Failed; its background job lives until Stop.
         sm.updateNotebookInstanceLifecycleConfig(r -> r.notebookInstanceLifecycleConfigName("slow")

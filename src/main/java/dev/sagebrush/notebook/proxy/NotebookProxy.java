@@ -8,12 +8,14 @@ import io.undertow.util.HeaderValues;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The browser's way into a notebook instance: {@code /notebooks/<name>/...}, HTTP and WebSocket, forwarded to that
@@ -27,6 +29,8 @@ import java.util.Set;
  * own XSRF and Origin checks for token-authenticated requests, the proxy does the Origin check: a WebSocket upgrade or
  * an unsafe method whose Origin is not this server's own origin is refused (cross-site WebSocket hijacking would
  * otherwise run code in the user's kernel).
+ *
+ * <p>The same session also reads the instance's logs ({@link InstanceLogs}), the stand-in for AWS's CloudWatch.
  */
 public final class NotebookProxy implements HttpHandler {
     public static final String PREFIX = "/notebooks/";
@@ -38,11 +42,19 @@ public final class NotebookProxy implements HttpHandler {
     private final SessionSigner signer;
     private final NotebookRoutes routes;
     private final Clock clock;
+    private final InstanceLogs logs;
 
-    public NotebookProxy(SessionSigner signer, NotebookRoutes routes, Clock clock) {
+    /**
+     * @param currentInstance the instance that holds a name now, from the store (for log access while not running)
+     * @param logDirectory    where an instance's lifecycle and Jupyter logs are
+     */
+    public NotebookProxy(SessionSigner signer, NotebookRoutes routes, Clock clock,
+                         Function<String, Optional<SessionSigner.InstanceRef>> currentInstance,
+                         Function<String, Path> logDirectory) {
         this.signer = signer;
         this.routes = routes;
         this.clock = clock;
+        this.logs = new InstanceLogs(currentInstance, logDirectory);
     }
 
     public static boolean isNotebookPath(String path) {
@@ -76,6 +88,10 @@ public final class NotebookProxy implements HttpHandler {
         if (session.isEmpty() || !session.get().name().equals(name)) {
             deny(exchange, 403, "Forbidden: no valid session for notebook instance " + name
                     + ". Open a URL from CreatePresignedNotebookInstanceUrl first.");
+            return;
+        }
+        if (rest.startsWith(InstanceLogs.PATH + "/") && exchange.getRequestMethod().toString().equals("GET")) {
+            logs.handle(exchange, session.get(), rest.substring(InstanceLogs.PATH.length() + 1));
             return;
         }
         Optional<NotebookRoutes.Route> route = routes.find(name);
@@ -173,7 +189,7 @@ public final class NotebookProxy implements HttpHandler {
         exchange.endExchange();
     }
 
-    private static void deny(HttpServerExchange exchange, int status, String message) {
+    static void deny(HttpServerExchange exchange, int status, String message) {
         exchange.setStatusCode(status);
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; charset=utf-8");
         exchange.getResponseSender().send(message + "\n");

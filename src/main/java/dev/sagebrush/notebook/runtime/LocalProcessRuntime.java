@@ -69,6 +69,11 @@ public final class LocalProcessRuntime implements NotebookRuntime {
     }
 
     @Override
+    public Path logDirectory(String name) {
+        return InstanceLayout.of(options.root(), name).logs();
+    }
+
+    @Override
     public String describeHost() {
         return host.describe() + (volumes.enforcesSize() || !host.loopVolumes() ? "" : " (loop volumes switched off)");
     }

@@ -35,6 +35,9 @@ public interface NotebookRuntime extends AutoCloseable {
     /** Removes the instance's volume, user and directories. */
     void destroy(String name);
 
+    /** Where the instance's logs are: LifecycleConfigOnCreate.log, LifecycleConfigOnStart.log, jupyter.log. */
+    java.nio.file.Path logDirectory(String name);
+
     /** What this host can enforce, in words, for logs and docs. */
     String describeHost();
 
