@@ -98,6 +98,9 @@ class NotebookLifecycleIT {
         assertThat(kernel.execute("open('lcc-uid.txt').read().strip()")).isEqualTo("'0'");
         assertThat(kernel.execute("open('on-start.txt').read()")).isEqualTo("'start-a\\\\n'");
         assertThat(kernel.execute("import shutil; round(shutil.disk_usage('.').total / 2**30)")).isEqualTo("5");
+        // VolumeSizeInGB is a hard limit: reserving 6 GiB on the 5 GB volume fails with ENOSPC (nothing is written).
+        assertThat(kernel.execute("f = os.open('big.bin', os.O_CREAT | os.O_WRONLY)\ntry:\n    os.posix_fallocate(f, 0, 6 * 2**30); r = 'fits'\n"
+                + "except OSError as e:\n    r = e.errno\nfinally:\n    os.close(f); os.remove('big.bin')\nr")).isEqualTo("28");
         kernel.close();
         HttpResponse<String> saved = browser.send("PUT", "api/contents/work.ipynb", "{\"type\":\"notebook\",\"content\":"
                 + JupyterBrowser.notebookJson(java.util.List.of("1+1")) + "}", null);

@@ -58,7 +58,15 @@ class NotebookProxyIT {
 
     @AfterAll
     static void stop() throws Exception {
-        if (fixture != null) fixture.close();
+        if (fixture != null) {
+            for (String name : new String[] {"px-a", "px-b"}) {
+                sm.stopNotebookInstance(r -> r.notebookInstanceName(name));
+                waiter.waitUntilNotebookInstanceStopped(r -> r.notebookInstanceName(name));
+                sm.deleteNotebookInstance(r -> r.notebookInstanceName(name));
+                waiter.waitUntilNotebookInstanceDeleted(r -> r.notebookInstanceName(name));
+            }
+            fixture.close();
+        }
         if (repos != null) run(repos.getParent(), "rm", "-rf", repos.toString());
         assertThat(NotebookHost.jupyterProcessesFor("px-a") + NotebookHost.jupyterProcessesFor("px-b")).isZero();
     }
@@ -154,6 +162,9 @@ class NotebookProxyIT {
                 + "except OSError as e:\n    r = e.errno\nr")).isEqualTo("101"); // ENETUNREACH
         assertThat(k.execute("[n for _, n in socket.if_nameindex()]")).isEqualTo("['lo']");
         assertThat(Integer.parseInt(k.execute("__import__('os').getuid()"))).isNotZero();
+        // Another instance's volume is out of reach of this instance's user.
+        String other = fixture.dataDir.resolve("notebooks/px-a/SageMaker").toString();
+        assertThat(k.execute("__import__('os').listdir('" + other + "')")).isEqualTo("ERROR:PermissionError");
         k.close();
     }
 }

@@ -89,6 +89,17 @@ class NotebookRestartIT {
         JupyterBrowser again = new JupyterBrowser(URI.create(second.endpoint()), "survivor");
         again.cookie = b.cookie; // the session from before the restart
         assertThat(again.get("tree").statusCode()).isEqualTo(200);
+        deleteAll(sm2, "survivor", "latecomer");
+    }
+
+    static void deleteAll(SageMakerClient sm, String... names) {
+        SageMakerWaiter waiter = NotebookHost.fastWaiter(sm);
+        for (String name : names) {
+            sm.stopNotebookInstance(r -> r.notebookInstanceName(name));
+            waiter.waitUntilNotebookInstanceStopped(r -> r.notebookInstanceName(name));
+            sm.deleteNotebookInstance(r -> r.notebookInstanceName(name));
+            waiter.waitUntilNotebookInstanceDeleted(r -> r.notebookInstanceName(name));
+        }
     }
 
     @Test
@@ -129,5 +140,6 @@ class NotebookRestartIT {
         JupyterBrowser b = new JupyterBrowser(URI.create(second.endpoint()), "orphan");
         b.open(sm2.createPresignedNotebookInstanceUrl(r -> r.notebookInstanceName("orphan")).authorizedUrl());
         assertThat(b.get("api/contents").statusCode()).isEqualTo(200);
+        deleteAll(sm2, "orphan");
     }
 }

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * One cgroup2 directory per instance ({@code <cgroup2>/sagebrush-notebooks/<name>}). Every process of the instance
+ * One cgroup2 directory per instance ({@code <cgroup2>/sagebrush-notebooks/<name>-<hash of its directory>}). Every process of the instance
  * (Jupyter, kernels, terminals, lifecycle scripts and what they left in the background) is started inside it, so a
  * stop can kill all of them with {@code cgroup.kill}, including processes that escaped with setsid. Without a cgroup2
  * the runtime falls back to killing Jupyter's process tree.

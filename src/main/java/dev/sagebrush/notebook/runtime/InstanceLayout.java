@@ -39,13 +39,24 @@ record InstanceLayout(String name, Path base) {
     }
 
     /**
-     * The instance's Unix user. Names can be 63 characters and user names are limited to 32, so the name is
-     * hashed; the prefix makes them easy to recognise in {@code ps}.
+     * The instance's Unix user. Names can be 63 characters and user names are limited to 32, so it is a hash; of the
+     * instance's directory rather than its name, so that two Sagebrush servers on one host (two data directories)
+     * never share a user for same-named instances. The prefix makes them easy to recognise in {@code ps}.
      */
     String userName() {
+        return "sbnb-" + hostId();
+    }
+
+    /** The instance's cgroup: readable, and unique per data directory for the same reason as the user. */
+    String cgroupName() {
+        return name + "-" + hostId();
+    }
+
+    private String hostId() {
         try {
-            byte[] h = MessageDigest.getInstance("SHA-256").digest(name.getBytes(StandardCharsets.UTF_8));
-            return "sbnb-" + HexFormat.of().formatHex(h, 0, 6);
+            byte[] h = MessageDigest.getInstance("SHA-256").digest(
+                    base.toAbsolutePath().normalize().toString().getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(h, 0, 6);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -52,8 +52,9 @@ final class LifecycleScripts {
                 "SM_USER", user,
                 "SM_HOME", l.home().toAbsolutePath().toString()));
         int rc;
+        Process p = null;
         try {
-            Process p = pb.start();
+            p = pb.start();
             // timeout(1) enforces the limit; this wait is only a backstop should timeout itself hang.
             if (!p.waitFor(limit.toMillis() + 30_000, TimeUnit.MILLISECONDS)) {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -64,6 +65,10 @@ final class LifecycleScripts {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            if (p != null) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+            }
             throw new RuntimeFailure("Interrupted while running the lifecycle script " + hook.label);
         }
         Files.writeString(log, "=== exit code " + rc + " ===\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);

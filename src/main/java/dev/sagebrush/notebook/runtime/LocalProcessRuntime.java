@@ -64,6 +64,7 @@ public final class LocalProcessRuntime implements NotebookRuntime {
             // Instance users must traverse (not list) the data directory to reach their own 0700 directories.
             addTraverse(options.root());
             addTraverse(options.root().getParent());
+            InstanceUsers.removeOrphans();
         }
         log.info("Notebook runtime: {}", describeHost());
     }
@@ -99,6 +100,8 @@ public final class LocalProcessRuntime implements NotebookRuntime {
                 log.info("Notebook instance {}: VolumeSizeInGB={} is not enforced on this host", spec.name(), spec.volumeSizeInGB());
             }
             volumes.attach(l, spec.volumeSizeInGB());
+            // Only the instance's user may enter its volume (a fresh directory or filesystem root is 0755).
+            Files.setPosixFilePermissions(l.volume(), PosixFilePermissions.fromString("rwx------"));
             List<String> folders = repositories.cloneInto(l.volume(), spec.codeRepositories());
             if (host.setpriv()) Commands.run(List.of("chown", "-R", user + ":" + user, l.volume().toString()), Duration.ofMinutes(5));
             runLifecycle(spec, l, user);
@@ -149,7 +152,7 @@ public final class LocalProcessRuntime implements NotebookRuntime {
         }
         if (!host.setpriv()) return System.getProperty("user.name");
         String user = l.userName();
-        InstanceUsers.ensure(user, l.home());
+        InstanceUsers.ensure(user, l.home(), l.base());
         Commands.run(List.of("chown", user + ":" + user, l.home().toString(), l.runtime().toString()), Duration.ofSeconds(30));
         return user;
     }
@@ -160,13 +163,13 @@ public final class LocalProcessRuntime implements NotebookRuntime {
         if (hooks.onCreate() != null && !Files.exists(l.onCreateDone())) {
             Files.writeString(l.onCreateDone(), Instant.now().toString());
             LifecycleScripts.run(LifecycleScripts.Hook.ON_CREATE, hooks.onCreate(), spec, l, user,
-                    options.lifecycleTimeout(), cgroups.enterPrefix(spec.name()));
+                    options.lifecycleTimeout(), cgroups.enterPrefix(l.cgroupName()));
         } else if (!Files.exists(l.onCreateDone())) {
             Files.writeString(l.onCreateDone(), Instant.now().toString()); // a config attached later has no OnCreate turn
         }
         if (hooks.onStart() != null) {
             LifecycleScripts.run(LifecycleScripts.Hook.ON_START, hooks.onStart(), spec, l, user,
-                    options.lifecycleTimeout(), cgroups.enterPrefix(spec.name()));
+                    options.lifecycleTimeout(), cgroups.enterPrefix(l.cgroupName()));
         }
     }
 
@@ -178,7 +181,7 @@ public final class LocalProcessRuntime implements NotebookRuntime {
         RuntimeFailure last = null;
         for (int attempt = 0; attempt < 3; attempt++) {
             int port = isolate ? 0 : JupyterCommand.freePort();
-            List<String> cmd = new ArrayList<>(cgroups.enterPrefix(spec.name()));
+            List<String> cmd = new ArrayList<>(cgroups.enterPrefix(l.cgroupName()));
             cmd.addAll(JupyterCommand.build(l, port, isolate, ids, host.root() && asRoot, defaultFolder));
             ProcessBuilder pb = new ProcessBuilder(cmd).directory(l.volume().toFile()).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(l.jupyterLog().toFile()));
@@ -284,7 +287,18 @@ public final class LocalProcessRuntime implements NotebookRuntime {
 
     /** Kills whatever of the instance is left (cgroup), unmounts its volume, forgets the pid. */
     private void cleanUp(InstanceLayout l) {
-        cgroups.killAll(l.name());
+        // Cleaning up must finish even when the thread was interrupted (server shutdown): a volume left mounted
+        // under a data directory that is then deleted would take its contents with it.
+        boolean interrupted = Thread.interrupted();
+        try {
+            killAndUnmount(l);
+        } finally {
+            if (interrupted) Thread.currentThread().interrupt();
+        }
+    }
+
+    private void killAndUnmount(InstanceLayout l) {
+        cgroups.killAll(l.cgroupName());
         volumes.detach(l);
         try {
             Files.deleteIfExists(l.pidFile());
