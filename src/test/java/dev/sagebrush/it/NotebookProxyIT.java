@@ -154,10 +154,43 @@ class NotebookProxyIT {
     }
 
     @Test
+    void terminalsRunAsTheUnprivilegedUserThroughTheProxy() throws Exception {
+        JupyterBrowser b = session("px-b");
+        HttpResponse<String> t = b.send("POST", "api/terminals", "{}", null);
+        assertThat(t.statusCode()).isEqualTo(200);
+        String term = t.body().replaceAll(".*\"name\": ?\"([^\"]+)\".*", "$1");
+        java.util.concurrent.LinkedBlockingQueue<String> out = new java.util.concurrent.LinkedBlockingQueue<>();
+        java.net.http.WebSocket ws = b.http.newWebSocketBuilder().header("Cookie", b.cookie)
+                .buildAsync(java.net.URI.create(fixture.endpoint.toString().replaceFirst("^http", "ws")
+                        + "/notebooks/px-b/terminals/websocket/" + term), new java.net.http.WebSocket.Listener() {
+                    @Override
+                    public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket w, CharSequence data, boolean last) {
+                        out.add(data.toString());
+                        w.request(1);
+                        return null;
+                    }
+                }).get(20, java.util.concurrent.TimeUnit.SECONDS);
+        ws.sendText("[\"stdin\", \"echo UID=$(id -u) ROOT=$(sudo -n true 2>/dev/null && echo yes || echo no)\\r\"]", true);
+        StringBuilder seen = new StringBuilder();
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (!seen.toString().matches("(?s).*UID=\\d+ ROOT=\\w+.*") && System.nanoTime() < deadline) {
+            String m = out.poll(1, java.util.concurrent.TimeUnit.SECONDS);
+            if (m != null) seen.append(m);
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("UID=(\\d+) ROOT=(\\w+)").matcher(seen);
+        assertThat(m.find()).as(seen.toString()).isTrue();
+        assertThat(Integer.parseInt(m.group(1))).isNotZero();
+        assertThat(m.group(2)).isEqualTo("no");
+        ws.sendClose(java.net.http.WebSocket.NORMAL_CLOSURE, "bye");
+        assertThat(b.send("DELETE", "api/terminals/" + term, null, null).statusCode()).isEqualTo(204);
+    }
+
+    @Test
     void directInternetAccessDisabledCutsTheKernelOffTheNetwork() throws Exception {
         JupyterBrowser b = session("px-b");
         JupyterBrowser.Kernel k = b.connect(b.startKernel("net.ipynb"), null);
         assertThat(k.execute("1+1")).isEqualTo("2");
+        assertThat(b.send("POST", "api/shutdown", "{}", null).statusCode()).isEqualTo(403);
         assertThat(k.execute("import socket\ntry:\n    socket.create_connection(('1.1.1.1', 53), timeout=3); r = 'connected'\n"
                 + "except OSError as e:\n    r = e.errno\nr")).isEqualTo("101"); // ENETUNREACH
         assertThat(k.execute("[n for _, n in socket.if_nameindex()]")).isEqualTo("['lo']");

@@ -90,6 +90,11 @@ public final class NotebookProxy implements HttpHandler {
                     + ". Open a URL from CreatePresignedNotebookInstanceUrl first.");
             return;
         }
+        if (rest.equals("api/shutdown")) {
+            // Jupyter would exit behind the control plane's back (quit_button=False only hides the button).
+            deny(exchange, 403, "Forbidden: stop the instance with StopNotebookInstance.");
+            return;
+        }
         if (rest.startsWith(InstanceLogs.PATH + "/") && exchange.getRequestMethod().toString().equals("GET")) {
             logs.handle(exchange, session.get(), rest.substring(InstanceLogs.PATH.length() + 1));
             return;
