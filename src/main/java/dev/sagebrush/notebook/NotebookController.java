@@ -14,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
@@ -204,12 +203,10 @@ public final class NotebookController implements AutoCloseable {
             hooks = new InstanceSpec.LifecycleHooks(c.notebookInstanceLifecycleConfigArn(),
                     script(c.onCreate()), script(c.onStart()));
         }
-        List<String> repos = new ArrayList<>();
-        if (d.defaultCodeRepository() != null) repos.add(d.defaultCodeRepository());
-        repos.addAll(d.additionalCodeRepositories());
         return new InstanceSpec(key.name(), d.notebookInstanceArn(), d.instanceTypeAsString(),
                 !"Disabled".equals(d.rootAccessAsString()), !"Disabled".equals(d.directInternetAccessAsString()),
-                d.volumeSizeInGB() == null ? NotebookInstances.DEFAULT_VOLUME_GB : d.volumeSizeInGB(), repos, hooks);
+                d.volumeSizeInGB() == null ? NotebookInstances.DEFAULT_VOLUME_GB : d.volumeSizeInGB(),
+                d.defaultCodeRepository(), d.additionalCodeRepositories(), hooks);
     }
 
     private static String script(List<NotebookInstanceLifecycleHook> hooks) {

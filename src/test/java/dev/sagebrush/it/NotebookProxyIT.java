@@ -51,7 +51,8 @@ class NotebookProxyIT {
                 .roleArn(NotebookApiIT.ROLE).rootAccess("Enabled")
                 .defaultCodeRepository("https://git.example.test/demo.git"));
         sm.createNotebookInstance(r -> r.notebookInstanceName("px-b").instanceType("ml.t3.medium")
-                .roleArn(NotebookApiIT.ROLE).rootAccess("Disabled").directInternetAccess("Disabled").subnetId("subnet-1"));
+                .roleArn(NotebookApiIT.ROLE).rootAccess("Disabled").directInternetAccess("Disabled").subnetId("subnet-1")
+                .additionalCodeRepositories("https://git.example.test/demo.git"));
         waiter.waitUntilNotebookInstanceInService(r -> r.notebookInstanceName("px-a"));
         waiter.waitUntilNotebookInstanceInService(r -> r.notebookInstanceName("px-b"));
     }
@@ -188,6 +189,9 @@ class NotebookProxyIT {
     @Test
     void directInternetAccessDisabledCutsTheKernelOffTheNetwork() throws Exception {
         JupyterBrowser b = session("px-b");
+        // An additional repository is cloned (on the host, before the namespace), but Jupyter does not open in it.
+        assertThat(b.get("api/contents/demo/README.md").body()).contains("hello from demo");
+        assertThat(b.get("").headers().firstValue("Location").orElse("")).matches(".*/notebooks/px-b/tree\\??");
         JupyterBrowser.Kernel k = b.connect(b.startKernel("net.ipynb"), null);
         assertThat(k.execute("1+1")).isEqualTo("2");
         assertThat(b.send("POST", "api/shutdown", "{}", null).statusCode()).isEqualTo(403);

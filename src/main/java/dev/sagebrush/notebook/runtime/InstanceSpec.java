@@ -12,17 +12,27 @@ import java.util.Objects;
  * @param rootAccess           Enabled: the server and kernels may act as root; Disabled: an unprivileged user
  * @param directInternetAccess Disabled: the server and its kernels get a network namespace with only loopback
  * @param volumeSizeInGB       size of the persistent {@code SageMaker} volume
- * @param codeRepositories     git URLs; the first is the default repository when {@code hasDefaultRepository}
+ * @param defaultCodeRepository git URL of the repository Jupyter opens in; null for none
+ * @param additionalCodeRepositories further git URLs, cloned next to it
  * @param lifecycle            the scripts to run before Jupyter starts, or {@link LifecycleHooks#NONE}
  */
 public record InstanceSpec(String name, String arn, String instanceType, boolean rootAccess,
-                           boolean directInternetAccess, int volumeSizeInGB, List<String> codeRepositories,
+                           boolean directInternetAccess, int volumeSizeInGB, String defaultCodeRepository,
+                           List<String> additionalCodeRepositories,
                            LifecycleHooks lifecycle) {
 
     public InstanceSpec {
         Objects.requireNonNull(name);
-        codeRepositories = List.copyOf(codeRepositories);
+        additionalCodeRepositories = List.copyOf(additionalCodeRepositories);
         lifecycle = lifecycle == null ? LifecycleHooks.NONE : lifecycle;
+    }
+
+    /** Every repository to clone, the default one first. */
+    public List<String> codeRepositories() {
+        List<String> all = new java.util.ArrayList<>();
+        if (defaultCodeRepository != null) all.add(defaultCodeRepository);
+        all.addAll(additionalCodeRepositories);
+        return all;
     }
 
     /**

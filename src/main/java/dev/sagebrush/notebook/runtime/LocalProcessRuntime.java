@@ -106,7 +106,7 @@ public final class LocalProcessRuntime implements NotebookRuntime {
             if (host.setpriv()) Commands.run(List.of("chown", "-R", user + ":" + user, l.volume().toString()), Duration.ofMinutes(5));
             runLifecycle(spec, l, user);
             String token = HexFormat.of().formatHex(bytes(32));
-            Running r = launch(spec, l, user, token, folders.isEmpty() ? null : folders.get(0));
+            Running r = launch(spec, l, user, token, spec.defaultCodeRepository() == null ? null : folders.get(0));
             running.put(spec.name(), r);
             watch(spec.name(), r);
             return r.upstream();
@@ -120,10 +120,11 @@ public final class LocalProcessRuntime implements NotebookRuntime {
         }
     }
 
-    private volatile Boolean jupyterInstalled;
+    private volatile boolean jupyterInstalled;
 
+    /** Checked until it is there: installing the packages while the server runs is enough. */
     private boolean jupyterInstalled() {
-        if (jupyterInstalled == null) {
+        if (!jupyterInstalled) {
             jupyterInstalled = Commands.run(List.of(JupyterCommand.PYTHON, "-c", "import notebook, ipykernel"),
                     Duration.ofSeconds(30)).ok();
         }
