@@ -57,6 +57,8 @@ public final class NotebookController implements AutoCloseable {
     private final ControllerLoop loop;
     private final ExecutorService workers;
     private final Set<ResourceKey> busy = ConcurrentHashMap.newKeySet();
+    /** When each lease held for a running instance was last renewed: renewing every pass would write every second. */
+    private final java.util.Map<ResourceKey, Instant> renewed = new ConcurrentHashMap<>();
     private volatile boolean closing;
 
     public NotebookController(ResourceStore store, JsonCodec codec, Clock clock, NotebookRuntime runtime,
@@ -103,9 +105,14 @@ public final class NotebookController implements AutoCloseable {
         String name = key.name();
         if (row.status().equals("InService")) {
             if (runtime.isRunning(name)) {
-                store.tryLease(key, nodeId, now, now.plus(LEASE)); // renew while it runs here
+                Instant last = renewed.get(key);
+                if (last == null || now.isAfter(last.plus(LEASE.dividedBy(3)))) {
+                    store.tryLease(key, nodeId, now, now.plus(LEASE)); // renew while it runs here
+                    renewed.put(key, now);
+                }
                 return;
             }
+            renewed.remove(key);
             Optional<String> exit = runtime.exitReason(name);
             if (exit.isPresent()) {
                 routes.unregister(name);
@@ -165,6 +172,7 @@ public final class NotebookController implements AutoCloseable {
     }
 
     private void stopInstance(ResourceKey key) {
+        renewed.remove(key);
         routes.unregister(key.name());
         runtime.stop(key.name());
         transition(key, d -> d.toBuilder(), "Stopped", "Stopping");
@@ -182,6 +190,7 @@ public final class NotebookController implements AutoCloseable {
     }
 
     private void deleteInstance(ResourceKey key) {
+        renewed.remove(key);
         routes.unregister(key.name());
         runtime.destroy(key.name());
         while (true) {
