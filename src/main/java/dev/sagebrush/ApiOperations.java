@@ -2,6 +2,9 @@ package dev.sagebrush;
 
 import dev.sagebrush.compilation.CompilationJobListing;
 import dev.sagebrush.compilation.CompilationJobs;
+import dev.sagebrush.notebook.LifecycleConfigs;
+import dev.sagebrush.notebook.NotebookInstanceListing;
+import dev.sagebrush.notebook.NotebookInstances;
 import dev.sagebrush.protocol.Operation;
 import dev.sagebrush.protocol.OperationTable;
 import dev.sagebrush.search.Searches;
@@ -18,6 +21,19 @@ import software.amazon.awssdk.services.sagemaker.model.ListTagsRequest;
 import software.amazon.awssdk.services.sagemaker.model.ListTrainingJobsRequest;
 import software.amazon.awssdk.services.sagemaker.model.StopTrainingJobRequest;
 import software.amazon.awssdk.services.sagemaker.model.CreateCompilationJobRequest;
+import software.amazon.awssdk.services.sagemaker.model.CreateNotebookInstanceLifecycleConfigRequest;
+import software.amazon.awssdk.services.sagemaker.model.CreateNotebookInstanceRequest;
+import software.amazon.awssdk.services.sagemaker.model.CreatePresignedNotebookInstanceUrlRequest;
+import software.amazon.awssdk.services.sagemaker.model.DeleteNotebookInstanceLifecycleConfigRequest;
+import software.amazon.awssdk.services.sagemaker.model.DeleteNotebookInstanceRequest;
+import software.amazon.awssdk.services.sagemaker.model.DescribeNotebookInstanceLifecycleConfigRequest;
+import software.amazon.awssdk.services.sagemaker.model.DescribeNotebookInstanceRequest;
+import software.amazon.awssdk.services.sagemaker.model.ListNotebookInstanceLifecycleConfigsRequest;
+import software.amazon.awssdk.services.sagemaker.model.ListNotebookInstancesRequest;
+import software.amazon.awssdk.services.sagemaker.model.StartNotebookInstanceRequest;
+import software.amazon.awssdk.services.sagemaker.model.StopNotebookInstanceRequest;
+import software.amazon.awssdk.services.sagemaker.model.UpdateNotebookInstanceLifecycleConfigRequest;
+import software.amazon.awssdk.services.sagemaker.model.UpdateNotebookInstanceRequest;
 import software.amazon.awssdk.services.sagemaker.model.DeleteCompilationJobRequest;
 import software.amazon.awssdk.services.sagemaker.model.DescribeCompilationJobRequest;
 import software.amazon.awssdk.services.sagemaker.model.ListCompilationJobsRequest;
@@ -29,7 +45,8 @@ final class ApiOperations {
 
     static OperationTable table(CompilationJobs compilation, CompilationJobListing compilationListing,
                                 TrainingJobs training, TrainingJobListing trainingListing, Tags tags,
-                                Searches searches) {
+                                Searches searches, NotebookInstances notebooks, NotebookInstanceListing notebookListing,
+                                LifecycleConfigs lifecycleConfigs) {
         return new OperationTable()
                 // Compilation jobs (SageMaker Neo)
                 .add(Operation.of("CreateCompilationJob", CreateCompilationJobRequest::builder, compilation::create))
@@ -48,6 +65,27 @@ final class ApiOperations {
                 .add(Operation.of("DeleteTags", DeleteTagsRequest::builder, tags::deleteTags))
                 // Search
                 .add(Operation.of("Search", SearchRequest::builder, searches::search))
-                .add(Operation.of("GetSearchSuggestions", GetSearchSuggestionsRequest::builder, searches::getSearchSuggestions));
+                .add(Operation.of("GetSearchSuggestions", GetSearchSuggestionsRequest::builder, searches::getSearchSuggestions))
+                // Notebook instances
+                .add(Operation.of("CreateNotebookInstance", CreateNotebookInstanceRequest::builder, notebooks::create))
+                .add(Operation.of("DescribeNotebookInstance", DescribeNotebookInstanceRequest::builder, notebooks::describe))
+                .add(Operation.of("UpdateNotebookInstance", UpdateNotebookInstanceRequest::builder, notebooks::update))
+                .add(Operation.of("ListNotebookInstances", ListNotebookInstancesRequest::builder, notebookListing::list))
+                .add(Operation.noOutput("StartNotebookInstance", StartNotebookInstanceRequest::builder, notebooks::start))
+                .add(Operation.noOutput("StopNotebookInstance", StopNotebookInstanceRequest::builder, notebooks::stop))
+                .add(Operation.noOutput("DeleteNotebookInstance", DeleteNotebookInstanceRequest::builder, notebooks::delete))
+                .add(Operation.of("CreatePresignedNotebookInstanceUrl", CreatePresignedNotebookInstanceUrlRequest::builder,
+                        notebooks::createPresignedUrl))
+                // Notebook instance lifecycle configs
+                .add(Operation.of("CreateNotebookInstanceLifecycleConfig",
+                        CreateNotebookInstanceLifecycleConfigRequest::builder, lifecycleConfigs::create))
+                .add(Operation.of("DescribeNotebookInstanceLifecycleConfig",
+                        DescribeNotebookInstanceLifecycleConfigRequest::builder, lifecycleConfigs::describe))
+                .add(Operation.of("UpdateNotebookInstanceLifecycleConfig",
+                        UpdateNotebookInstanceLifecycleConfigRequest::builder, lifecycleConfigs::update))
+                .add(Operation.of("ListNotebookInstanceLifecycleConfigs",
+                        ListNotebookInstanceLifecycleConfigsRequest::builder, lifecycleConfigs::list))
+                .add(Operation.noOutput("DeleteNotebookInstanceLifecycleConfig",
+                        DeleteNotebookInstanceLifecycleConfigRequest::builder, lifecycleConfigs::delete));
     }
 }

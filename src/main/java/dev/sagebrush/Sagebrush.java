@@ -11,6 +11,17 @@ import dev.sagebrush.compilation.NeoCompilationWork;
 import dev.sagebrush.compilation.XgboostModelCompiler;
 import dev.sagebrush.compilation.onnx.OnnxModelCompiler;
 import dev.sagebrush.config.Config;
+import dev.sagebrush.notebook.LifecycleConfigs;
+import dev.sagebrush.notebook.NodeIdentity;
+import dev.sagebrush.notebook.NotebookController;
+import dev.sagebrush.notebook.NotebookInstanceListing;
+import dev.sagebrush.notebook.NotebookInstances;
+import dev.sagebrush.notebook.NotebookSettings;
+import dev.sagebrush.notebook.proxy.NotebookProxy;
+import dev.sagebrush.notebook.proxy.NotebookRoutes;
+import dev.sagebrush.notebook.proxy.SessionSigner;
+import dev.sagebrush.notebook.runtime.HostCapabilities;
+import dev.sagebrush.notebook.runtime.LocalProcessRuntime;
 import dev.sagebrush.storage.EmbeddedS3;
 import dev.sagebrush.storage.ObjectStorage;
 import dev.sagebrush.storage.SafeArchive;
@@ -40,7 +51,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,8 +83,9 @@ public final class Sagebrush implements AutoCloseable {
         JsonCodec codec = new JsonCodec();
         PageTokens tokens = new PageTokens(Secrets.loadOrCreate(dataDir.resolve("secrets").resolve("page-token.key")));
 
-        // One identity for this process in every lease it takes: two nodes sharing a database never run one job twice.
-        String nodeId = "node-" + UUID.randomUUID();
+        // One identity for this node in every lease it takes, so two nodes sharing a database never run one job twice;
+        // kept in the data directory, so after a crash this node takes its own interrupted work back at once.
+        String nodeId = NodeIdentity.loadOrCreate(dataDir.resolve("secrets").resolve("node-id"));
         EmbeddedS3 s3 = closeLater(EmbeddedS3.start(dataDir, credentials.secretsByAccessKey()));
         ObjectStorage storage = closeLater(s3.openServiceStorage());
         CompilationWork compilationWork = new NeoCompilationWork(storage, SafeArchive.Limits.DEFAULT,
@@ -101,11 +112,28 @@ public final class Sagebrush implements AutoCloseable {
         Searches searches = new Searches(store, codec,
                 Secrets.loadOrCreate(dataDir.resolve("secrets").resolve("search-token.key")));
         trainingEvents.add(searches);
-        OperationTable table = ApiOperations.table(compilation, compilationListing, training, trainingListing, tags, searches);
+        NotebookSettings nb = config.notebooks();
+        SessionSigner notebookSigner = new SessionSigner(
+                Secrets.loadOrCreate(dataDir.resolve("secrets").resolve("notebook-session.key")));
+        NotebookRoutes notebookRoutes = new NotebookRoutes();
+        LocalProcessRuntime notebookRuntime = new LocalProcessRuntime(new LocalProcessRuntime.Options(
+                dataDir.resolve("notebooks"), nb.lifecycleTimeout(), nb.readyTimeout(), nb.stopGrace(), nb.gitConfig(),
+                nb.loopVolumes()), nb.runInstances() ? HostCapabilities.probe() : HostCapabilities.none());
+        // The controller stops every Jupyter when it closes; it closes before the store (stack order).
+        NotebookController notebookController = closeLater(new NotebookController(store, codec, clock, notebookRuntime,
+                notebookRoutes, nodeId,
+                Duration.ofSeconds(1)));
+        if (nb.runInstances()) notebookController.start();
+        NotebookInstances notebooks = new NotebookInstances(store, codec, notebookController::wake, notebookSigner,
+                this::endpoint);
+        OperationTable table = ApiOperations.table(compilation, compilationListing, training, trainingListing, tags,
+                searches, notebooks, new NotebookInstanceListing(store, codec, tokens, notebooks),
+                new LifecycleConfigs(store, codec, tokens));
 
         HttpHandler gateway = new Gateway(table, new SigV4Verifier(credentials, "sagemaker", clock),
                 Validator.loadDefault()::validate, codec, clock, config.maxRequestBytes(),
-                new FrontDoor(s3.frontDoorHandler()));
+                new FrontDoor(s3.frontDoorHandler(), new NotebookProxy(notebookSigner, notebookRoutes, clock,
+                        notebooks::instanceNamed, notebookRuntime::logDirectory)));
         this.undertow = Undertow.builder()
                 .addHttpListener(config.port(), config.host())
                 .setHandler(gateway)

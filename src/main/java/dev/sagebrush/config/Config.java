@@ -1,5 +1,6 @@
 package dev.sagebrush.config;
 
+import dev.sagebrush.notebook.NotebookSettings;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
@@ -16,40 +17,46 @@ import java.util.Optional;
  * @param maxRequestBytes   larger SageMaker API bodies are refused before they are read
  * @param compileWorkers    compilation jobs run at once on this node
  * @param training          the training runner's image registry, workers and stop grace period
+ * @param notebooks         how notebook instances run (Jupyter processes, lifecycle limits, volumes)
  */
 public record Config(String host, int port, Path dataDir, Optional<Path> credentialsFile, int maxRequestBytes,
-                     int compileWorkers, TrainingSettings training) {
+                     int compileWorkers, TrainingSettings training, NotebookSettings notebooks) {
 
     public static final int DEFAULT_PORT = 8080;
     public static final int DEFAULT_MAX_REQUEST_BYTES = 8 * 1024 * 1024;
 
     public static Config defaults(Path dataDir) {
         return new Config("127.0.0.1", DEFAULT_PORT, dataDir, Optional.empty(), DEFAULT_MAX_REQUEST_BYTES,
-                Math.max(1, Runtime.getRuntime().availableProcessors() / 2), TrainingSettings.defaults());
+                Math.max(1, Runtime.getRuntime().availableProcessors() / 2), TrainingSettings.defaults(),
+                NotebookSettings.defaults());
     }
 
     public Config withPort(int p) {
-        return new Config(host, p, dataDir, credentialsFile, maxRequestBytes, compileWorkers, training);
+        return new Config(host, p, dataDir, credentialsFile, maxRequestBytes, compileWorkers, training, notebooks);
     }
 
     public Config withHost(String h) {
-        return new Config(h, port, dataDir, credentialsFile, maxRequestBytes, compileWorkers, training);
+        return new Config(h, port, dataDir, credentialsFile, maxRequestBytes, compileWorkers, training, notebooks);
     }
 
     public Config withCredentialsFile(Path f) {
-        return new Config(host, port, dataDir, Optional.ofNullable(f), maxRequestBytes, compileWorkers, training);
+        return new Config(host, port, dataDir, Optional.ofNullable(f), maxRequestBytes, compileWorkers, training, notebooks);
     }
 
     public Config withMaxRequestBytes(int n) {
-        return new Config(host, port, dataDir, credentialsFile, n, compileWorkers, training);
+        return new Config(host, port, dataDir, credentialsFile, n, compileWorkers, training, notebooks);
     }
 
     public Config withCompileWorkers(int n) {
-        return new Config(host, port, dataDir, credentialsFile, maxRequestBytes, n, training);
+        return new Config(host, port, dataDir, credentialsFile, maxRequestBytes, n, training, notebooks);
     }
 
     public Config withTraining(TrainingSettings t) {
-        return new Config(host, port, dataDir, credentialsFile, maxRequestBytes, compileWorkers, t);
+        return new Config(host, port, dataDir, credentialsFile, maxRequestBytes, compileWorkers, t, notebooks);
+    }
+
+    public Config withNotebooks(NotebookSettings n) {
+        return new Config(host, port, dataDir, credentialsFile, maxRequestBytes, compileWorkers, training, n);
     }
 
     public boolean bindsLoopbackOnly() {

@@ -1,0 +1,269 @@
+package dev.sagebrush.notebook;
+
+import dev.sagebrush.jobs.ControllerLoop;
+import dev.sagebrush.notebook.proxy.NotebookRoutes;
+import dev.sagebrush.notebook.runtime.InstanceSpec;
+import dev.sagebrush.notebook.runtime.NotebookRuntime;
+import dev.sagebrush.notebook.runtime.RuntimeFailure;
+import dev.sagebrush.notebook.runtime.Upstream;
+import dev.sagebrush.protocol.JsonCodec;
+import dev.sagebrush.store.ResourceKey;
+import dev.sagebrush.store.ResourceStore;
+import dev.sagebrush.store.StoredResource;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.sagemaker.model.DescribeNotebookInstanceLifecycleConfigResponse;
+import software.amazon.awssdk.services.sagemaker.model.DescribeNotebookInstanceResponse;
+import software.amazon.awssdk.services.sagemaker.model.NotebookInstanceLifecycleHook;
+
+/**
+ * Moves each notebook instance toward what its status asks, one idempotent step per pass:
+ * <ul>
+ *   <li>Pending → a running Jupyter → InService (or Failed with the reason);</li>
+ *   <li>InService → keeps running; a Jupyter that died by itself makes the instance <b>Failed</b> with the reason
+ *       (not restarted behind the user's back: Failed is what AWS shows, and StartNotebookInstance brings it back);
+ *       after a server restart nothing runs yet, so the instance goes back to Pending and is started again, OnStart
+ *       included, as AWS does on every start;</li>
+ *   <li>Stopping → Jupyter stopped → Stopped; Updating → volume grown → Stopped; Deleting → everything removed → gone.</li>
+ * </ul>
+ * An instance is claimed with a lease before any work (a second node never runs the same instance) and held for as
+ * long as its Jupyter runs here. The lease owner is a node id kept in the data directory, so a restarted server
+ * reclaims its own instances at once instead of waiting for the lease to expire.
+ */
+public final class NotebookController implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(NotebookController.class);
+    private static final Duration LEASE = Duration.ofSeconds(60);
+    private static final List<String> ACTIVE = List.of("Pending", "InService", "Stopping", "Updating", "Deleting");
+
+    private final ResourceStore store;
+    private final NotebookDocuments documents;
+    private final Clock clock;
+    private final NotebookRuntime runtime;
+    private final NotebookRoutes routes;
+    private final String nodeId;
+    private final ControllerLoop loop;
+    private final ExecutorService workers;
+    private final Set<ResourceKey> busy = ConcurrentHashMap.newKeySet();
+    /** When each lease held for a running instance was last renewed: renewing every pass would write every second. */
+    private final java.util.Map<ResourceKey, Instant> renewed = new ConcurrentHashMap<>();
+    private volatile boolean closing;
+
+    public NotebookController(ResourceStore store, JsonCodec codec, Clock clock, NotebookRuntime runtime,
+                              NotebookRoutes routes, String nodeId, Duration resync) {
+        this.store = store;
+        this.documents = new NotebookDocuments(codec);
+        this.clock = clock;
+        this.runtime = runtime;
+        this.routes = routes;
+        this.nodeId = nodeId;
+        // Unbounded on purpose: a start mostly waits (for Jupyter, for a lifecycle script), and ten instances
+        // created at once should start at once, not one after another.
+        this.workers = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "notebook-worker");
+            t.setDaemon(true);
+            return t;
+        });
+        this.loop = new ControllerLoop("notebook-controller", resync, this::reconcileAll);
+    }
+
+    public NotebookController start() {
+        loop.start();
+        return this;
+    }
+
+    public void wake() {
+        loop.wake();
+    }
+
+    void reconcileAll() {
+        for (StoredResource row : store.findByStatus(NotebookInstances.KIND, ACTIVE)) {
+            try {
+                reconcile(row);
+            } catch (RuntimeException e) {
+                log.error("Reconciling notebook instance {} failed", row.arn(), e);
+            }
+        }
+    }
+
+    private void reconcile(StoredResource row) {
+        ResourceKey key = row.key();
+        if (closing || busy.contains(key)) return;
+        Instant now = clock.instant();
+        String name = key.name();
+        if (row.status().equals("InService")) {
+            if (runtime.isRunning(name)) {
+                Instant last = renewed.get(key);
+                if (last == null || now.isAfter(last.plus(LEASE.dividedBy(3)))) {
+                    store.tryLease(key, nodeId, now, now.plus(LEASE)); // renew while it runs here
+                    renewed.put(key, now);
+                }
+                return;
+            }
+            renewed.remove(key);
+            Optional<String> exit = runtime.exitReason(name);
+            if (exit.isPresent()) {
+                routes.unregister(name);
+                log.warn("Notebook instance {} failed: {}", row.arn(), exit.get());
+                transition(key, d -> d.toBuilder().failureReason(cap(exit.get())), "Failed", "InService");
+                runtime.stop(name); // kills what is left (lifecycle background jobs) and unmounts the volume
+                store.releaseLease(key, nodeId);
+            } else if (store.tryLease(key, nodeId, now, now.plus(LEASE))) {
+                // InService in the store but not running here: this server restarted. Start it again.
+                log.info("Notebook instance {} was InService before a restart; starting it again", row.arn());
+                transition(key, d -> d.toBuilder(), "Pending", "InService");
+                loop.wake();
+            }
+            return;
+        }
+        if (!store.tryLease(key, nodeId, now, now.plus(LEASE))) return;
+        Runnable work = switch (row.status()) {
+            case "Pending" -> () -> startInstance(key);
+            case "Stopping" -> () -> stopInstance(key);
+            case "Updating" -> () -> updateInstance(key);
+            case "Deleting" -> () -> deleteInstance(key);
+            default -> null;
+        };
+        if (work == null) return;
+        busy.add(key);
+        workers.execute(() -> {
+            try {
+                work.run();
+            } catch (RuntimeException e) {
+                log.error("Notebook instance {} work failed", key.name(), e);
+            } finally {
+                if (!runtime.isRunning(key.name())) store.releaseLease(key, nodeId);
+                busy.remove(key);
+                loop.wake();
+            }
+        });
+    }
+
+    private void startInstance(ResourceKey key) {
+        Optional<StoredResource> row = store.get(key);
+        if (row.isEmpty() || !row.get().status().equals("Pending")) return;
+        DescribeNotebookInstanceResponse doc = documents.instance(row.get());
+        runtime.reset(key.name()); // whatever a crashed server left behind
+        try {
+            Upstream upstream = runtime.start(spec(key, doc));
+            // The route first: once a waiter sees InService, the presigned URL must work.
+            routes.register(NotebookInstances.instanceRef(row.get()), upstream);
+            if (transition(key, d -> d.toBuilder().failureReason(null), "InService", "Pending").isEmpty()) {
+                routes.unregister(key.name());
+                runtime.stop(key.name());
+            }
+        } catch (RuntimeFailure e) {
+            if (closing) return; // interrupted by shutdown: stays Pending, the next server start resumes it
+            log.warn("Notebook instance {} failed to start: {}", doc.notebookInstanceArn(), e.getMessage());
+            transition(key, d -> d.toBuilder().failureReason(cap(e.getMessage())), "Failed", "Pending");
+        }
+    }
+
+    private void stopInstance(ResourceKey key) {
+        renewed.remove(key);
+        routes.unregister(key.name());
+        runtime.stop(key.name());
+        transition(key, d -> d.toBuilder(), "Stopped", "Stopping");
+    }
+
+    private void updateInstance(ResourceKey key) {
+        Optional<StoredResource> row = store.get(key);
+        if (row.isEmpty() || !row.get().status().equals("Updating")) return;
+        try {
+            runtime.update(spec(key, documents.instance(row.get())));
+            transition(key, d -> d.toBuilder(), "Stopped", "Updating");
+        } catch (RuntimeFailure e) {
+            transition(key, d -> d.toBuilder().failureReason(cap(e.getMessage())), "Failed", "Updating");
+        }
+    }
+
+    private void deleteInstance(ResourceKey key) {
+        renewed.remove(key);
+        routes.unregister(key.name());
+        runtime.destroy(key.name());
+        while (true) {
+            Optional<StoredResource> row = store.get(key);
+            if (row.isEmpty() || !row.get().status().equals("Deleting")) return;
+            if (store.delete(key, row.get().version())) return;
+        }
+    }
+
+    /** The runtime's view of an instance, with its lifecycle scripts as they are now (updates apply at start). */
+    private InstanceSpec spec(ResourceKey key, DescribeNotebookInstanceResponse d) throws RuntimeFailure {
+        InstanceSpec.LifecycleHooks hooks = InstanceSpec.LifecycleHooks.NONE;
+        String lccName = d.notebookInstanceLifecycleConfigName();
+        if (lccName != null) {
+            ResourceKey lccKey = new ResourceKey(key.account(), key.region(), LifecycleConfigs.KIND, lccName);
+            StoredResource lcc = store.get(lccKey).orElseThrow(() -> new RuntimeFailure("Notebook Instance Lifecycle "
+                    + "Config '" + lccName + "' for Notebook Instance '" + d.notebookInstanceArn() + "' does not exist."));
+            DescribeNotebookInstanceLifecycleConfigResponse c = documents.lifecycleConfig(lcc);
+            hooks = new InstanceSpec.LifecycleHooks(c.notebookInstanceLifecycleConfigArn(),
+                    script(c.onCreate()), script(c.onStart()));
+        }
+        return new InstanceSpec(key.name(), d.notebookInstanceArn(), d.instanceTypeAsString(),
+                !"Disabled".equals(d.rootAccessAsString()), !"Disabled".equals(d.directInternetAccessAsString()),
+                d.volumeSizeInGB() == null ? NotebookInstances.DEFAULT_VOLUME_GB : d.volumeSizeInGB(),
+                d.defaultCodeRepository(), d.additionalCodeRepositories(), hooks);
+    }
+
+    private static String script(List<NotebookInstanceLifecycleHook> hooks) {
+        if (hooks == null || hooks.isEmpty() || hooks.get(0).content() == null) return null;
+        return new String(Base64.getMimeDecoder().decode(hooks.get(0).content()), StandardCharsets.UTF_8);
+    }
+
+    private static String cap(String reason) {
+        return reason.length() > 1024 ? reason.substring(0, 1021) + "..." : reason;
+    }
+
+    /** Compare-and-set: applies {@code change} and the new status if the instance is still in one of {@code from}. */
+    private Optional<StoredResource> transition(ResourceKey key,
+            Function<DescribeNotebookInstanceResponse, DescribeNotebookInstanceResponse.Builder> change,
+                                                String to, String... from) {
+        while (true) {
+            Optional<StoredResource> current = store.get(key);
+            if (current.isEmpty() || !List.of(from).contains(current.get().status())) return Optional.empty();
+            StoredResource row = current.get();
+            Instant now = clock.instant();
+            DescribeNotebookInstanceResponse next = change.apply(documents.instance(row))
+                    .notebookInstanceStatus(to).lastModifiedTime(now).build();
+            Optional<StoredResource> written = store.update(row.withDocument(to, now, documents.encode(next)));
+            if (written.isPresent()) {
+                log.info("Notebook instance {}: {} -> {}", row.arn(), row.status(), to);
+                return written;
+            }
+        }
+    }
+
+    /**
+     * Stops every Jupyter this node runs. Their instances stay InService in the store and are started again when
+     * the server comes back; nothing is left running behind a stopped server.
+     */
+    @Override
+    public void close() {
+        closing = true;
+        loop.close();
+        workers.shutdownNow();
+        try {
+            workers.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        runtime.close();
+        for (StoredResource row : store.findByStatus(NotebookInstances.KIND, ACTIVE)) {
+            routes.unregister(row.key().name());
+            store.releaseLease(row.key(), nodeId);
+        }
+    }
+}

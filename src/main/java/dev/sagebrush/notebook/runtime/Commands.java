@@ -1,0 +1,82 @@
+package dev.sagebrush.notebook.runtime;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** Runs short host commands (useradd, mount, git, ...) with a clean environment and a deadline. */
+final class Commands {
+    private Commands() {}
+
+    record Result(int exitCode, String output, boolean timedOut) {
+        boolean ok() {
+            return exitCode == 0 && !timedOut;
+        }
+    }
+
+    static final Map<String, String> BASE_ENV = Map.of(
+            "PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+            "LANG", "C.UTF-8");
+
+    static Result run(List<String> command, Duration timeout) {
+        return run(command, Map.of(), null, timeout);
+    }
+
+    /** Runs {@code command}; output (stdout and stderr) is captured, at most the last 64 KiB kept. */
+    static Result run(List<String> command, Map<String, String> extraEnv, Path cwd, Duration timeout) {
+        Path out = null;
+        try {
+            out = Files.createTempFile("sagebrush-cmd", ".log");
+            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile());
+            pb.environment().clear();
+            pb.environment().putAll(BASE_ENV);
+            pb.environment().putAll(extraEnv);
+            if (cwd != null) pb.directory(cwd.toFile());
+            Process p = pb.start();
+            boolean done = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (!done) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+                p.waitFor(5, TimeUnit.SECONDS);
+            }
+            return new Result(done ? p.exitValue() : -1, tail(out, 64 * 1024), !done);
+        } catch (IOException e) {
+            return new Result(-1, e.getMessage(), false);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Result(-1, "interrupted", false);
+        } finally {
+            if (out != null) out.toFile().delete();
+        }
+    }
+
+    /** The last {@code max} bytes of a file, as text; empty when it cannot be read. */
+    static String tail(Path file, int max) {
+        try {
+            byte[] all = Files.readAllBytes(file);
+            int from = Math.max(0, all.length - max);
+            return new String(all, from, all.length - from, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** The last {@code lines} lines of a text, for FailureReasons (which AWS caps at 1024 characters). */
+    static String lastLines(String text, int lines) {
+        String[] all = text.strip().split("\n");
+        int from = Math.max(0, all.length - lines);
+        return String.join("\n", java.util.Arrays.copyOfRange(all, from, all.length));
+    }
+
+    static boolean onPath(String program) {
+        for (String dir : BASE_ENV.get("PATH").split(":")) {
+            if (Files.isExecutable(Path.of(dir, program))) return true;
+        }
+        return false;
+    }
+}
