@@ -40,15 +40,18 @@ public final class CEmitter {
                 .append("#define OUT_COLS ").append(model.numOutputs()).append('\n')
                 .append("#define NT ").append(model.trees().size()).append('\n')
                 .append("#define BLOCK ").append(block).append("\n\n")
-                .append("typedef struct { float t; int32_t l; uint32_t f; } neo_node;\n\n");
-        c.append("/* {threshold (NaN for leaves), left child (self for leaves; right = left + 1),"
-                + " feature | 0x80000000 if missing goes right} */\n");
-        c.append("static const neo_node N[").append(l.left.length).append("] = {\n");
-        for (int n = 0; n < l.left.length; n++) {
-            c.append("{").append(hex(l.threshold[n])).append(',').append(l.left[n]).append(",0x")
-                    .append(Integer.toHexString(l.feature[n])).append("u},\n");
+                .append("\n");
+        // Three parallel arrays rather than an array of structs: the walk loads exactly what it needs per step,
+        // and gcc keeps the loop in registers (the struct form spilled; see docs/performance.md).
+        c.append("/* per node: threshold (NaN for leaves), left child (self for leaves; right = left + 1),"
+                + " feature | 0x80000000 if missing goes right */\n");
+        floats(c, "NODE_T", l.threshold);
+        ints(c, "NODE_L", "int32_t", l.left);
+        c.append("static const uint32_t NODE_F[").append(Math.max(1, l.feature.length)).append("] = {");
+        for (int n = 0; n < l.feature.length; n++) {
+            c.append(n % 8 == 0 ? "\n" : " ").append("0x").append(Integer.toHexString(l.feature[n])).append("u,");
         }
-        c.append("};\n/* leaf values as added to the margin (dart weights applied) */\n");
+        c.append("\n};\n/* leaf values as added to the margin (dart weights applied) */\n");
         floats(c, "V", l.value);
         ints(c, "ROOT", "int32_t", l.root);
         ints(c, "DEPTH", "int32_t", l.depth);
@@ -99,9 +102,14 @@ public final class CEmitter {
         c.append("\n};\n");
     }
 
-    /** Walks BLOCK rows through every tree in lock-step; acc receives nr x NG margins. */
+    /**
+     * Walks BLOCK rows through every tree in lock-step; acc receives nr x NG margins. The walk is inlined into two
+     * out-of-line callers, one for full blocks (row count a compile-time constant) and one for the tail; inlined into
+     * neo_predict itself, gcc ran out of registers and spilled in the hot loop, halving batch throughput.
+     */
     private static final String BODY = "\n"
-            + "static void predict_block(const float* x, int32_t nr, float* acc) {\n"
+            + "static inline __attribute__((always_inline)) void predict_block_n(const float* restrict x,\n"
+            + "                                                                 const int32_t nr, float* restrict acc) {\n"
             + "  int32_t idx[BLOCK];\n"
             + "  for (int32_t r = 0; r < nr; r++)\n"
             + "    for (int32_t g = 0; g < NG; g++) acc[r * NG + g] = BASE[g];\n"
@@ -109,15 +117,23 @@ public final class CEmitter {
             + "    const int32_t root = ROOT[t], depth = DEPTH[t], g = GROUP[t];\n"
             + "    for (int32_t r = 0; r < nr; r++) idx[r] = root;\n"
             + "    for (int32_t s = 0; s < depth; s++) {\n"
-            + "      for (int32_t r = 0; r < nr; r++) {\n"
-            + "        const neo_node nd = N[idx[r]];\n"
-            + "        const float v = x[(int64_t)r * NF + (nd.f & 0x7fffffffu)];\n"
+            + "      const float* xr = x;\n"
+            + "      for (int32_t r = 0; r < nr; r++, xr += NF) {\n"
+            + "        const int32_t n = idx[r];\n"
+            + "        const uint32_t f = NODE_F[n];\n"
+            + "        const float v = xr[f & 0x7fffffffu];\n"
             + "        /* right iff v >= t, or v missing and the default is right; leaves (t = NaN) stay put */\n"
-            + "        idx[r] = nd.l + (int32_t)((v >= nd.t) | ((v != v) & (int32_t)(nd.f >> 31)));\n"
+            + "        idx[r] = NODE_L[n] + (int32_t)((v >= NODE_T[n]) | ((v != v) & (int32_t)(f >> 31)));\n"
             + "      }\n"
             + "    }\n"
             + "    for (int32_t r = 0; r < nr; r++) acc[r * NG + g] += V[idx[r]];\n"
             + "  }\n"
+            + "}\n\n"
+            + "__attribute__((noinline)) static void predict_full(const float* restrict x, float* restrict acc) {\n"
+            + "  predict_block_n(x, BLOCK, acc);\n"
+            + "}\n\n"
+            + "__attribute__((noinline)) static void predict_block(const float* restrict x, int32_t nr, float* restrict acc) {\n"
+            + "  if (nr == BLOCK) predict_full(x, acc); else predict_block_n(x, nr, acc);\n"
             + "}\n\n"
             + "int32_t neo_num_feature(void) { return NF; }\n"
             + "int32_t neo_num_output(void) { return NG; }\n"

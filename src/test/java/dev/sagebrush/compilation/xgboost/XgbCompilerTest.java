@@ -80,9 +80,9 @@ class XgbCompilerTest {
                 work, TIMEOUT);
         // Mutation: "v > t" instead of "v >= t" (i.e. go left iff x <= t). Only threshold-equal rows expose it.
         String src = Files.readString(good.source());
-        assertThat(src).contains("(v >= nd.t)");
+        assertThat(src).contains("(v >= NODE_T[n])");
         Path bad = work.resolve("bad.c");
-        Files.writeString(bad, src.replace("(v >= nd.t)", "(v > nd.t)"));
+        Files.writeString(bad, src.replace("(v >= NODE_T[n])", "(v > NODE_T[n])"));
         Path so = work.resolve("bad.so");
         Toolchain.forArch(TargetArch.X86_64).compileShared(bad, so, TIMEOUT);
         XgbCompilation mutated = new XgbCompilation(good.arch(), so, bad, List.of(), good.info(), good.emitTime(),
