@@ -9,7 +9,8 @@
 # Maven's target/.
 #
 # Environment knobs: B1_CALLS (batch-1 calls per predictor, default 10000), REPS_10K (batch-10,000 calls, default
-# 30), COMPILE_RUNS (default 3), SKIP_COMPILE_TIME=1 (skip the 1,000-tree compile timing).
+# 30), ROUNDS (interleaved timing rounds, default 3), COMPILE_RUNS (default 3), SKIP_COMPILE_TIME=1 (skip the
+# 1,000-tree compile timing).
 set -euo pipefail
 export LC_ALL=C
 export OMP_NUM_THREADS=1
@@ -22,11 +23,12 @@ PY=/usr/bin/python3
 B1_CALLS=${B1_CALLS:-10000}
 REPS_10K=${REPS_10K:-30}
 COMPILE_RUNS=${COMPILE_RUNS:-3}
+ROUNDS=${ROUNDS:-3}
 step() { echo; echo "== $*"; }
 
 step "machine"
 echo "work dir: $WORK"
-echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc) online CPUs"
+echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(getconf _NPROCESSORS_ONLN) online CPUs (L2 $(getconf LEVEL2_CACHE_SIZE 2>/dev/null || echo ?) B)"
 echo "kernel: $(uname -r); gcc: $(gcc -dumpfullversion); java: $(java -version 2>&1 | head -1)"
 echo "xgboost (python): $($PY -c 'import xgboost; print(xgboost.__version__)'); numpy: $($PY -c 'import numpy; print(numpy.__version__)')"
 echo "git: $(git -C "$ROOT" rev-parse --short HEAD) ($(git -C "$ROOT" rev-parse --abbrev-ref HEAD))"
@@ -46,39 +48,46 @@ step "3. build the drivers"
 gcc -O2 -Wall -o "$WORK/bench_compiled" "$HERE/bench_compiled.c" -ldl
 gcc -O2 -Wall -o "$WORK/bench_capi" "$HERE/bench_capi.c" -lxgboost
 
-# Experiment, not Sagebrush's output: the same generated C with predict_block marked noinline (the codegen change
-# proposed in docs/performance.md). Skipped when the generated code no longer has the pattern.
-EXP_SO=""
-if grep -q '^static void predict_block(' "$WORK/compiled/x86_64/model.c"; then
-  mkdir -p "$WORK/experiment"
-  sed 's/^static void predict_block(/__attribute__((noinline)) static void predict_block(/' \
-      "$WORK/compiled/x86_64/model.c" > "$WORK/experiment/model.c"
-  # same flags as the compiler used (Toolchain.COMMON_FLAGS + TargetArch.X86_64), see compile-x86.log
-  gcc -std=c99 -O2 -ffp-contract=off -fno-fast-math -march=x86-64 -mtune=generic -fPIC -shared \
-      -o "$WORK/experiment/compiled.so" "$WORK/experiment/model.c" -lm
-  EXP_SO="$WORK/experiment/compiled.so"
-fi
+# Experiments, not Sagebrush's output: the same generated C rewritten into the code shapes proposed in
+# docs/performance.md (codegen_experiment.py), built with the compiler's own flags (Toolchain.COMMON_FLAGS +
+# TargetArch.X86_64, see compile-x86.log). Skipped when the generated code no longer has the expected shape.
+EXPS=""
+for v in noinline soa; do
+  mkdir -p "$WORK/exp_$v/out"
+  if $PY "$HERE/codegen_experiment.py" "$WORK/compiled/x86_64/model.c" $v "$WORK/exp_$v/model.c"; then
+    gcc -std=c99 -O2 -ffp-contract=off -fno-fast-math -march=x86-64 -mtune=generic -fPIC -shared \
+        -o "$WORK/exp_$v/compiled.so" "$WORK/exp_$v/model.c" -lm
+    EXPS="$EXPS $v"
+  fi
+done
 
-step "4. time the predictors (one thread; B1_CALLS=$B1_CALLS, REPS_10K=$REPS_10K)"
+CMP_RC=0
+step "4. time the predictors (one thread; $ROUNDS interleaved rounds; B1_CALLS=$B1_CALLS, REPS_10K=$REPS_10K)"
+# Rounds alternate the predictors so that a burst of load from other processes on a shared host does not hit one
+# predictor only; the summary takes the median over rounds of each per-round median.
 RES="$WORK/results.txt"
 : > "$RES"
-timeout 300 "$WORK/bench_compiled" "$SO" "$WORK/rows_10000.f32" "$WORK" "$B1_CALLS" "$REPS_10K" | tee -a "$RES"
-if [ -n "$EXP_SO" ]; then
-  mkdir -p "$WORK/experiment/out"
-  timeout 300 "$WORK/bench_compiled" "$EXP_SO" "$WORK/rows_10000.f32" "$WORK/experiment/out" "$B1_CALLS" \
-      "$REPS_10K" 2>/dev/null | sed 's/name=compiled/name=exp_noinline/' | tee -a "$RES"
-  cmp -s "$WORK/experiment/out/compiled.margin" "$WORK/compiled.margin" \
-      && cmp -s "$WORK/experiment/out/compiled.pred" "$WORK/compiled.pred" \
-      && echo "exp_noinline: outputs bit-identical to compiled" || echo "exp_noinline: OUTPUTS DIFFER"
-fi
-timeout 300 "$WORK/bench_capi" "$WORK/model.json" "$WORK/rows_10000.f32" 50 "$WORK" "$B1_CALLS" "$REPS_10K" \
-    | tee -a "$RES"
-timeout 600 $PY "$HERE/bench_python.py" "$WORK/model.json" "$WORK/rows_10000.f32" "$WORK" "$B1_CALLS" \
-    "$REPS_10K" | tee -a "$RES"
+for round in $(seq 1 "$ROUNDS"); do
+  echo "-- round $round (load average $(cut -d' ' -f1 /proc/loadavg))"
+  timeout 300 "$WORK/bench_compiled" "$SO" "$WORK/rows_10000.f32" "$WORK" "$B1_CALLS" "$REPS_10K" 2>/dev/null \
+      | tee -a "$RES"
+  for v in $EXPS; do
+    timeout 300 "$WORK/bench_compiled" "$WORK/exp_$v/compiled.so" "$WORK/rows_10000.f32" "$WORK/exp_$v/out" \
+        "$B1_CALLS" "$REPS_10K" 2>/dev/null | sed "s/name=compiled/name=exp_$v/" | tee -a "$RES"
+  done
+  timeout 300 "$WORK/bench_capi" "$WORK/model.json" "$WORK/rows_10000.f32" 50 "$WORK" "$B1_CALLS" "$REPS_10K" \
+      2>/dev/null | tee -a "$RES"
+  timeout 600 $PY "$HERE/bench_python.py" "$WORK/model.json" "$WORK/rows_10000.f32" "$WORK" "$B1_CALLS" \
+      "$REPS_10K" | tee -a "$RES"
+done
+for v in $EXPS; do
+  cmp -s "$WORK/exp_$v/out/compiled.margin" "$WORK/compiled.margin" \
+      && cmp -s "$WORK/exp_$v/out/compiled.pred" "$WORK/compiled.pred" \
+      && echo "exp_$v: outputs bit-identical to compiled" || { echo "exp_$v: OUTPUTS DIFFER"; CMP_RC=1; }
+done
 echo "load average after timing: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 step "5. outputs: compiled vs xgboost (margins bit-exact, predictions within 1e-6)"
-CMP_RC=0
 $PY "$HERE/compare.py" "$WORK" py_dmatrix py_inplace capi_dense capi_dmatrix || CMP_RC=$?
 
 step "6. compile time of a 1,000-tree model (depth 6, 50 features) per architecture, median of $COMPILE_RUNS"
@@ -95,21 +104,23 @@ fi
 
 step "summary"
 $PY - "$RES" <<'EOF'
-import re, sys
-r = {}
+import statistics, sys
+runs = {}
 for line in open(sys.argv[1]):
     if line.startswith("RESULT"):
         kv = dict(p.split("=", 1) for p in line.split()[1:])
         name = kv.pop("name")
-        r[name] = {k: float(v) for k, v in kv.items()}
+        runs.setdefault(name, []).append({k: float(v) for k, v in kv.items()})
+r = {n: {k: statistics.median(x[k] for x in v) for k in v[0]} for n, v in runs.items()}
 rows = r["compiled"]["rows"]
 def rps(name, batch, cpu):
     d = r[name]
     if batch == 1:
         return 1e6 / d["batch1_cpu_us" if cpu else "batch1_us"]
     return rows / (d["batch10k_cpu_ms" if cpu else "batch10k_ms"] / 1e3)
-names = [n for n in ("compiled", "exp_noinline", "capi_dense", "capi_dmatrix", "py_dmatrix", "py_inplace") if n in r]
-print("median per-call latency / throughput, one thread (wall clock; process CPU time in brackets)")
+names = [n for n in ("compiled", "exp_noinline", "exp_soa", "capi_dense", "capi_dmatrix", "py_dmatrix", "py_inplace") if n in r]
+print(f"median per-call latency / throughput, one thread, median of {len(runs['compiled'])} rounds"
+      " (wall clock; process CPU time in brackets)")
 print(f"{'predictor':<14} {'batch 1 us/row':>22} {'batch 10k us/row':>22} {'batch 10k rows/s':>24}")
 for n in names:
     d = r[n]
@@ -119,7 +130,7 @@ for n in names:
 print()
 print("ratios: rows/s of the compiled predictor / rows/s of the other (wall [cpu])")
 targets = {1: 10.0, 10000: 2.0}
-for subject in [n for n in ("compiled", "exp_noinline") if n in r]:
+for subject in [n for n in ("compiled", "exp_noinline", "exp_soa") if n in r]:
     for batch in (1, 10000):
         cells = []
         for other in ("py_dmatrix", "py_inplace", "capi_dense", "capi_dmatrix"):
