@@ -83,8 +83,8 @@ public final class CompilationController implements AutoCloseable {
         // Each pass looks only at what this node can act on: running and stopping jobs, and as many waiting jobs as
         // it has free workers. Requests wake a pass on every create, so a pass must not cost O(all waiting jobs).
         List<StoredResource> active = new ArrayList<>(store.findByStatus(CompilationJobs.KIND, List.of("INPROGRESS", "STOPPING")));
-        active.addAll(store.findByStatus(CompilationJobs.KIND, List.of("STARTING"), concurrency - running.size()));
         Instant now = clock.instant();
+        active.addAll(store.findClaimable(CompilationJobs.KIND, List.of("STARTING"), nodeId, now, concurrency - running.size()));
         if (!now.isBefore(nextPendingCheck)) {
             // MaxPendingTimeInSeconds is at least 7200 s, so a scan of every waiting job once a minute is exact enough.
             nextPendingCheck = now.plus(PENDING_CHECK_INTERVAL);

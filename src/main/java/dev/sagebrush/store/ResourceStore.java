@@ -39,6 +39,13 @@ public interface ResourceStore extends AutoCloseable {
     /** The oldest {@code limit} resources of a kind in any of the statuses (oldest first): work to pick up next. */
     List<StoredResource> findByStatus(String kind, Collection<String> statuses, int limit);
 
+    /**
+     * The oldest {@code limit} resources of a kind in any of the statuses that {@code owner} could lease now: no
+     * lease, an expired one, or its own. What a controller with free workers picks up next, without reading the
+     * work other nodes hold.
+     */
+    List<StoredResource> findClaimable(String kind, Collection<String> statuses, String owner, Instant now, int limit);
+
     /** Every resource of a kind in every account (search indexes load from here at start-up). */
     List<StoredResource> findAll(String kind);
 

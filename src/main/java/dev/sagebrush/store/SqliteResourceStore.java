@@ -276,6 +276,24 @@ public final class SqliteResourceStore implements ResourceStore {
     }
 
     @Override
+    public List<StoredResource> findClaimable(String kind, Collection<String> statuses, String owner, Instant now, int limit) {
+        if (statuses.isEmpty() || limit <= 0) return List.of();
+        return read(c -> {
+            String marks = String.join(",", java.util.Collections.nCopies(statuses.size(), "?"));
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM resources WHERE kind=? AND status IN ("
+                    + marks + ") AND (lease_owner IS NULL OR lease_owner=? OR lease_until<?) ORDER BY created_at, name LIMIT ?")) {
+                int i = 1;
+                ps.setString(i++, kind);
+                for (String s : statuses) ps.setString(i++, s);
+                ps.setString(i++, owner);
+                ps.setLong(i++, now.toEpochMilli());
+                ps.setInt(i, limit);
+                return all(ps);
+            }
+        });
+    }
+
+    @Override
     public List<StoredResource> findAll(String kind) {
         return read(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM resources WHERE kind=?")) {

@@ -37,6 +37,8 @@ public final class TrainingController implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TrainingController.class);
     private static final Duration LEASE = Duration.ofSeconds(60);
     private static final List<String> ACTIVE = List.of("InProgress", "Stopping");
+    private static final Duration PENDING_CHECK_INTERVAL = Duration.ofSeconds(60);
+    private Instant nextPendingCheck = Instant.MIN;
 
     private final ResourceStore store;
     private final TrainingJobDocuments documents;
@@ -76,7 +78,22 @@ public final class TrainingController implements AutoCloseable {
     }
 
     void reconcileAll() {
-        for (StoredResource row : store.findByStatus(TrainingJobs.KIND, ACTIVE)) {
+        // A pass reads only what this node can act on: stopping jobs, the jobs it runs, and as many claimable waiting
+        // jobs as it has free workers. Requests wake a pass on every create, so it must not cost O(all jobs).
+        Instant now = clock.instant();
+        Map<ResourceKey, StoredResource> rows = new java.util.LinkedHashMap<>();
+        store.findByStatus(TrainingJobs.KIND, List.of("Stopping")).forEach(r -> rows.put(r.key(), r));
+        for (ResourceKey key : running.keySet()) {
+            store.get(key).ifPresent(r -> rows.putIfAbsent(r.key(), r));
+        }
+        store.findClaimable(TrainingJobs.KIND, List.of("InProgress"), nodeId, now, workers)
+                .forEach(r -> rows.putIfAbsent(r.key(), r));
+        if (!now.isBefore(nextPendingCheck)) {
+            // MaxPendingTimeInSeconds is at least 7200 s, so a scan of every job once a minute is exact enough.
+            nextPendingCheck = now.plus(PENDING_CHECK_INTERVAL);
+            store.findByStatus(TrainingJobs.KIND, ACTIVE).forEach(r -> rows.putIfAbsent(r.key(), r));
+        }
+        for (StoredResource row : rows.values()) {
             try {
                 reconcile(row);
             } catch (RuntimeException e) {
