@@ -46,6 +46,18 @@ public final class ServerCommand implements Callable<Integer> {
             description = "Seconds between SIGTERM and SIGKILL when a training job is stopped (default: ${DEFAULT-VALUE}, as SageMaker).")
     int trainingStopGrace;
 
+    @Option(names = "--notebook-git-config", defaultValue = "${env:SAGEBRUSH_NOTEBOOK_GIT_CONFIG}",
+            description = "A git config file used when cloning notebook code repositories (mirrors, insteadOf rules).")
+    Path notebookGitConfig;
+
+    @Option(names = "--notebook-lifecycle-timeout", defaultValue = "${env:SAGEBRUSH_NOTEBOOK_LIFECYCLE_TIMEOUT:-300}",
+            description = "Seconds a notebook lifecycle script may run (default: ${DEFAULT-VALUE}, as SageMaker).")
+    int notebookLifecycleTimeout;
+
+    @Option(names = "--no-notebook-runtime", description = "Run no Jupyter on this node: notebook instances are "
+            + "accepted and stay Pending (an API-only node).")
+    boolean noNotebookRuntime;
+
     @Override
     public Integer call() throws Exception {
         Config config = Config.defaults(dataDir).withHost(host).withPort(port).withCredentialsFile(credentials);
@@ -54,6 +66,8 @@ public final class ServerCommand implements Callable<Integer> {
                 .withStopGrace(Duration.ofSeconds(trainingStopGrace));
         if (trainingWorkers >= 0) training = training.withWorkers(trainingWorkers);
         config = config.withTraining(training);
+        config = config.withNotebooks(config.notebooks().withGitConfig(notebookGitConfig)
+                .withLifecycleTimeout(Duration.ofSeconds(notebookLifecycleTimeout)).withRunInstances(!noNotebookRuntime));
         Sagebrush server;
         try {
             server = Sagebrush.start(config);
