@@ -84,6 +84,18 @@ class CompilationJobRunIT {
     }
 
     @Test
+    void archiveOverTheEntryLimitIsRefused() throws Exception {
+        Tarballs many = Tarballs.create();
+        for (int i = 0; i <= 10_000; i++) {
+            many.file("f/" + i, "");
+        }
+        upload("evil/many.tar.gz", many.bytes());
+        DescribeCompilationJobResponse d = runToEnd("too-many-entries", "evil/many.tar.gz", Framework.XGBOOST);
+        assertThat(d.compilationJobStatus()).isEqualTo(CompilationJobStatus.FAILED);
+        assertThat(d.failureReason()).startsWith("ClientError: InputConfiguration: ").contains("10000");
+    }
+
+    @Test
     void archiveWithoutTheFrameworksFilesFails() throws Exception {
         upload("onnx/wrong.tar.gz", Tarballs.create().file("model.json", "{}").bytes());
         DescribeCompilationJobResponse d = runToEnd("wrong-files", "onnx/wrong.tar.gz", Framework.ONNX);
