@@ -39,11 +39,11 @@ public final class CompilationJobListing {
             default -> ListQuery.SortColumn.CREATED;
         };
         boolean descending = "Descending".equals(req.sortOrderAsString());
-        String fingerprint = String.join("\u0001", CompilationJobs.KIND, ctx.accountId(), ctx.region(),
-                String.valueOf(req.nameContains()), String.valueOf(req.statusEqualsAsString()),
-                String.valueOf(req.creationTimeAfter()), String.valueOf(req.creationTimeBefore()),
-                String.valueOf(req.lastModifiedTimeAfter()), String.valueOf(req.lastModifiedTimeBefore()),
-                sort.name(), Boolean.toString(descending));
+        String fingerprint = PageTokens.fingerprint(CompilationJobs.KIND, ctx.accountId(), ctx.region(),
+                req.nameContains(), req.statusEqualsAsString(),
+                req.creationTimeAfter(), req.creationTimeBefore(),
+                req.lastModifiedTimeAfter(), req.lastModifiedTimeBefore(),
+                sort, descending);
         ListQuery query = ListQuery.builder(ctx.accountId(), ctx.region(), CompilationJobs.KIND)
                 .nameContains(req.nameContains())
                 .statusEquals(req.statusEqualsAsString())
@@ -59,10 +59,7 @@ public final class CompilationJobListing {
             summaries.add(summary(documents.decode(row)));
         }
         ListCompilationJobsResponse.Builder out = ListCompilationJobsResponse.builder().compilationJobSummaries(summaries);
-        if (page.more()) {
-            StoredResource last = page.rows().get(page.rows().size() - 1);
-            out.nextToken(tokens.issue(fingerprint, ListQuery.Cursor.of(sort, last)));
-        }
+        out.nextToken(tokens.next(fingerprint, sort, page));
         return out.build();
     }
 

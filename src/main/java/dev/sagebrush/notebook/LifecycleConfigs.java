@@ -101,10 +101,10 @@ public final class LifecycleConfigs {
             default -> ListQuery.SortColumn.CREATED;
         };
         boolean descending = "Descending".equals(req.sortOrderAsString());
-        String fingerprint = String.join("\u0001", KIND, ctx.accountId(), ctx.region(),
-                String.valueOf(req.nameContains()), String.valueOf(req.creationTimeAfter()),
-                String.valueOf(req.creationTimeBefore()), String.valueOf(req.lastModifiedTimeAfter()),
-                String.valueOf(req.lastModifiedTimeBefore()), sort.name(), Boolean.toString(descending));
+        String fingerprint = PageTokens.fingerprint(KIND, ctx.accountId(), ctx.region(),
+                req.nameContains(), req.creationTimeAfter(),
+                req.creationTimeBefore(), req.lastModifiedTimeAfter(),
+                req.lastModifiedTimeBefore(), sort, descending);
         ListQuery query = ListQuery.builder(ctx.accountId(), ctx.region(), KIND)
                 .nameContains(req.nameContains())
                 .createdAfter(req.creationTimeAfter()).createdBefore(req.creationTimeBefore())
@@ -124,9 +124,7 @@ public final class LifecycleConfigs {
         }
         ListNotebookInstanceLifecycleConfigsResponse.Builder b = ListNotebookInstanceLifecycleConfigsResponse.builder()
                 .notebookInstanceLifecycleConfigs(out);
-        if (page.more()) {
-            b.nextToken(tokens.issue(fingerprint, ListQuery.Cursor.of(sort, page.rows().get(page.rows().size() - 1))));
-        }
+        b.nextToken(tokens.next(fingerprint, sort, page));
         return b.build();
     }
 

@@ -43,13 +43,13 @@ public final class NotebookInstanceListing {
             default -> ListQuery.SortColumn.NAME;
         };
         boolean descending = "Descending".equals(req.sortOrderAsString());
-        String fingerprint = String.join("\u0001", NotebookInstances.KIND, ctx.accountId(), ctx.region(),
-                String.valueOf(req.nameContains()), String.valueOf(req.statusEqualsAsString()),
-                String.valueOf(req.creationTimeAfter()), String.valueOf(req.creationTimeBefore()),
-                String.valueOf(req.lastModifiedTimeAfter()), String.valueOf(req.lastModifiedTimeBefore()),
-                String.valueOf(req.notebookInstanceLifecycleConfigNameContains()),
-                String.valueOf(req.defaultCodeRepositoryContains()), String.valueOf(req.additionalCodeRepositoryEquals()),
-                sort.name(), Boolean.toString(descending));
+        String fingerprint = PageTokens.fingerprint(NotebookInstances.KIND, ctx.accountId(), ctx.region(),
+                req.nameContains(), req.statusEqualsAsString(),
+                req.creationTimeAfter(), req.creationTimeBefore(),
+                req.lastModifiedTimeAfter(), req.lastModifiedTimeBefore(),
+                req.notebookInstanceLifecycleConfigNameContains(),
+                req.defaultCodeRepositoryContains(), req.additionalCodeRepositoryEquals(),
+                sort, descending);
         int limit = req.maxResults() == null ? DEFAULT_MAX_RESULTS : req.maxResults();
         ResourceStore.Page page = FilteredPages.list(store,
                 () -> ListQuery.builder(ctx.accountId(), ctx.region(), NotebookInstances.KIND)
@@ -62,9 +62,7 @@ public final class NotebookInstanceListing {
         List<NotebookInstanceSummary> out = new ArrayList<>(page.rows().size());
         for (StoredResource row : page.rows()) out.add(summary(documents.instance(row)));
         ListNotebookInstancesResponse.Builder b = ListNotebookInstancesResponse.builder().notebookInstances(out);
-        if (page.more()) {
-            b.nextToken(tokens.issue(fingerprint, ListQuery.Cursor.of(sort, page.rows().get(page.rows().size() - 1))));
-        }
+        b.nextToken(tokens.next(fingerprint, sort, page));
         return b.build();
     }
 

@@ -21,6 +21,19 @@ public final class PageTokens {
         this.key = key.clone();
     }
 
+    /** A query's identity for its tokens: every value that shapes the result (kind, caller, filters, sort). */
+    public static String fingerprint(Object... parts) {
+        StringBuilder b = new StringBuilder();
+        for (Object p : parts) b.append(p).append('\u0001');
+        return b.toString();
+    }
+
+    /** The NextToken that resumes after this page, or null when it is the last page. */
+    public String next(String queryFingerprint, ListQuery.SortColumn sort, ResourceStore.Page page) {
+        if (!page.more()) return null;
+        return issue(queryFingerprint, ListQuery.Cursor.of(sort, page.rows().get(page.rows().size() - 1)));
+    }
+
     public String issue(String queryFingerprint, ListQuery.Cursor cursor) {
         String payload = escape(cursor.sortValue()) + "\n" + escape(cursor.name());
         byte[] body = payload.getBytes(StandardCharsets.UTF_8);

@@ -50,11 +50,11 @@ public final class TrainingJobListing {
         };
         boolean descending = "Descending".equals(req.sortOrderAsString());
         // StatusEquals is not part of the page selection, but a token must still not move to other filters.
-        String fingerprint = String.join("\u0001", TrainingJobs.KIND, ctx.accountId(), ctx.region(),
-                String.valueOf(req.nameContains()), String.valueOf(req.statusEqualsAsString()),
-                String.valueOf(req.creationTimeAfter()), String.valueOf(req.creationTimeBefore()),
-                String.valueOf(req.lastModifiedTimeAfter()), String.valueOf(req.lastModifiedTimeBefore()),
-                sort.name(), Boolean.toString(descending));
+        String fingerprint = PageTokens.fingerprint(TrainingJobs.KIND, ctx.accountId(), ctx.region(),
+                req.nameContains(), req.statusEqualsAsString(),
+                req.creationTimeAfter(), req.creationTimeBefore(),
+                req.lastModifiedTimeAfter(), req.lastModifiedTimeBefore(),
+                sort, descending);
         ListQuery query = ListQuery.builder(ctx.accountId(), ctx.region(), TrainingJobs.KIND)
                 .nameContains(req.nameContains())
                 .createdAfter(req.creationTimeAfter()).createdBefore(req.creationTimeBefore())
@@ -72,10 +72,7 @@ public final class TrainingJobListing {
             }
         }
         ListTrainingJobsResponse.Builder out = ListTrainingJobsResponse.builder().trainingJobSummaries(summaries);
-        if (page.more()) {
-            StoredResource last = page.rows().get(page.rows().size() - 1);
-            out.nextToken(tokens.issue(fingerprint, ListQuery.Cursor.of(sort, last)));
-        }
+        out.nextToken(tokens.next(fingerprint, sort, page));
         return out.build();
     }
 
