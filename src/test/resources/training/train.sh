@@ -22,6 +22,14 @@ case "$mode" in
     wait $!
     exit 0
     ;;
+  hang)
+    # Holds a training worker for the whole test class (the Search suite keeps other jobs queued behind it).
+    trap 'echo "got SIGTERM"; exit 143' TERM
+    echo "hanging"
+    sleep 3600 &
+    wait $!
+    exit 0
+    ;;
   ignore-term)
     trap '' TERM
     echo "sleeping and ignoring SIGTERM"
