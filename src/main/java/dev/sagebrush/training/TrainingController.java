@@ -136,8 +136,10 @@ public final class TrainingController implements AutoCloseable {
                     SecondaryStatus.STARTING, resumed ? "Restarting the training job after an interruption of the "
                             + "Sagebrush server" : "Preparing the instances for training", now, false)
                     .trainingStartTime(null).build(), "InProgress");
-            if (resumed) log.info("Restarting training job {} after an interruption", row.arn());
-            claimed.ifPresentOrElse(c -> launch(c.key(), documents.decode(c)), () -> store.releaseLease(row.key(), nodeId));
+            claimed.ifPresentOrElse(c -> {
+                if (resumed) log.info("Restarting training job {} after an interruption", row.arn());
+                launch(c.key(), documents.decode(c));
+            }, () -> store.releaseLease(row.key(), nodeId));
         }
     }
 
