@@ -2,7 +2,7 @@
 # Search benchmark at 100,000 training jobs. Starts its own server (bin/sagebrush server, a temporary data directory,
 # a free port on 127.0.0.1), fills the store through the API, measures, prints a summary, stops the server.
 #
-#   bench/search/run.sh                       100,000 jobs (about 8-12 minutes on 2 busy cores)
+#   bench/search/run.sh                       100,000 jobs (about 4 minutes on 2 quiet cores, 8 on busy ones)
 #   N=20000 DURATION=5 bench/search/run.sh    a quick look
 #
 # Steps:
