@@ -1,6 +1,8 @@
 package dev.sagebrush.search;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -23,6 +25,8 @@ final class RecordExtractor {
         this.tagsProperty = catalogue.byName("Tags");
         this.hyperParametersProperty = catalogue.byName("HyperParameters");
     }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     JobRecord extract(ObjectNode document) {
         JsonNode arnNode = document.get("TrainingJobArn");
@@ -54,7 +58,13 @@ final class RecordExtractor {
                 values[j++] = dense[id];
             }
         }
-        return new JobRecord(arnNode.textValue(), document, ids, values, metrics(document.get("FinalMetricDataList")),
+        byte[] bytes;
+        try {
+            bytes = JSON.writeValueAsBytes(document);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("the training job document cannot be written as JSON", e);
+        }
+        return new JobRecord(arnNode.textValue(), bytes, ids, values, metrics(document.get("FinalMetricDataList")),
                 hyper, tags);
     }
 

@@ -53,11 +53,7 @@ public final class Searches implements TrainingJobListener {
                     .totalHits(TotalHits.builder().value(0L).relation("EqualTo").build()).build();
         }
         SearchPage page = index(ctx.accountId(), ctx.region()).search(request);
-        try {
-            return codec.decode(JSON.writeValueAsBytes(page.toResponseJson()), SearchResponse.builder());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return codec.decode(page.toResponseBytes(), SearchResponse.builder());
     }
 
     public GetSearchSuggestionsResponse getSearchSuggestions(RequestContext ctx, GetSearchSuggestionsRequest request) {

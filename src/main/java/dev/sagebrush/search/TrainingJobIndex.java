@@ -52,7 +52,8 @@ public final class TrainingJobIndex {
      * @throws IllegalArgumentException if the document has no TrainingJobArn
      */
     public void put(ObjectNode trainingJob) {
-        JobRecord record = extractor.extract(trainingJob.deepCopy()); // outside the lock: the costly part
+        // Outside the lock: the costly part. The record keeps the document as bytes, its own copy.
+        JobRecord record = extractor.extract(trainingJob);
         synchronized (this) {
             ColumnStore s = store;
             Integer old = slotByArn.get(record.arn());
@@ -131,7 +132,7 @@ public final class TrainingJobIndex {
         }
         Candidate[] best = heap.toArray(new Candidate[0]);
         Arrays.sort(best, (a, b) -> sort.compare(a.key(), a.record().arn(), b.key(), b.record().arn()));
-        List<ObjectNode> jobs = new ArrayList<>(best.length);
+        List<byte[]> jobs = new ArrayList<>(best.length);
         for (Candidate c : best) {
             jobs.add(c.record().document());
         }

@@ -78,7 +78,7 @@ public class SearchBench {
                 .build();
         SearchPage page = index.search(issueQuery);
         System.out.printf("%n[setup] %d jobs indexed; issue query: %d hits, first page %d%n", JOBS,
-                page.totalHits(), page.trainingJobs().size());
+                page.totalHits(), page.documents().size());
     }
 
     @Benchmark
