@@ -42,8 +42,9 @@ public final class Searches implements TrainingJobListener {
         this.documents = new TrainingJobDocuments(codec);
         this.codec = codec;
         this.tokenKey = tokenKey.clone();
+        // At start-up the rows just read are current: index them as they are (no re-read per job).
         for (StoredResource row : store.findAll(TrainingJobs.KIND)) {
-            changed(row);
+            put(row);
         }
     }
 
@@ -75,6 +76,10 @@ public final class Searches implements TrainingJobListener {
             removed(row.arn());
             return;
         }
+        put(current);
+    }
+
+    private void put(StoredResource current) {
         try {
             ObjectNode doc = (ObjectNode) JSON.readTree(documents.searchDocument(current, store.tags(current.arn())));
             index(current.key().account(), current.key().region()).put(doc);
