@@ -80,6 +80,10 @@ public final class NotebookController implements AutoCloseable {
     }
 
     public NotebookController start() {
+        // One pass before the server answers requests: instances that were InService when the last server stopped
+        // are Pending again before any client can see them, so nobody is told InService about a Jupyter that is not
+        // running yet (the orphan of a kill -9 is replaced when the instance starts).
+        reconcileAll();
         loop.start();
         return this;
     }
