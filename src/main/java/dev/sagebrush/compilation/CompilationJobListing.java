@@ -39,21 +39,17 @@ public final class CompilationJobListing {
             default -> ListQuery.SortColumn.CREATED;
         };
         boolean descending = "Descending".equals(req.sortOrderAsString());
-        String fingerprint = PageTokens.fingerprint(CompilationJobs.KIND, ctx.accountId(), ctx.region(),
-                req.nameContains(), req.statusEqualsAsString(),
-                req.creationTimeAfter(), req.creationTimeBefore(),
-                req.lastModifiedTimeAfter(), req.lastModifiedTimeBefore(),
-                sort, descending);
-        ListQuery query = ListQuery.builder(ctx.accountId(), ctx.region(), CompilationJobs.KIND)
+        ListQuery.Builder query = ListQuery.builder(ctx.accountId(), ctx.region(), CompilationJobs.KIND)
                 .nameContains(req.nameContains())
                 .statusEquals(req.statusEqualsAsString())
                 .createdAfter(req.creationTimeAfter()).createdBefore(req.creationTimeBefore())
                 .modifiedAfter(req.lastModifiedTimeAfter()).modifiedBefore(req.lastModifiedTimeBefore())
-                .sort(sort, descending)
+                .sort(sort, descending);
+        String fingerprint = query.identity();
+        ResourceStore.Page page = store.list(query
                 .limit(req.maxResults() == null ? DEFAULT_MAX_RESULTS : req.maxResults())
                 .after(tokens.read(fingerprint, req.nextToken()).orElse(null))
-                .build();
-        ResourceStore.Page page = store.list(query);
+                .build());
         List<CompilationJobSummary> summaries = new ArrayList<>(page.rows().size());
         for (StoredResource row : page.rows()) {
             summaries.add(summary(documents.decode(row)));

@@ -101,19 +101,16 @@ public final class LifecycleConfigs {
             default -> ListQuery.SortColumn.CREATED;
         };
         boolean descending = "Descending".equals(req.sortOrderAsString());
-        String fingerprint = PageTokens.fingerprint(KIND, ctx.accountId(), ctx.region(),
-                req.nameContains(), req.creationTimeAfter(),
-                req.creationTimeBefore(), req.lastModifiedTimeAfter(),
-                req.lastModifiedTimeBefore(), sort, descending);
-        ListQuery query = ListQuery.builder(ctx.accountId(), ctx.region(), KIND)
+        ListQuery.Builder query = ListQuery.builder(ctx.accountId(), ctx.region(), KIND)
                 .nameContains(req.nameContains())
                 .createdAfter(req.creationTimeAfter()).createdBefore(req.creationTimeBefore())
                 .modifiedAfter(req.lastModifiedTimeAfter()).modifiedBefore(req.lastModifiedTimeBefore())
-                .sort(sort, descending)
+                .sort(sort, descending);
+        String fingerprint = query.identity();
+        ResourceStore.Page page = store.list(query
                 .limit(req.maxResults() == null ? DEFAULT_MAX_RESULTS : req.maxResults())
                 .after(tokens.read(fingerprint, req.nextToken()).orElse(null))
-                .build();
-        ResourceStore.Page page = store.list(query);
+                .build());
         List<NotebookInstanceLifecycleConfigSummary> out = new ArrayList<>();
         for (StoredResource row : page.rows()) {
             DescribeNotebookInstanceLifecycleConfigResponse d = documents.lifecycleConfig(row);

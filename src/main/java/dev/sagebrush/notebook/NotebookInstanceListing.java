@@ -43,22 +43,18 @@ public final class NotebookInstanceListing {
             default -> ListQuery.SortColumn.NAME;
         };
         boolean descending = "Descending".equals(req.sortOrderAsString());
-        String fingerprint = PageTokens.fingerprint(NotebookInstances.KIND, ctx.accountId(), ctx.region(),
-                req.nameContains(), req.statusEqualsAsString(),
-                req.creationTimeAfter(), req.creationTimeBefore(),
-                req.lastModifiedTimeAfter(), req.lastModifiedTimeBefore(),
-                req.notebookInstanceLifecycleConfigNameContains(),
-                req.defaultCodeRepositoryContains(), req.additionalCodeRepositoryEquals(),
-                sort, descending);
+        java.util.function.Supplier<ListQuery.Builder> query = () -> ListQuery.builder(ctx.accountId(), ctx.region(), NotebookInstances.KIND)
+                .nameContains(req.nameContains())
+                .statusEquals(req.statusEqualsAsString())
+                .createdAfter(req.creationTimeAfter()).createdBefore(req.creationTimeBefore())
+                .modifiedAfter(req.lastModifiedTimeAfter()).modifiedBefore(req.lastModifiedTimeBefore())
+                .sort(sort, descending);
+        // The filters applied to the documents, outside the store, bind the token too.
+        String fingerprint = query.get().identity(req.notebookInstanceLifecycleConfigNameContains(),
+                req.defaultCodeRepositoryContains(), req.additionalCodeRepositoryEquals());
         int limit = req.maxResults() == null ? DEFAULT_MAX_RESULTS : req.maxResults();
-        ResourceStore.Page page = FilteredPages.list(store,
-                () -> ListQuery.builder(ctx.accountId(), ctx.region(), NotebookInstances.KIND)
-                        .nameContains(req.nameContains())
-                        .statusEquals(req.statusEqualsAsString())
-                        .createdAfter(req.creationTimeAfter()).createdBefore(req.creationTimeBefore())
-                        .modifiedAfter(req.lastModifiedTimeAfter()).modifiedBefore(req.lastModifiedTimeBefore())
-                        .sort(sort, descending),
-                sort, tokens.read(fingerprint, req.nextToken()).orElse(null), limit, documentFilter(req));
+        ResourceStore.Page page = FilteredPages.list(store, query, sort,
+                tokens.read(fingerprint, req.nextToken()).orElse(null), limit, documentFilter(req));
         List<NotebookInstanceSummary> out = new ArrayList<>(page.rows().size());
         for (StoredResource row : page.rows()) out.add(summary(documents.instance(row)));
         ListNotebookInstancesResponse.Builder b = ListNotebookInstancesResponse.builder().notebookInstances(out);

@@ -49,6 +49,15 @@ public record ListQuery(String account, String region, String kind,
         public Builder sort(SortColumn column, boolean desc) { sortBy = column; descending = desc; return this; }
         public Builder limit(int v) { limit = v; return this; }
         public Builder after(Cursor v) { after = Optional.ofNullable(v); return this; }
+
+        /**
+         * What a NextToken is bound to: every filter and the sort set so far, plus any filters the caller applies
+         * outside the store; not the page size or position, which may change between pages.
+         */
+        public String identity(Object... otherFilters) {
+            return PageTokens.fingerprint(account, region, kind, nameContains, statusEquals, createdAfter, createdBefore,
+                    modifiedAfter, modifiedBefore, sortBy, descending, java.util.Arrays.asList(otherFilters));
+        }
         public ListQuery build() {
             return new ListQuery(account, region, kind, nameContains, statusEquals, createdAfter, createdBefore,
                     modifiedAfter, modifiedBefore, sortBy, descending, limit, after);

@@ -49,21 +49,17 @@ public final class TrainingJobListing {
             default -> ListQuery.SortColumn.CREATED;
         };
         boolean descending = "Descending".equals(req.sortOrderAsString());
-        // StatusEquals is not part of the page selection, but a token must still not move to other filters.
-        String fingerprint = PageTokens.fingerprint(TrainingJobs.KIND, ctx.accountId(), ctx.region(),
-                req.nameContains(), req.statusEqualsAsString(),
-                req.creationTimeAfter(), req.creationTimeBefore(),
-                req.lastModifiedTimeAfter(), req.lastModifiedTimeBefore(),
-                sort, descending);
-        ListQuery query = ListQuery.builder(ctx.accountId(), ctx.region(), TrainingJobs.KIND)
+        ListQuery.Builder query = ListQuery.builder(ctx.accountId(), ctx.region(), TrainingJobs.KIND)
                 .nameContains(req.nameContains())
                 .createdAfter(req.creationTimeAfter()).createdBefore(req.creationTimeBefore())
                 .modifiedAfter(req.lastModifiedTimeAfter()).modifiedBefore(req.lastModifiedTimeBefore())
-                .sort(sort, descending)
+                .sort(sort, descending);
+        // StatusEquals is applied after the page is taken (AWS's documented quirk), but it binds the token too.
+        String fingerprint = query.identity(req.statusEqualsAsString());
+        ResourceStore.Page page = store.list(query
                 .limit(req.maxResults() == null ? DEFAULT_MAX_RESULTS : req.maxResults())
                 .after(tokens.read(fingerprint, req.nextToken()).orElse(null))
-                .build();
-        ResourceStore.Page page = store.list(query);
+                .build());
         String status = req.statusEqualsAsString();
         List<TrainingJobSummary> summaries = new ArrayList<>(page.rows().size());
         for (StoredResource row : page.rows()) {

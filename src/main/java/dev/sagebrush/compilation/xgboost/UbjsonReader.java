@@ -60,19 +60,28 @@ final class UbjsonReader {
         }
     }
 
-    private ArrayNode array(int depth) throws XgbModelException {
-        ArrayNode a = F.arrayNode();
-        byte type = 0;
-        long count = -1;
+    /** A container's optional {@code $type} and {@code #count}: type 0 means untyped, count -1 means uncounted. */
+    private record ContainerHeader(byte type, long count) {}
+
+    private ContainerHeader header() throws XgbModelException {
         if (peek() == '$') {
             buf.get();
-            type = buf.get();
+            byte type = buf.get();
             expect('#'); // a typed container must be counted
-            count = length();
-        } else if (peek() == '#') {
-            buf.get();
-            count = length();
+            return new ContainerHeader(type, length());
         }
+        if (peek() == '#') {
+            buf.get();
+            return new ContainerHeader((byte) 0, length());
+        }
+        return new ContainerHeader((byte) 0, -1);
+    }
+
+    private ArrayNode array(int depth) throws XgbModelException {
+        ArrayNode a = F.arrayNode();
+        ContainerHeader h = header();
+        byte type = h.type();
+        long count = h.count();
         if (count >= 0) {
             for (long i = 0; i < count; i++) {
                 a.add(value(type != 0 ? type : buf.get(), depth + 1));
@@ -88,17 +97,9 @@ final class UbjsonReader {
 
     private ObjectNode object(int depth) throws XgbModelException {
         ObjectNode o = F.objectNode();
-        byte type = 0;
-        long count = -1;
-        if (peek() == '$') {
-            buf.get();
-            type = buf.get();
-            expect('#'); // a typed container must be counted
-            count = length();
-        } else if (peek() == '#') {
-            buf.get();
-            count = length();
-        }
+        ContainerHeader h = header();
+        byte type = h.type();
+        long count = h.count();
         if (count >= 0) {
             for (long i = 0; i < count; i++) {
                 String key = string();
