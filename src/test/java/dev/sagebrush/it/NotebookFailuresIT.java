@@ -7,7 +7,7 @@ import dev.sagebrush.notebook.NotebookSettings;
 import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
+import dev.sagebrush.testsupport.Prerequisites;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.sagemaker.SageMakerClient;
@@ -26,7 +26,7 @@ class NotebookFailuresIT {
 
     @BeforeAll
     static void start() {
-        Assumptions.assumeTrue(NotebookHost.jupyterInstalled(), "jupyter-notebook and python3-ipykernel are not installed");
+        Prerequisites.require(NotebookHost.jupyterInstalled(), "jupyter-notebook and python3-ipykernel are not installed");
         fixture = ServerFixture.start(c -> c.withNotebooks(NotebookSettings.defaults()
                 .withLifecycleTimeout(Duration.ofSeconds(2))));
         sm = fixture.sagemaker();

@@ -8,7 +8,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
+import dev.sagebrush.testsupport.Prerequisites;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.sagemaker.SageMakerClient;
@@ -29,7 +29,7 @@ class NotebookLifecycleIT {
 
     @BeforeAll
     static void start() {
-        Assumptions.assumeTrue(NotebookHost.jupyterInstalled(), "jupyter-notebook and python3-ipykernel are not installed");
+        Prerequisites.require(NotebookHost.jupyterInstalled(), "jupyter-notebook and python3-ipykernel are not installed");
         fixture = ServerFixture.start(c -> c.withNotebooks(NotebookSettings.defaults()));
         sm = fixture.sagemaker();
         waiter = NotebookHost.fastWaiter(sm);

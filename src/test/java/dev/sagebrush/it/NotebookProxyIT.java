@@ -14,7 +14,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
+import dev.sagebrush.testsupport.Prerequisites;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.sagemaker.SageMakerClient;
@@ -34,8 +34,8 @@ class NotebookProxyIT {
 
     @BeforeAll
     static void start() throws Exception {
-        Assumptions.assumeTrue(NotebookHost.jupyterInstalled(), "jupyter-notebook and python3-ipykernel are not installed");
-        Assumptions.assumeTrue(NotebookHost.root(), "isolation needs root");
+        Prerequisites.require(NotebookHost.jupyterInstalled(), "jupyter-notebook and python3-ipykernel are not installed");
+        Prerequisites.require(NotebookHost.root(), "isolation needs root");
         repos = Files.createTempDirectory("sagebrush-repos");
         run(repos, "git", "init", "-q", "-b", "main", "demo.git");
         Files.writeString(repos.resolve("demo.git/README.md"), "hello from demo\n");

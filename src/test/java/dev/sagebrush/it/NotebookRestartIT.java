@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
+import dev.sagebrush.testsupport.Prerequisites;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -38,7 +38,7 @@ class NotebookRestartIT {
 
     @BeforeEach
     void setUp() throws Exception {
-        Assumptions.assumeTrue(NotebookHost.jupyterInstalled(), "jupyter-notebook and python3-ipykernel are not installed");
+        Prerequisites.require(NotebookHost.jupyterInstalled(), "jupyter-notebook and python3-ipykernel are not installed");
         dir = Files.createTempDirectory("sagebrush-restart");
     }
 

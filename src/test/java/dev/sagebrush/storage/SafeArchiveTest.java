@@ -200,7 +200,7 @@ class SafeArchiveTest {
     @Test
     void extractsWhatSystemTarWrites() throws Exception {
         Path tarBin = Path.of("/usr/bin/tar");
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(tarBin));
+        dev.sagebrush.testsupport.Prerequisites.require(Files.isExecutable(tarBin), "GNU tar at " + tarBin);
         Path src = Files.createDirectories(tmp.resolve("src/sub"));
         Files.writeString(src.resolve("f.txt"), "from gnu tar");
         Path archive = tmp.resolve("gnu.tar.gz");

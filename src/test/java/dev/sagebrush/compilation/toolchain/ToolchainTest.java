@@ -2,7 +2,7 @@ package dev.sagebrush.compilation.toolchain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import dev.sagebrush.testsupport.Prerequisites;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,7 +56,7 @@ class ToolchainTest {
         Path notElf = Files.writeString(dir.resolve("x.so"), "not an elf at all, but long enough to be read......");
         assertThatThrownBy(() -> ElfCheck.verify(notElf, TargetArch.X86_64)).hasMessageContaining("not an ELF file");
         Toolchain.Availability av = Toolchain.available(TargetArch.ARMV7HF);
-        assumeTrue(av.canCompile(), () -> "skipping: " + av.problems());
+        Prerequisites.require(av.canCompile(), () -> "toolchain: " + av.problems());
         Path c = Files.writeString(dir.resolve("f.c"), "float f(float x) { return x * 2.0f; }\n");
         Path o = dir.resolve("f.o");
         ProcessRunner.Result r = ProcessRunner.run(List.of(av.compiler().toString(), "-c", "-mfloat-abi=softfp",

@@ -2,7 +2,7 @@ package dev.sagebrush.compilation.xgboost;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import dev.sagebrush.testsupport.Prerequisites;
 
 import dev.sagebrush.compilation.toolchain.ElfCheck;
 import dev.sagebrush.compilation.toolchain.TargetArch;
@@ -42,7 +42,7 @@ class XgbCompilerTest {
 
     static void assumeToolchain(TargetArch arch) {
         Toolchain.Availability a = Toolchain.available(arch);
-        assumeTrue(a.canCompile() && a.canRun(), () -> "skipping " + arch.id() + ": " + a.problems());
+        Prerequisites.require(a.canCompile() && a.canRun(), () -> arch.id() + " toolchain: " + a.problems());
     }
 
     @ParameterizedTest(name = "{0} {1}.{2}")
