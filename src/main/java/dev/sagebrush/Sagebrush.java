@@ -11,6 +11,8 @@ import dev.sagebrush.compilation.NeoCompilationWork;
 import dev.sagebrush.compilation.XgboostModelCompiler;
 import dev.sagebrush.compilation.onnx.OnnxModelCompiler;
 import dev.sagebrush.config.Config;
+import dev.sagebrush.jobs.sandbox.SandboxSettings;
+import dev.sagebrush.jobs.sandbox.Sandboxes;
 import dev.sagebrush.notebook.LifecycleConfigs;
 import dev.sagebrush.notebook.NodeIdentity;
 import dev.sagebrush.notebook.NotebookController;
@@ -69,7 +71,14 @@ public final class Sagebrush implements AutoCloseable {
     private Sagebrush(Config config) throws IOException {
         this.config = config;
         Clock clock = Clock.systemUTC();
-        Path dataDir = Files.createDirectories(config.dataDir());
+        Path dataDir = DataDirectory.secure(config.dataDir());
+        // Every untrusted workload (compiler steps, training processes) runs in one of these sandboxes.
+        SandboxSettings sandboxSettings = SandboxSettings.fromEnvironment();
+        Sandboxes sandboxes = Sandboxes.create(sandboxSettings, dataDir.resolve("sandbox"));
+        if (!sandboxes.host().available()) {
+            log.warn("Sandboxes are not available on this host, so compilation and training jobs will fail: {}",
+                    String.join("; ", sandboxes.host().problems()));
+        }
         Credentials credentials = config.credentialsFile().isPresent()
                 ? Credentials.load(config.credentialsFile().get()) : Credentials.defaults();
         if (credentials.isDefault() && !config.bindsLoopbackOnly()) {
@@ -89,10 +98,12 @@ public final class Sagebrush implements AutoCloseable {
         EmbeddedS3 s3 = closeLater(EmbeddedS3.start(dataDir, credentials.secretsByAccessKey()));
         ObjectStorage storage = closeLater(s3.openServiceStorage());
         CompilationWork compilationWork = new NeoCompilationWork(storage, SafeArchive.Limits.DEFAULT,
-                Map.of("XGBOOST", new XgboostModelCompiler(new ArtifactPublisher(storage)),
-                        "ONNX", new OnnxModelCompiler(new ArtifactPublisher(storage), dataDir.resolve("cache"))));
+                Map.of("XGBOOST", new XgboostModelCompiler(new ArtifactPublisher(storage), sandboxes),
+                        "ONNX", new OnnxModelCompiler(new ArtifactPublisher(storage), dataDir.resolve("cache"), sandboxes,
+                                sandboxSettings.compileMemoryBytes())));
         CompilationController compilationController = closeLater(new CompilationController(store, codec, clock,
-                compilationWork, dataDir.resolve("work").resolve("compilation"), config.compileWorkers(),
+                compilationWork, DataDirectory.privateDir(dataDir.resolve("work").resolve("compilation")),
+                config.compileWorkers(),
                 nodeId, Duration.ofSeconds(1)).start());
         CompilationJobs compilation = new CompilationJobs(store, codec, compilationController::wake);
         CompilationJobListing compilationListing = new CompilationJobListing(store, codec, tokens);
