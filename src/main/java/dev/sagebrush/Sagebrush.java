@@ -145,6 +145,7 @@ public final class Sagebrush implements AutoCloseable {
                 Validator.loadDefault()::validate, codec, clock, config.maxRequestBytes(),
                 new FrontDoor(s3.frontDoorHandler(), new NotebookProxy(notebookSigner, notebookRoutes, clock,
                         notebooks::instanceNamed, notebookRuntime::logDirectory)));
+        DataDirectory.secure(dataDir); // again: keys and the node id written since are the server's alone too
         this.undertow = Undertow.builder()
                 .addHttpListener(config.port(), config.host())
                 .setHandler(gateway)
