@@ -28,7 +28,7 @@ import software.amazon.awssdk.services.sagemaker.model.TargetDevice;
  * Security tests for compilation (issue 8, findings 1 and 5), through the real server and the AWS SDK. Checked against
  * main before the sandbox: the external-data jobs COMPLETED there and their model.ort held the bytes of the server's
  * notebook session key and of /etc/passwd; the ConstantOfShape model drove the server JVM itself to ~14 GB; the data
- * directory was 0755 and the database 0644.
+ * directory was 0755 and the database 0644; an interrupted job's work directory stayed after a restart.
  */
 class CompilationSandboxIT {
     static ServerFixture fixture;
@@ -136,6 +136,21 @@ class CompilationSandboxIT {
             keys.forEach(k -> assertThat(mode(k)).as(k.toString()).isEqualTo("rw-------"));
         }
         assertThat(mode(data.resolve("work").resolve("compilation"))).isEqualTo("rwx------");
+    }
+
+    @Test
+    void interruptedWorkDirectoriesAreRemovedWhenTheServerStartsAgain() throws Exception {
+        // What kill -9 during a job leaves: the job's directory with its unpacked archive (a bomb: up to the limits).
+        Path data = Files.createTempDirectory("sagebrush-resume");
+        dev.sagebrush.config.Config config = dev.sagebrush.config.Config.defaults(data).withPort(0)
+                .withNotebooks(dev.sagebrush.config.Config.defaults(data).notebooks().withRunInstances(false));
+        dev.sagebrush.Sagebrush.start(config).close();
+        Path left = Files.createDirectories(data.resolve("work").resolve("compilation").resolve("job-17f3a")
+                .resolve("model"));
+        Files.write(left.resolve("unpacked.bin"), new byte[4 << 20]);
+        try (dev.sagebrush.Sagebrush again = dev.sagebrush.Sagebrush.start(config)) {
+            assertThat(data.resolve("work").resolve("compilation").resolve("job-17f3a")).doesNotExist();
+        }
     }
 
     static String mode(Path p) {
