@@ -153,6 +153,30 @@ class CompilationSandboxIT {
         }
     }
 
+    @Test
+    void aCompilerStepCannotReadTheDatabaseTheKeysOrAnotherJobNorReachTheNetwork() throws Exception {
+        // The compiler steps' sandbox exactly as jobs get it (SandboxedSteps over the server's data directory), running
+        // a probe in place of gcc: what a compromised compiler or a verification harness could try.
+        Path data = fixture.dataDir;
+        Path work = data.resolve("work").resolve("compilation");
+        Path other = Files.createDirectories(work.resolve("other-account-job"));
+        Files.writeString(other.resolve("model.c"), "secret model of another account");
+        Path mine = Files.createDirectories(work.resolve("probe-job"));
+        var sandboxes = dev.sagebrush.jobs.sandbox.Sandboxes.create(
+                dev.sagebrush.jobs.sandbox.SandboxSettings.fromEnvironment(), data.resolve("sandbox"));
+        String script = "for f in " + data.resolve("sagebrush.db") + " " + data.resolve("secrets/notebook-session.key")
+                + " " + other.resolve("model.c") + "; do cat $f >/dev/null 2>&1 && echo read $f || echo denied $f; done;"
+                + " bash -c 'exec 3<>/dev/tcp/127.0.0.1/" + fixture.server.port() + "' 2>/dev/null && echo network yes"
+                + " || echo network no; id -u";
+        try (var steps = dev.sagebrush.compilation.toolchain.SandboxedSteps.open(sandboxes, mine)) {
+            var r = steps.run(java.util.List.of("/bin/sh", "-c", script), mine, Duration.ofSeconds(30));
+            assertThat(r.output()).contains("denied " + data.resolve("sagebrush.db"))
+                    .contains("denied " + data.resolve("secrets/notebook-session.key"))
+                    .contains("denied " + other.resolve("model.c")).contains("network no")
+                    .doesNotContain("read ").endsWith(steps.uid() + "\n");
+        }
+    }
+
     static String mode(Path p) {
         try {
             return PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
