@@ -1,9 +1,7 @@
-package dev.sagebrush.it.hostile;
+package dev.sagebrush.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sagebrush.it.RawClient;
-import dev.sagebrush.it.ServerFixture;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
