@@ -44,6 +44,7 @@ import dev.sagebrush.store.PageTokens;
 import dev.sagebrush.store.ResourceStore;
 import dev.sagebrush.store.SqliteResourceStore;
 import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -148,6 +149,12 @@ public final class Sagebrush implements AutoCloseable {
         DataDirectory.secure(dataDir); // again: keys and the node id written since are the server's alone too
         this.undertow = Undertow.builder()
                 .addHttpListener(config.port(), config.host())
+                // Slow or silent clients cost a connection, never a thread, and not for long: headers must arrive in
+                // 30 s, an idle keep-alive connection is closed after 5 min (the gateway bounds bodies itself), and
+                // the default body cap is the documented API limit (S3 lifts it per exchange).
+                .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, 30_000)
+                .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 300_000)
+                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, (long) config.maxRequestBytes())
                 .setHandler(gateway)
                 .build();
         undertow.start();

@@ -94,6 +94,12 @@ final class TrainingRequestRules {
 
     private static void checkChannel(CreateTrainingJobRequest req, Channel c) {
         String name = "Channel " + c.channelName();
+        // AWS's pattern [A-Za-z0-9\.\-_]+ admits "." and "..", and the channel name is a directory under
+        // /opt/ml/input/data: ".." would be /opt/ml/input itself.
+        if (".".equals(c.channelName()) || "..".equals(c.channelName())) {
+            throw AwsException.validation("ChannelName '" + c.channelName() + "' is not allowed: a channel name "
+                    + "names a directory under /opt/ml/input/data, and '.' and '..' do not.");
+        }
         String mode = c.inputModeAsString() != null ? c.inputModeAsString()
                 : req.algorithmSpecification().trainingInputModeAsString();
         if ("Pipe".equals(mode)) {
