@@ -136,7 +136,7 @@ public final class Sagebrush implements AutoCloseable {
                         notebooks::instanceNamed, notebookRuntime::logDirectory)));
         this.undertow = Undertow.builder()
                 .addHttpListener(config.port(), config.host())
-                .setHandler(gateway)
+                .setHandler(ServiceEndpoints.route(gateway, credentials, clock, config.maxRequestBytes()))
                 .build();
         undertow.start();
         toClose.push(undertow::stop);
