@@ -151,18 +151,22 @@ public final class ServiceRouter implements HttpHandler {
             body = ServiceHandler.readBody(exchange, maxBodyBytes);
             user.accept(body);
         } catch (AwsException e) {
-            wire.writeError(exchange, new WireProtocol.Call(operation == null ? "Unknown" : operation,
-                    QUERY_NAMESPACE, UUID.randomUUID().toString()), e);
+            wire.writeError(exchange, errorCall(exchange, operation), e);
         }
     }
 
     private static final String QUERY_NAMESPACE = "https://sagebrush.dev/doc/";
 
     private static void notServed(HttpServerExchange exchange, WireProtocol wire, String operation, String what) {
-        wire.writeError(exchange, new WireProtocol.Call(operation == null ? "Unknown" : operation, QUERY_NAMESPACE,
-                UUID.randomUUID().toString()), new AwsException("UnsupportedOperationException", 400,
+        wire.writeError(exchange, errorCall(exchange, operation), new AwsException("UnsupportedOperationException", 400,
                 "Sagebrush does not serve " + what + (operation == null ? "" : " (operation " + operation + ")")
                         + ": " + SERVED + ". Point this client at the real AWS service instead."));
+    }
+
+    private static WireProtocol.Call errorCall(HttpServerExchange exchange, String operation) {
+        String requestId = UUID.randomUUID().toString();
+        exchange.getResponseHeaders().put(new HttpString("x-amzn-RequestId"), requestId);
+        return new WireProtocol.Call(operation == null ? "Unknown" : operation, QUERY_NAMESPACE, requestId);
     }
 
     private static boolean isFormPost(HttpServerExchange exchange) {
