@@ -155,7 +155,7 @@ public final class Sagebrush implements AutoCloseable {
                 .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, 30_000)
                 .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 300_000)
                 .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, (long) config.maxRequestBytes())
-                .setHandler(gateway)
+                .setHandler(ServiceEndpoints.route(gateway, credentials, clock, config.maxRequestBytes()))
                 .build();
         undertow.start();
         toClose.push(undertow::stop);

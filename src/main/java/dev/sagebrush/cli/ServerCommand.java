@@ -68,11 +68,19 @@ public final class ServerCommand implements Callable<Integer> {
         config = config.withTraining(training);
         config = config.withNotebooks(config.notebooks().withGitConfig(notebookGitConfig)
                 .withLifecycleTimeout(Duration.ofSeconds(notebookLifecycleTimeout)).withRunInstances(!noNotebookRuntime));
+        if (PortInUse.isBusy(host, port)) {
+            System.err.println(PortInUse.message(host, port));
+            return 2;
+        }
         Sagebrush server;
         try {
             server = Sagebrush.start(config);
         } catch (IllegalStateException e) {
             System.err.println("sagebrush: " + e.getMessage());
+            return 2;
+        } catch (RuntimeException e) {
+            if (!PortInUse.causedBy(e)) throw e;
+            System.err.println(PortInUse.message(host, port));
             return 2;
         }
         CountDownLatch stopped = new CountDownLatch(1);
