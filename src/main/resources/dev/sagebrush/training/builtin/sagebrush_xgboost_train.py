@@ -14,6 +14,7 @@ import os
 import pickle
 import signal
 import sys
+import tempfile
 import time
 import traceback
 
@@ -151,8 +152,8 @@ def check_format(files, file_type):
 
 
 def data_matrix(xgb, name, path, content_type, csv_weights, tmp):
-    """Loads one channel. The files are joined into one file of a name Sagebrush chooses, so that nothing in an S3
-    key ('#', '?') can reach xgboost's URI syntax."""
+    """Loads one channel. xgboost reads a directory of links named by Sagebrush, one per data file, so that nothing
+    in an S3 key ('#', '?') can reach xgboost's URI syntax, and nothing is copied."""
     base = content_type.split(";")[0].strip().lower()
     if base in CSV_TYPES:
         file_type = "csv"
@@ -165,25 +166,15 @@ def data_matrix(xgb, name, path, content_type, csv_weights, tmp):
     if sum(os.path.getsize(f) for f in files) == 0:
         return None
     check_format(files, file_type)
-    joined = os.path.join(tmp, "sagebrush-{}.{}".format(name, file_type))
-    with open(joined, "wb") as out:
-        for f in files:
-            with open(f, "rb") as src:
-                last = b"\n"
-                while True:
-                    chunk = src.read(1 << 20)
-                    if not chunk:
-                        break
-                    out.write(chunk)
-                    last = chunk[-1:]
-            if last != b"\n":
-                out.write(b"\n")
+    links = tempfile.mkdtemp(prefix="sagebrush-{}-".format(name), dir=tmp)
+    for i, f in enumerate(files):
+        os.symlink(os.path.abspath(f), os.path.join(links, "part-{:06d}".format(i)))
     if file_type == "csv":
-        uri = "{}?format=csv&label_column=0&delimiter={}".format(joined, csv_delimiter(first_line(files[0])))
+        uri = "{}?format=csv&label_column=0&delimiter={}".format(links, csv_delimiter(first_line(files[0])))
         if csv_weights == 1:
             uri += "&weight_column=1"
     else:
-        uri = "{}?format=libsvm".format(joined)
+        uri = "{}?format=libsvm".format(links)
     try:
         return xgb.DMatrix(uri)
     except Exception as e:
@@ -247,7 +238,11 @@ def metric_printer(xgb):
 
 
 def train(version, paths):
-    import xgboost as xgb
+    try:
+        import xgboost as xgb
+    except ImportError as e:
+        raise AlgorithmError("The xgboost library is not installed on the Sagebrush host (Debian package "
+                             "python3-xgboost): {}".format(e))
 
     user_hps = read_json(os.path.join(paths.config, "hyperparameters.json"), "hyperparameters.json")
     data_config = read_json(os.path.join(paths.config, "inputdataconfig.json"), "inputdataconfig.json")

@@ -132,4 +132,15 @@ class XgboostTrainScriptTest {
             assertThat(new String(model, 0, 4, StandardCharsets.ISO_8859_1)).isEqualTo("binf");
         }
     }
+
+    @Test
+    void everyDataFileOfTheChannelIsReadWhateverItsName() throws Exception {
+        Path train = Files.createDirectories(ml.resolve("input/data/train/nested"));
+        Files.writeString(train.resolve("part#1?x=y.csv"), "1,5,6\n0,7,8"); // no final newline
+        Files.writeString(train.resolve(".hidden"), "not,data,at,all\n");
+        Files.writeString(train.resolve("_SUCCESS"), "");
+        Run r = run("1.7-1", "{\"num_round\": \"2\"}", CSV_CHANNELS, rows(10));
+        assertThat(r.exit()).as(r.output()).isZero();
+        assertThat(r.output()).contains("Train matrix has 12 rows and 2 columns");
+    }
 }
