@@ -8,6 +8,7 @@ import dev.sagebrush.store.ResourceKey;
 import dev.sagebrush.store.ResourceStore;
 import dev.sagebrush.store.StoredResource;
 import dev.sagebrush.tags.TagLists;
+import dev.sagebrush.training.builtin.BuiltinAlgorithms;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -70,7 +71,7 @@ public final class TrainingJobs {
                 .secondaryStatusTransitions(SecondaryStatusTransition.builder().status(SecondaryStatus.STARTING)
                         .startTime(ctx.receivedAt()).statusMessage("Starting the training job").build())
                 .hyperParameters(req.hasHyperParameters() ? req.hyperParameters() : null)
-                .algorithmSpecification(req.algorithmSpecification())
+                .algorithmSpecification(BuiltinAlgorithms.withBuiltinMetrics(req.algorithmSpecification()))
                 .roleArn(req.roleArn())
                 .inputDataConfig(req.hasInputDataConfig() ? DescribeDefaults.channels(req.inputDataConfig()) : null)
                 .outputDataConfig(DescribeDefaults.output(req.outputDataConfig()))
