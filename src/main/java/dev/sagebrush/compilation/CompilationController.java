@@ -131,8 +131,14 @@ public final class CompilationController implements AutoCloseable {
                 } else if (running.size() < concurrency) {
                     // Cut off mid-run (a crash, a restart, or a node that stopped renewing): run again from the start.
                     store.claim(row.key(), nodeId, now, LEASE).ifPresent(claim -> {
+                        // The row was read before the claim: the node that held it may have finished it since.
+                        Optional<StoredResource> current = store.get(row.key());
+                        if (current.isEmpty() || !"INPROGRESS".equals(current.get().status())) {
+                            store.release(claim);
+                            return;
+                        }
                         log.info("Resuming compilation job {} after an interruption", row.arn());
-                        launch(row.key(), job, claim);
+                        launch(row.key(), documents.decode(current.get()), claim);
                     });
                 }
             }
