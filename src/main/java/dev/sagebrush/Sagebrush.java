@@ -84,7 +84,7 @@ public final class Sagebrush implements AutoCloseable {
 
         ResourceStore store = closeLater(ResourceStores.open(config.database(), dataDir));
         JsonCodec codec = new JsonCodec();
-        PageTokens tokens = new PageTokens(Secrets.loadOrCreate(dataDir.resolve("secrets").resolve("page-token.key")));
+        PageTokens tokens = new PageTokens(serverKey(store, dataDir, "page-token"));
 
         // One identity for this node in every lease it takes, so two nodes sharing a database never run one job twice;
         // kept in the data directory, so after a crash this node takes its own interrupted work back at once.
@@ -109,10 +109,10 @@ public final class Sagebrush implements AutoCloseable {
         TrainingJobListing trainingListing = new TrainingJobListing(store, codec, tokens);
         Tags tags = new Tags(store, tokens);
         Searches searches = new Searches(store, codec,
-                Secrets.loadOrCreate(dataDir.resolve("secrets").resolve("search-token.key")));
+                serverKey(store, dataDir, "search-token"));
         NotebookSettings nb = config.notebooks();
         SessionSigner notebookSigner = new SessionSigner(
-                Secrets.loadOrCreate(dataDir.resolve("secrets").resolve("notebook-session.key")));
+                serverKey(store, dataDir, "notebook-session"));
         NotebookRoutes notebookRoutes = new NotebookRoutes();
         LocalProcessRuntime notebookRuntime = new LocalProcessRuntime(new LocalProcessRuntime.Options(
                 dataDir.resolve("notebooks"), nb.lifecycleTimeout(), nb.readyTimeout(), nb.stopGrace(), nb.gitConfig(),
@@ -145,6 +145,17 @@ public final class Sagebrush implements AutoCloseable {
         toClose.push(undertow::stop);
         this.port = ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
         log.info("Sagebrush listening on http://{}:{} (data in {})", config.host(), port, dataDir.toAbsolutePath());
+    }
+
+    /**
+     * A key that signs what clients hold (page tokens, notebook sessions). One node keeps it in its data directory;
+     * nodes sharing a database keep it there, so a token one node issued is honoured by every other.
+     */
+    private byte[] serverKey(ResourceStore store, Path dataDir, String name) throws IOException {
+        if (config.database().isEmpty()) return Secrets.loadOrCreate(dataDir.resolve("secrets").resolve(name + ".key"));
+        byte[] candidate = new byte[32];
+        new java.security.SecureRandom().nextBytes(candidate);
+        return store.sharedKey(name, candidate);
     }
 
     public static Sagebrush start(Config config) throws IOException {

@@ -77,7 +77,7 @@ public final class ServerCommand implements Callable<Integer> {
         Sagebrush server;
         try {
             server = Sagebrush.start(config);
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException | dev.sagebrush.store.StoreException e) {
             System.err.println("sagebrush: " + e.getMessage());
             return 2;
         }

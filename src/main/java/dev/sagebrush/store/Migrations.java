@@ -58,7 +58,8 @@ final class Migrations {
                 """
                 INSERT INTO changes (seq, arn, account, region, kind, name, deleted)
                 SELECT row_number() OVER (ORDER BY created_at, arn), arn, account, region, kind, name, 0 FROM resources""",
-                "INSERT INTO feed_head (id, seq) SELECT 1, COALESCE(MAX(seq), 0) FROM changes"
+                "INSERT INTO feed_head (id, seq) SELECT 1, COALESCE(MAX(seq), 0) FROM changes",
+                "CREATE TABLE server_keys (name TEXT PRIMARY KEY, value BLOB NOT NULL)"
             ));
 
     private Migrations() {}

@@ -55,7 +55,8 @@ final class PostgresMigrations {
                   kind    TEXT NOT NULL,
                   name    TEXT NOT NULL,
                   deleted INTEGER NOT NULL
-                )"""
+                )""",
+                "CREATE TABLE server_keys (name TEXT PRIMARY KEY, value BYTEA NOT NULL)"
             ));
 
     private PostgresMigrations() {}

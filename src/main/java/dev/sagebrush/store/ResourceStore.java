@@ -107,6 +107,14 @@ public interface ResourceStore extends AutoCloseable {
 
     boolean deleteTags(String arn, Collection<String> keys);
 
+    // --------------------------------------------------------------------------------------------------------- keys
+
+    /**
+     * The server key named {@code name} that every node sharing this store uses (page tokens, sessions): the stored
+     * one, or {@code candidate} if this call is the first to store one. Every node that asks gets the same bytes.
+     */
+    byte[] sharedKey(String name, byte[] candidate);
+
     @Override
     void close();
 }

@@ -12,7 +12,13 @@ public final class ResourceStores {
 
     public static ResourceStore open(Optional<String> database, Path dataDir) {
         if (database.isPresent()) {
-            return new PostgresResourceStore(DatabaseUrl.parse(database.get()), POOL_SIZE);
+            DatabaseUrl url;
+            try {
+                url = DatabaseUrl.parse(database.get());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException(e.getMessage(), e);
+            }
+            return new PostgresResourceStore(url, POOL_SIZE);
         }
         return new SqliteResourceStore(dataDir.resolve("sagebrush.db"));
     }

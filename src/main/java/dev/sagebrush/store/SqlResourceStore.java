@@ -342,6 +342,28 @@ public abstract class SqlResourceStore implements ResourceStore {
         }
     }
 
+    @Override
+    public byte[] sharedKey(String name, byte[] candidate) {
+        write(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO server_keys (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING")) {
+                ps.setString(1, name);
+                ps.setBytes(2, candidate);
+                ps.executeUpdate();
+            }
+            return Written.of(null);
+        });
+        return read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT value FROM server_keys WHERE name=?")) {
+                ps.setString(1, name);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) throw new SQLException("The server key " + name + " vanished");
+                    return rs.getBytes(1);
+                }
+            }
+        });
+    }
+
     // ------------------------------------------------------------------------------------------------- change feed
 
     @Override

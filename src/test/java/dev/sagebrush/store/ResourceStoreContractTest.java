@@ -177,6 +177,16 @@ class ResourceStoreContractTest {
         assertThat(store.tagsOfKind("other")).isEmpty();
     }
 
+    @Test
+    void theFirstStoredKeyIsTheKeyEveryNodeGets() {
+        ResourceStore one = open();
+        byte[] first = one.sharedKey("page-token", new byte[] {1, 2, 3});
+        assertThat(first).containsExactly(1, 2, 3);
+        ResourceStore other = engine.equals("sqlite") ? one : open();
+        assertThat(other.sharedKey("page-token", new byte[] {9})).containsExactly(1, 2, 3);
+        assertThat(other.sharedKey("session", new byte[] {9})).containsExactly(9);
+    }
+
     // ----------------------------------------------------------------------------------------------- change feed
 
     @Test
