@@ -117,7 +117,7 @@ public final class Gateway implements HttpHandler {
         return operation.invoke(context, input);
     }
 
-    private static SigV4Verifier.RequestHead head(HttpServerExchange exchange) {
+    static SigV4Verifier.RequestHead head(HttpServerExchange exchange) {
         HeaderMap headers = exchange.getRequestHeaders();
         List<String> names = new ArrayList<>();
         for (HttpString name : headers.getHeaderNames()) {
