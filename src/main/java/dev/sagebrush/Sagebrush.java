@@ -19,6 +19,9 @@ import dev.sagebrush.notebook.NotebookController;
 import dev.sagebrush.notebook.NotebookInstanceListing;
 import dev.sagebrush.notebook.NotebookInstances;
 import dev.sagebrush.notebook.NotebookSettings;
+import dev.sagebrush.notebook.callback.CredentialsEndpoint;
+import dev.sagebrush.notebook.callback.InstanceCredentials;
+import dev.sagebrush.notebook.proxy.NotebookOrigins;
 import dev.sagebrush.notebook.proxy.NotebookProxy;
 import dev.sagebrush.notebook.proxy.NotebookRoutes;
 import dev.sagebrush.notebook.proxy.SessionSigner;
@@ -127,24 +130,28 @@ public final class Sagebrush implements AutoCloseable {
         SessionSigner notebookSigner = new SessionSigner(
                 Secrets.loadOrCreate(dataDir.resolve("secrets").resolve("notebook-session.key")));
         NotebookRoutes notebookRoutes = new NotebookRoutes();
+        NotebookOrigins notebookOrigins = new NotebookOrigins(nb.domain(), () -> java.net.URI.create(endpoint()));
+        InstanceCredentials instanceCredentials = new InstanceCredentials(
+                Secrets.loadOrCreate(dataDir.resolve("secrets").resolve("notebook-credentials.key")), clock,
+                ref -> NotebookInstances.isActive(store, ref));
+        CredentialsEndpoint credentialsEndpoint = new CredentialsEndpoint(instanceCredentials);
         LocalProcessRuntime notebookRuntime = new LocalProcessRuntime(new LocalProcessRuntime.Options(
                 dataDir.resolve("notebooks"), nb.lifecycleTimeout(), nb.readyTimeout(), nb.stopGrace(), nb.gitConfig(),
                 nb.loopVolumes()), nb.runInstances() ? HostCapabilities.probe() : HostCapabilities.none());
         // The controller stops every Jupyter when it closes; it closes before the store (stack order).
         NotebookController notebookController = closeLater(new NotebookController(store, codec, clock, notebookRuntime,
-                notebookRoutes, nodeId,
-                Duration.ofSeconds(1)));
+                notebookRoutes, nodeId, Duration.ofSeconds(1), credentialsEndpoint.environment(this::loopbackEndpoint)));
         if (nb.runInstances()) notebookController.start();
         NotebookInstances notebooks = new NotebookInstances(store, codec, notebookController::wake, notebookSigner,
-                this::endpoint);
+                notebookOrigins);
         OperationTable table = ApiOperations.table(compilation, compilationListing, training, trainingListing, tags,
                 searches, notebooks, new NotebookInstanceListing(store, codec, tokens, notebooks),
                 new LifecycleConfigs(store, codec, tokens));
 
-        HttpHandler gateway = new Gateway(table, new SigV4Verifier(credentials, "sagemaker", clock),
+        HttpHandler gateway = new Gateway(table, new SigV4Verifier(credentials, instanceCredentials, "sagemaker", clock),
                 Validator.loadDefault()::validate, codec, clock, config.maxRequestBytes(),
-                new FrontDoor(s3.frontDoorHandler(), new NotebookProxy(notebookSigner, notebookRoutes, clock,
-                        notebooks::instanceNamed, notebookRuntime::logDirectory)));
+                new FrontDoor(s3.frontDoorHandler(), new NotebookProxy(notebookSigner, notebookRoutes, notebookOrigins,
+                        clock, notebooks::instanceAt, notebookRuntime::logDirectory), credentialsEndpoint));
         this.undertow = Undertow.builder()
                 .addHttpListener(config.port(), config.host())
                 .setHandler(gateway)
@@ -165,6 +172,13 @@ public final class Sagebrush implements AutoCloseable {
 
     public String endpoint() {
         return "http://" + (config.host().contains(":") ? "[" + config.host() + "]" : config.host()) + ":" + port;
+    }
+
+    /** This server as a process on this host reaches it (a wildcard bind address is not a destination). */
+    private String loopbackEndpoint() {
+        String h = config.host();
+        boolean wildcard = h.equals("0.0.0.0") || h.equals("::") || h.equals("[::]");
+        return wildcard ? "http://127.0.0.1:" + port : endpoint();
     }
 
     private <T extends AutoCloseable> T closeLater(T resource) {

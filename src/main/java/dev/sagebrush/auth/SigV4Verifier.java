@@ -34,13 +34,20 @@ public final class SigV4Verifier {
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
     private final Credentials credentials;
+    private final TemporaryCredentials temporary;
     private final String service;
     private final Clock clock;
     private final AwsV4HttpSigner signer = AwsV4HttpSigner.create();
     private final RootPathSigner rootPathSigner = new RootPathSigner();
 
     public SigV4Verifier(Credentials credentials, String service, Clock clock) {
+        this(credentials, TemporaryCredentials.NONE, service, clock);
+    }
+
+    /** @param temporary credentials the server issued (notebook instances' own), signed with a session token */
+    public SigV4Verifier(Credentials credentials, TemporaryCredentials temporary, String service, Clock clock) {
         this.credentials = credentials;
+        this.temporary = temporary;
         this.service = service;
         this.clock = clock;
     }
@@ -58,8 +65,7 @@ public final class SigV4Verifier {
             throw new AwsException("MissingAuthenticationTokenException", 403, "Missing Authentication Token");
         }
         AuthorizationHeader auth = AuthorizationHeader.parse(authorization);
-        Account account = credentials.find(auth.accessKeyId()).orElseThrow(() -> new AwsException(
-                "UnrecognizedClientException", 400, "The security token included in the request is invalid."));
+        Account account = findAccount(auth, req.header().apply("X-Amz-Security-Token"));
         if (!service.equals(auth.service())) {
             throw invalidSignature("Credential should be scoped to correct service: '" + service + "'. ");
         }
@@ -73,6 +79,21 @@ public final class SigV4Verifier {
                     + "Check your AWS Secret Access Key and signing method. Consult the service documentation for details.");
         }
         return new Verified(account, auth.region());
+    }
+
+    private Account findAccount(AuthorizationHeader auth, String sessionToken) {
+        java.util.Optional<Account> found;
+        if (sessionToken == null || sessionToken.isEmpty()) {
+            found = credentials.find(auth.accessKeyId());
+        } else {
+            if (!auth.signedHeaders().contains("x-amz-security-token")) {
+                throw new AwsException("IncompleteSignatureException", 400,
+                        "'X-Amz-Security-Token' must be a 'SignedHeader' in the AWS Authorization.");
+            }
+            found = temporary.resolve(auth.accessKeyId(), sessionToken);
+        }
+        return found.orElseThrow(() -> new AwsException(
+                "UnrecognizedClientException", 400, "The security token included in the request is invalid."));
     }
 
     private Instant signedAt(IncomingRequest req, AuthorizationHeader auth) {
