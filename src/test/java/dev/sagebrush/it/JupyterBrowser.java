@@ -168,9 +168,9 @@ final class JupyterBrowser {
                 if (m == null || !m.contains("\"msg_id\": \"" + msgId + "\"") && !m.contains("\"msg_id\":\"" + msgId + "\"")) {
                     continue;
                 }
-                Matcher r = Pattern.compile("\"text/plain\": ?\"((?:[^\"\\\\]|\\\\.)*)\"").matcher(m);
+                Matcher r = Pattern.compile("\"text/plain\": ?\"((?:[^\"\\\\]++|\\\\.)*+)\"").matcher(m);
                 if (m.contains("\"msg_type\": \"execute_result\"") && r.find()) result = r.group(1);
-                Matcher stream = Pattern.compile("\"text\": ?\"((?:[^\"\\\\]|\\\\.)*)\"").matcher(m);
+                Matcher stream = Pattern.compile("\"text\": ?\"((?:[^\"\\\\]++|\\\\.)*+)\"").matcher(m);
                 if (m.contains("\"msg_type\": \"stream\"") && stream.find()) out.add(stream.group(1));
                 Matcher err = Pattern.compile("\"ename\": ?\"([^\"]+)\"").matcher(m);
                 if (m.contains("\"msg_type\": \"error\"") && err.find()) result = "ERROR:" + err.group(1);

@@ -20,6 +20,24 @@ final class NotebookHost {
         }
     }
 
+    static boolean pythonHas(String module) {
+        try {
+            Process p = new ProcessBuilder("/usr/bin/python3", "-c", "import " + module).start();
+            return p.waitFor() == 0;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    /** Outermost sandboxes (bwrap) binding the volume of the instance whose directory is {@code instanceDir}. */
+    static long sandboxesUnder(Path instanceDir) {
+        String marker = instanceDir.resolve("SageMaker").toString() + " ";
+        java.util.Set<Long> all = ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(marker))
+                .map(ProcessHandle::pid).collect(java.util.stream.Collectors.toSet());
+        return ProcessHandle.allProcesses().filter(p -> all.contains(p.pid()))
+                .filter(p -> p.parent().map(q -> !all.contains(q.pid())).orElse(true)).count();
+    }
+
     static boolean root() {
         try {
             return Files.readAllLines(Path.of("/proc/self/status")).stream()
