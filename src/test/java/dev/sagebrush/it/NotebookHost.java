@@ -69,7 +69,7 @@ final class NotebookHost {
         String dir = "/notebooks/000000000000/us-east-1/" + name.toLowerCase(java.util.Locale.ROOT) + "/SageMaker";
         return ProcessHandle.allProcesses().filter(p -> {
             String c = p.info().commandLine().orElse("");
-            return c.contains(dir) && (c.startsWith("bwrap ") || c.contains(" -m notebook "));
+            return c.contains(dir) && (c.contains("bwrap --") || c.contains(" -m notebook "));
         });
     }
 
