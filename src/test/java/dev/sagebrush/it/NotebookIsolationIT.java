@@ -261,6 +261,8 @@ class NotebookIsolationIT {
                 + "print(sm.describe_notebook_instance(NotebookInstanceName=md['ResourceName'])['RoleArn'])")).isEqualTo(BOB_ROLE);
         assertThat(k.execute("print(sorted(i['NotebookInstanceArn'] for i in sm.list_notebook_instances()['NotebookInstances']))"))
                 .isEqualTo("['arn:aws:sagemaker:us-east-1:222222222222:notebook-instance/shared']");
+        // Session().default_bucket() and account_id() ask STS who is calling: the instance's account.
+        assertThat(k.execute("print(boto3.client('sts').get_caller_identity()['Account'])")).isEqualTo("222222222222");
         // The credentials are the instance's own, temporary ones (AWS's ASIA... form with a session token).
         String[] c = k.execute("f = boto3.Session().get_credentials().get_frozen_credentials()\n"
                 + "print(f.access_key, f.secret_key, f.token)").split(" ");

@@ -47,8 +47,11 @@ class InstanceCredentialsTest {
                 .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "sagemaker")
                 .putProperty(AwsV4HttpSigner.REGION_NAME, "us-east-1")
                 .putProperty(HttpSigner.SIGNING_CLOCK, clock)).request();
-        return verifier.verify(new SigV4Verifier.IncomingRequest("POST", "/", null,
-                name -> name.equalsIgnoreCase("Host") ? "127.0.0.1:8080" : signed.firstMatchingHeader(name).orElse(null), body));
+        java.util.List<String> names = new java.util.ArrayList<>(signed.headers().keySet());
+        names.add("Host");
+        return verifier.verify(new SigV4Verifier.IncomingRequest(new SigV4Verifier.RequestHead("POST", "/", null,
+                name -> name.equalsIgnoreCase("Host") ? "127.0.0.1:8080" : signed.firstMatchingHeader(name).orElse(null),
+                names), body));
     }
 
     @Test
