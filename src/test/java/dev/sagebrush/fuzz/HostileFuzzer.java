@@ -44,7 +44,7 @@ import software.amazon.awssdk.services.sagemaker.model.DescribeCompilationJobRes
 public final class HostileFuzzer {
     /** Everything the run saw. */
     public record Report(long requests, Map<String, Long> outcomes, Map<String, Long> families,
-                         Map<String, Long> familyMillis, long serverErrors,
+                         Map<String, Long> familyMillis, Map<String, Long> closedByFamily, long serverErrors,
                          List<String> serverErrorSamples, long livenessChecks, long livenessFailures,
                          Duration livenessMax, Map<String, Long> compileOutcomes, long compileInternalErrors,
                          Duration duration) {
@@ -54,10 +54,11 @@ public final class HostileFuzzer {
                             + "slowest %d ms%n", requests, duration.toMillis() / 1000.0,
                     requests * 1000.0 / Math.max(1, duration.toMillis()), serverErrors, livenessChecks,
                     livenessFailures, livenessMax.toMillis()));
-            b.append("\n| family | requests | mean answer time |\n|---|---|---|\n");
+            b.append("\n| family | requests | mean answer time | connection closed without an answer |\n"
+                    + "|---|---|---|---|\n");
             families.forEach((k, v) -> b.append("| ").append(k).append(" | ").append(v).append(" | ")
                     .append(familyMillis.containsKey(k) ? String.format("%.1f ms", familyMillis.get(k) / (double) v) : "")
-                    .append(" |\n"));
+                    .append(" | ").append(closedByFamily.getOrDefault(k, 0L)).append(" |\n"));
             b.append("\n| answer (status, error type) | count |\n|---|---|\n");
             outcomes.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
                     .forEach(e -> b.append("| ").append(e.getKey()).append(" | ").append(e.getValue()).append(" |\n"));
@@ -76,6 +77,7 @@ public final class HostileFuzzer {
     private final List<String> samples = Collections.synchronizedList(new ArrayList<>());
     private final LongAdder serverErrors = new LongAdder();
     private final Map<String, LongAdder> familyNanos = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> closedByFamily = new ConcurrentHashMap<>();
     private final LongAdder sent = new LongAdder();
     private final List<String> compileJobs = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, String> compileKinds = new ConcurrentHashMap<>();
@@ -136,7 +138,8 @@ public final class HostileFuzzer {
                     .mapToLong(Map.Entry::getValue).sum();
             Map<String, Long> millis = new TreeMap<>();
             familyNanos.forEach((k, v) -> millis.put(k, v.sum() / 1_000_000));
-            return new Report(sent.sum(), snapshot(outcomes), snapshot(families), millis, serverErrors.sum(),
+            return new Report(sent.sum(), snapshot(outcomes), snapshot(families), millis, snapshot(closedByFamily),
+                    serverErrors.sum(),
                     List.copyOf(samples), liveness.checks.sum(), liveness.failures.sum(),
                     Duration.ofNanos(liveness.maxNanos.get()), compileOutcomes, internal,
                     Duration.between(start, Instant.now()));
@@ -185,6 +188,9 @@ public final class HostileFuzzer {
         sent.increment();
         families.computeIfAbsent(family, k -> new LongAdder()).increment();
         outcomes.computeIfAbsent(outcome.label(), k -> new LongAdder()).increment();
+        if (outcome.status() == 0) {
+            closedByFamily.computeIfAbsent(family, k -> new LongAdder()).increment();
+        }
         if (outcome.status() >= 500 || outcome.status() == -1) {
             serverErrors.increment();
             if (samples.size() < 20 && spec != null) {
