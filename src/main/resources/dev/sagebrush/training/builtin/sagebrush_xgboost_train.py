@@ -221,11 +221,12 @@ def custom_metrics(names):
     return feval, set(chosen) | set(unsupported)
 
 
-def metric_printer(xgb):
+def metric_printer(xgb, latest):
     class PrintMetrics(xgb.callback.TrainingCallback):
         """Prints each round's evaluation the way the algorithm does: "[i]\\tdata-metric:value..."."""
 
         def after_iteration(self, model, epoch, evals_log):
+            latest[:] = [model]
             line = "[{}]".format(epoch)
             for data, metrics in evals_log.items():
                 for metric, values in metrics.items():
@@ -293,7 +294,15 @@ def train(version, paths):
             params["eval_metric"] = native
 
     evals = [(dtrain, "train")] + ([(dval, "validation")] if dval is not None else [])
-    callbacks = [metric_printer(xgb)]
+    latest = []
+    callbacks = [metric_printer(xgb, latest)]
+    if config.get("save_model_on_termination") == "true":
+        # StopTrainingJob (SIGTERM): keep the model as of the last finished round, as the algorithm does.
+        def save_and_exit(signo, frame):
+            if latest:
+                save(latest[0], version, paths.model)
+            sys.exit(0)
+        signal.signal(signal.SIGTERM, save_and_exit)
     rounds = config.get("early_stopping_rounds")
     if rounds and dval is not None:
         metric = (tuning_metrics or config.get("eval_metric") or [None])[-1]
@@ -308,8 +317,13 @@ def train(version, paths):
             raise UserError(message)
         raise AlgorithmError("XGB train call failed with exception:\n {}".format(message))
 
-    os.makedirs(paths.model, exist_ok=True)
-    location = os.path.join(paths.model, MODEL_NAME)
+    save(booster, version, paths.model)
+
+
+def save(booster, version, model_dir):
+    """xgboost-model as the version writes it: a pickled Booster up to 1.2-2, Booster.save_model after."""
+    os.makedirs(model_dir, exist_ok=True)
+    location = os.path.join(model_dir, MODEL_NAME)
     if version in PICKLE_VERSIONS:
         with open(location, "wb") as f:
             pickle.dump(booster, f)
