@@ -11,6 +11,8 @@ import dev.sagebrush.compilation.NeoCompilationWork;
 import dev.sagebrush.compilation.XgboostModelCompiler;
 import dev.sagebrush.compilation.onnx.OnnxModelCompiler;
 import dev.sagebrush.config.Config;
+import dev.sagebrush.jobs.sandbox.SandboxSettings;
+import dev.sagebrush.jobs.sandbox.Sandboxes;
 import dev.sagebrush.notebook.LifecycleConfigs;
 import dev.sagebrush.notebook.NodeIdentity;
 import dev.sagebrush.notebook.NotebookController;
@@ -69,7 +71,14 @@ public final class Sagebrush implements AutoCloseable {
     private Sagebrush(Config config) throws IOException {
         this.config = config;
         Clock clock = Clock.systemUTC();
-        Path dataDir = Files.createDirectories(config.dataDir());
+        Path dataDir = DataDirectory.secure(config.dataDir());
+        // Every untrusted workload (compiler steps, training processes) runs in one of these sandboxes.
+        SandboxSettings sandboxSettings = SandboxSettings.fromEnvironment();
+        Sandboxes sandboxes = Sandboxes.create(sandboxSettings, dataDir.resolve("sandbox"));
+        if (!sandboxes.host().available()) {
+            log.warn("Sandboxes are not available on this host, so compilation and training jobs will fail: {}",
+                    String.join("; ", sandboxes.host().problems()));
+        }
         Credentials credentials = config.credentialsFile().isPresent()
                 ? Credentials.load(config.credentialsFile().get()) : Credentials.defaults();
         if (credentials.isDefault() && !config.bindsLoopbackOnly()) {
@@ -89,10 +98,12 @@ public final class Sagebrush implements AutoCloseable {
         EmbeddedS3 s3 = closeLater(EmbeddedS3.start(dataDir, credentials.secretsByAccessKey()));
         ObjectStorage storage = closeLater(s3.openServiceStorage());
         CompilationWork compilationWork = new NeoCompilationWork(storage, SafeArchive.Limits.DEFAULT,
-                Map.of("XGBOOST", new XgboostModelCompiler(new ArtifactPublisher(storage)),
-                        "ONNX", new OnnxModelCompiler(new ArtifactPublisher(storage), dataDir.resolve("cache"))));
+                Map.of("XGBOOST", new XgboostModelCompiler(new ArtifactPublisher(storage), sandboxes),
+                        "ONNX", new OnnxModelCompiler(new ArtifactPublisher(storage), dataDir.resolve("cache"), sandboxes,
+                                sandboxSettings.compileMemoryBytes())));
         CompilationController compilationController = closeLater(new CompilationController(store, codec, clock,
-                compilationWork, dataDir.resolve("work").resolve("compilation"), config.compileWorkers(),
+                compilationWork, DataDirectory.privateDir(dataDir.resolve("work").resolve("compilation")),
+                config.compileWorkers(),
                 nodeId, Duration.ofSeconds(1)).start());
         CompilationJobs compilation = new CompilationJobs(store, codec, compilationController::wake);
         CompilationJobListing compilationListing = new CompilationJobListing(store, codec, tokens);
@@ -100,8 +111,9 @@ public final class Sagebrush implements AutoCloseable {
         // Training: every write (API, controller, tags) is announced on trainingEvents; the Search index subscribes.
         TrainingJobEvents trainingEvents = new TrainingJobEvents();
         ImageRegistry images = config.training().imagesFile().map(ImageRegistry::load).orElseGet(ImageRegistry::empty);
-        LocalTrainingRunner trainingRunner = new LocalTrainingRunner(images, storage, dataDir.resolve("training"),
-                config.training().stopGrace(), clock);
+        LocalTrainingRunner trainingRunner = new LocalTrainingRunner(images, storage,
+                DataDirectory.privateDir(dataDir.resolve("training")), config.training().stopGrace(), clock, sandboxes,
+                sandboxSettings.trainingMemoryBytes());
         TrainingController trainingController = closeLater(new TrainingController(store, codec, trainingEvents, clock,
                 trainingRunner, config.training().workers(), nodeId, Duration.ofSeconds(1)).start());
         TrainingJobs training = new TrainingJobs(store, codec, trainingEvents, trainingController::wake);
@@ -134,6 +146,7 @@ public final class Sagebrush implements AutoCloseable {
                 Validator.loadDefault()::validate, codec, clock, config.maxRequestBytes(),
                 new FrontDoor(s3.frontDoorHandler(), new NotebookProxy(notebookSigner, notebookRoutes, clock,
                         notebooks::instanceNamed, notebookRuntime::logDirectory)));
+        DataDirectory.secure(dataDir); // again: keys and the node id written since are the server's alone too
         this.undertow = Undertow.builder()
                 .addHttpListener(config.port(), config.host())
                 .setHandler(gateway)
