@@ -177,6 +177,8 @@ class BuiltinXgboostIT {
                 .containsExactlyInAnyOrder("train:rmse", "validation:rmse");
         String log = log("xgb-csv");
         assertThat(log).contains("Train matrix has 500 rows and 4 columns").contains("Validation matrix has 150 rows")
+                // it ran in the training sandbox, which shows the job's directory at /opt/ml
+                .contains("Stored trained model at /opt/ml/model/xgboost-model")
                 .containsPattern("\\[29\\]\ttrain-rmse:[0-9.]+\tvalidation-rmse:[0-9.]+\n");
         String last = log.lines().filter(l -> l.startsWith("[29]\t")).findFirst().orElseThrow();
         assertThat(last).contains(String.format(Locale.ROOT, "validation-rmse:%.5f", metric(d, "validation:rmse")));
