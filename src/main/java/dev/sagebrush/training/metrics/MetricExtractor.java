@@ -46,8 +46,21 @@ public final class MetricExtractor {
         return new MetricExtractor(compiled);
     }
 
-    /** Checks that a definition's regex compiles under RE2 syntax; the message is fit for a ValidationException. */
+    /** A pattern's compiled program may hold at most this many instructions (see {@link RegexSize}). */
+    public static final long MAX_PROGRAM_SIZE = 2_000;
+
+    /**
+     * Checks that a definition's regex compiles under RE2 syntax and that its compiled program is small (checked
+     * before compiling: compiling is what a hostile pattern attacks); the message is fit for a ValidationException.
+     */
     public static Pattern compile(MetricDefinition d) {
+        long size = RegexSize.of(d.regex());
+        if (size > MAX_PROGRAM_SIZE) {
+            throw new IllegalArgumentException("The regular expression of metric '" + d.name() + "' is too large: "
+                    + "its repetitions expand to " + (size >= Integer.MAX_VALUE ? "more than " + Integer.MAX_VALUE
+                    : "about " + size) + " instructions, above the limit of " + MAX_PROGRAM_SIZE
+                    + ". Use fewer or smaller counted repetitions ({n,m}).");
+        }
         try {
             return Pattern.compile(d.regex());
         } catch (PatternSyntaxException e) {
