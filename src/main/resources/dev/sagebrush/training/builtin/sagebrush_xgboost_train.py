@@ -221,19 +221,19 @@ def custom_metrics(names):
     return feval, set(chosen) | set(unsupported)
 
 
-def metric_printer(xgb, latest):
+def metric_printer(xgb, stop):
     class PrintMetrics(xgb.callback.TrainingCallback):
-        """Prints each round's evaluation the way the algorithm does: "[i]\\tdata-metric:value..."."""
+        """Prints each round's evaluation the way the algorithm does: "[i]\\tdata-metric:value...", and ends
+        training after the round in which a stop was requested."""
 
         def after_iteration(self, model, epoch, evals_log):
-            latest[:] = [model]
             line = "[{}]".format(epoch)
             for data, metrics in evals_log.items():
                 for metric, values in metrics.items():
                     value = values[-1][0] if isinstance(values[-1], tuple) else values[-1]
                     line += "\t{}-{}:{:.5f}".format(data, metric, value)
             print(line, flush=True)
-            return False
+            return bool(stop)
 
     return PrintMetrics()
 
@@ -294,15 +294,12 @@ def train(version, paths):
             params["eval_metric"] = native
 
     evals = [(dtrain, "train")] + ([(dval, "validation")] if dval is not None else [])
-    latest = []
-    callbacks = [metric_printer(xgb, latest)]
+    stop = []
+    callbacks = [metric_printer(xgb, stop)]
     if config.get("save_model_on_termination") == "true":
-        # StopTrainingJob (SIGTERM): keep the model as of the last finished round, as the algorithm does.
-        def save_and_exit(signo, frame):
-            if latest:
-                save(latest[0], version, paths.model)
-            sys.exit(0)
-        signal.signal(signal.SIGTERM, save_and_exit)
+        # StopTrainingJob (SIGTERM): finish the round in progress and save the model, as the algorithm does. The
+        # handler only sets a flag: writing from a signal handler could re-enter a print it interrupted.
+        signal.signal(signal.SIGTERM, lambda signo, frame: stop.append(signo))
     rounds = config.get("early_stopping_rounds")
     if rounds and dval is not None:
         metric = (tuning_metrics or config.get("eval_metric") or [None])[-1]
