@@ -71,7 +71,7 @@ public final class ContainerConfig {
     Map<String, Object> debugHookConfig() {
         var d = job.debugHookConfig();
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("LocalPath", d.localPath() != null ? d.localPath() : layout.output().resolve("tensors").toString());
+        out.put("LocalPath", d.localPath() != null ? d.localPath() : inside(layout.output().resolve("tensors")));
         if (d.s3OutputPath() != null) out.put("S3OutputPath", d.s3OutputPath());
         if (d.hasHookParameters()) out.put("HookParameters", new TreeMap<>(d.hookParameters()));
         List<Map<String, Object>> collections = new java.util.ArrayList<>();
