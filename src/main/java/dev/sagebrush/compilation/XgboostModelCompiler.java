@@ -14,11 +14,11 @@ import dev.sagebrush.compilation.xgboost.XgbUnsupportedModelException;
 import dev.sagebrush.compilation.xgboost.XgbVerification;
 import dev.sagebrush.jobs.Cancellation;
 import dev.sagebrush.jobs.sandbox.Sandboxes;
+import dev.sagebrush.jobs.sandbox.UntrustedFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import software.amazon.awssdk.services.sagemaker.model.DescribeCompilationJobResponse;
 
@@ -48,6 +48,7 @@ public final class XgboostModelCompiler implements ModelCompiler {
         TargetArch arch = hostArch(target);
         XgbModel loaded = load(model.main());
         cancellation.check();
+        Path out = null;
         try (SandboxedSteps steps = CompilerSandbox.open(sandboxes, workDir)) {
             XgbCompilation compiled = XgbCompiler.compile(loaded, arch, workDir.resolve("build"), STEP_TIMEOUT, steps);
             cancellation.check();
@@ -57,18 +58,22 @@ public final class XgboostModelCompiler implements ModelCompiler {
                 throw new CompilationFailure("InternalServerError: The compiled model did not reproduce the reference "
                         + "predictions on " + arch.id() + ", so it was not published: " + verification.detail());
             }
-            Path content = Files.createDirectories(workDir.resolve("artifact"));
-            Files.copy(compiled.sharedObject(), content.resolve(XgbCompiler.LIBRARY_NAME), StandardCopyOption.REPLACE_EXISTING);
+            // The steps' files are read without following links, into a directory no sandbox can reach.
+            out = CompilerSandbox.serverDir(workDir, "publish");
+            Path content = Files.createDirectories(out.resolve("artifact"));
+            UntrustedFiles.copy(workDir, compiled.sharedObject(), content.resolve(XgbCompiler.LIBRARY_NAME));
             Files.createDirectories(content.resolve("src"));
-            Files.copy(compiled.source(), content.resolve("src").resolve(XgbCompiler.SOURCE_NAME), StandardCopyOption.REPLACE_EXISTING);
+            UntrustedFiles.copy(workDir, compiled.source(), content.resolve("src").resolve(XgbCompiler.SOURCE_NAME));
             ObjectNode manifest = XgboostManifest.of(job, target, compiled, verification);
-            return publisher.publish(job, target.name(), content, manifest, workDir, cancellation, null);
+            return publisher.publish(job, target.name(), content, manifest, out, cancellation, null);
         } catch (ToolchainException e) {
             if (cancellation.isCancelled()) throw new Cancellation.CancelledException(cancellation.reason());
             throw new CompilationFailure("InternalServerError: Building for " + arch.id() + " failed: " + e.getMessage(), e);
         } catch (IOException e) {
             if (cancellation.isCancelled()) throw new Cancellation.CancelledException(cancellation.reason());
             throw new UncheckedIOException(e);
+        } finally {
+            CompilerSandbox.delete(out);
         }
     }
 
