@@ -109,8 +109,7 @@ public final class Gateway implements HttpHandler {
             throw AwsException.unknownOperation("Unknown operation " + target);
         }
         String name = target.substring(TARGET_PREFIX.length());
-        Operation<?> operation = operations.find(name).orElseThrow(
-                () -> AwsException.unknownOperation("Unknown operation " + target));
+        Operation<?> operation = operations.find(name).orElseThrow(() -> SageMakerModel.notHere(target, name));
         RequestContext context = new RequestContext(who.account().accountId(), who.region(),
                 who.account().accessKeyId(), requestId, clock.instant());
         SdkPojo input = decode(operation, body);
@@ -118,7 +117,7 @@ public final class Gateway implements HttpHandler {
         return operation.invoke(context, input);
     }
 
-    private static SigV4Verifier.RequestHead head(HttpServerExchange exchange) {
+    static SigV4Verifier.RequestHead head(HttpServerExchange exchange) {
         HeaderMap headers = exchange.getRequestHeaders();
         List<String> names = new ArrayList<>();
         for (HttpString name : headers.getHeaderNames()) {
