@@ -19,6 +19,9 @@ import dev.sagebrush.notebook.NotebookController;
 import dev.sagebrush.notebook.NotebookInstanceListing;
 import dev.sagebrush.notebook.NotebookInstances;
 import dev.sagebrush.notebook.NotebookSettings;
+import dev.sagebrush.notebook.callback.CredentialsEndpoint;
+import dev.sagebrush.notebook.callback.InstanceCredentials;
+import dev.sagebrush.notebook.proxy.NotebookOrigins;
 import dev.sagebrush.notebook.proxy.NotebookProxy;
 import dev.sagebrush.notebook.proxy.NotebookRoutes;
 import dev.sagebrush.notebook.proxy.SessionSigner;
@@ -127,16 +130,20 @@ public final class Sagebrush implements AutoCloseable {
         SessionSigner notebookSigner = new SessionSigner(
                 serverKey(store, dataDir, "notebook-session"));
         NotebookRoutes notebookRoutes = new NotebookRoutes();
+        NotebookOrigins notebookOrigins = new NotebookOrigins(nb.domain(), () -> java.net.URI.create(endpoint()));
+        InstanceCredentials instanceCredentials = new InstanceCredentials(
+                serverKey(store, dataDir, "notebook-credentials"), clock,
+                ref -> NotebookInstances.isActive(store, ref));
+        CredentialsEndpoint credentialsEndpoint = new CredentialsEndpoint(instanceCredentials);
         LocalProcessRuntime notebookRuntime = new LocalProcessRuntime(new LocalProcessRuntime.Options(
                 dataDir.resolve("notebooks"), nb.lifecycleTimeout(), nb.readyTimeout(), nb.stopGrace(), nb.gitConfig(),
                 nb.loopVolumes()), nb.runInstances() ? HostCapabilities.probe() : HostCapabilities.none());
         // The controller stops every Jupyter when it closes; it closes before the store (stack order).
         NotebookController notebookController = closeLater(new NotebookController(store, codec, clock, notebookRuntime,
-                notebookRoutes, nodeId,
-                Duration.ofSeconds(1)));
+                notebookRoutes, nodeId, Duration.ofSeconds(1), credentialsEndpoint.environment(this::loopbackEndpoint)));
         if (nb.runInstances()) notebookController.start();
         NotebookInstances notebooks = new NotebookInstances(store, codec, notebookController::wake, notebookSigner,
-                this::endpoint);
+                notebookOrigins);
         // The store's change feed: the Search index follows it, and a write on any node wakes the controller of its kind.
         ChangeFollower changes = closeLater(new ChangeFollower(store, searches.loadedAt(), FEED_POLL));
         searches.follow(changes);
@@ -146,10 +153,10 @@ public final class Sagebrush implements AutoCloseable {
                 searches, notebooks, new NotebookInstanceListing(store, codec, tokens, notebooks),
                 new LifecycleConfigs(store, codec, tokens));
 
-        HttpHandler gateway = new Gateway(table, new SigV4Verifier(credentials, "sagemaker", clock),
+        HttpHandler gateway = new Gateway(table, new SigV4Verifier(credentials, instanceCredentials, "sagemaker", clock),
                 Validator.loadDefault()::validate, codec, clock, config.maxRequestBytes(),
-                new FrontDoor(s3.frontDoorHandler(), new NotebookProxy(notebookSigner, notebookRoutes, clock,
-                        notebooks::instanceNamed, notebookRuntime::logDirectory)));
+                new FrontDoor(s3.frontDoorHandler(), new NotebookProxy(notebookSigner, notebookRoutes, notebookOrigins,
+                        clock, notebooks::instanceAt, notebookRuntime::logDirectory), credentialsEndpoint));
         DataDirectory.secure(dataDir); // again: keys and the node id written since are the server's alone too
         this.undertow = Undertow.builder()
                 .addHttpListener(config.port(), config.host())
@@ -159,7 +166,7 @@ public final class Sagebrush implements AutoCloseable {
                 .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, 30_000)
                 .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 300_000)
                 .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, (long) config.maxRequestBytes())
-                .setHandler(ServiceEndpoints.route(gateway, credentials, clock, config.maxRequestBytes()))
+                .setHandler(ServiceEndpoints.route(gateway, credentials, instanceCredentials, clock, config.maxRequestBytes()))
                 .build();
         undertow.start();
         toClose.push(undertow::stop);
@@ -188,6 +195,13 @@ public final class Sagebrush implements AutoCloseable {
 
     public String endpoint() {
         return "http://" + (config.host().contains(":") ? "[" + config.host() + "]" : config.host()) + ":" + port;
+    }
+
+    /** This server as a process on this host reaches it (a wildcard bind address is not a destination). */
+    private String loopbackEndpoint() {
+        String h = config.host();
+        boolean wildcard = h.equals("0.0.0.0") || h.equals("::") || h.equals("[::]");
+        return wildcard ? "http://127.0.0.1:" + port : endpoint();
     }
 
     private <T extends AutoCloseable> T closeLater(T resource) {

@@ -17,16 +17,22 @@ final class ServiceEndpoints {
     private ServiceEndpoints() {}
 
     static HttpHandler route(HttpHandler sagemaker, Credentials credentials, Clock clock, int maxBodyBytes) {
+        return route(sagemaker, credentials, dev.sagebrush.auth.TemporaryCredentials.NONE, clock, maxBodyBytes);
+    }
+
+    /** @param temporary credentials the server issued (notebook instances'), accepted as the long-term keys are */
+    static HttpHandler route(HttpHandler sagemaker, Credentials credentials, dev.sagebrush.auth.TemporaryCredentials temporary,
+                             Clock clock, int maxBodyBytes) {
         ServiceRouter router = new ServiceRouter(sagemaker, maxBodyBytes);
         // STS: the query protocol, which every AWS SDK uses for it.
-        router.query(handler(new SecurityTokenService(), SecurityTokenService.XML_NAMESPACE, credentials, clock,
-                maxBodyBytes));
+        router.query(handler(new SecurityTokenService(), SecurityTokenService.XML_NAMESPACE, credentials, temporary,
+                clock, maxBodyBytes));
         return router;
     }
 
-    private static ServiceHandler handler(AwsService service, String xmlNamespace, Credentials credentials, Clock clock,
-                                          int maxBodyBytes) {
-        return new ServiceHandler(service, xmlNamespace, new SigV4Verifier(credentials, service.signingName(), clock),
+    private static ServiceHandler handler(AwsService service, String xmlNamespace, Credentials credentials,
+                                          dev.sagebrush.auth.TemporaryCredentials temporary, Clock clock, int maxBodyBytes) {
+        return new ServiceHandler(service, xmlNamespace, new SigV4Verifier(credentials, temporary, service.signingName(), clock),
                 clock, maxBodyBytes);
     }
 }

@@ -61,7 +61,7 @@ class ContainerConfigTest {
     }
 
     @Test
-    void environmentHasThePlatformAndToolkitVariablesPointingAtThisJob(@TempDir Path dir) throws Exception {
+    void environmentHasThePlatformAndToolkitVariablesAtTheContainerPaths(@TempDir Path dir) throws Exception {
         JobLayout layout = new JobLayout(dir);
         Map<String, String> env = new ContainerConfig(job(), layout, 4).environment(Map.of(
                 "PATH", "/usr/bin:/bin", "AWS_SECRET_ACCESS_KEY", "server-secret", "LANG", "C.UTF-8"));
@@ -71,7 +71,7 @@ class ContainerConfigTest {
                 .containsEntry("USER_VAR", "x")
                 .containsEntry("SM_NUM_GPUS", "user-wins")
                 .containsEntry("PATH", "/usr/bin:/bin").containsEntry("LANG", "C.UTF-8")
-                .containsEntry("SM_MODEL_DIR", "/opt/ml/model") // as the sandboxed process sees the job's ml/
+                .containsEntry("SM_MODEL_DIR", "/opt/ml/model")
                 .containsEntry("SM_INPUT_DIR", "/opt/ml/input")
                 .containsEntry("SM_INPUT_CONFIG_DIR", "/opt/ml/input/config")
                 .containsEntry("SM_OUTPUT_DIR", "/opt/ml/output")
