@@ -11,12 +11,17 @@ import dev.sagebrush.compilation.NeoCompilationWork;
 import dev.sagebrush.compilation.XgboostModelCompiler;
 import dev.sagebrush.compilation.onnx.OnnxModelCompiler;
 import dev.sagebrush.config.Config;
+import dev.sagebrush.jobs.sandbox.SandboxSettings;
+import dev.sagebrush.jobs.sandbox.Sandboxes;
 import dev.sagebrush.notebook.LifecycleConfigs;
 import dev.sagebrush.notebook.NodeIdentity;
 import dev.sagebrush.notebook.NotebookController;
 import dev.sagebrush.notebook.NotebookInstanceListing;
 import dev.sagebrush.notebook.NotebookInstances;
 import dev.sagebrush.notebook.NotebookSettings;
+import dev.sagebrush.notebook.callback.CredentialsEndpoint;
+import dev.sagebrush.notebook.callback.InstanceCredentials;
+import dev.sagebrush.notebook.proxy.NotebookOrigins;
 import dev.sagebrush.notebook.proxy.NotebookProxy;
 import dev.sagebrush.notebook.proxy.NotebookRoutes;
 import dev.sagebrush.notebook.proxy.SessionSigner;
@@ -42,6 +47,7 @@ import dev.sagebrush.store.ResourceStore;
 import dev.sagebrush.store.ChangeFollower;
 import dev.sagebrush.store.ResourceStores;
 import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -72,7 +78,14 @@ public final class Sagebrush implements AutoCloseable {
     private Sagebrush(Config config) throws IOException {
         this.config = config;
         Clock clock = Clock.systemUTC();
-        Path dataDir = Files.createDirectories(config.dataDir());
+        Path dataDir = DataDirectory.secure(config.dataDir());
+        // Every untrusted workload (compiler steps, training processes) runs in one of these sandboxes.
+        SandboxSettings sandboxSettings = SandboxSettings.fromEnvironment();
+        Sandboxes sandboxes = Sandboxes.create(sandboxSettings, dataDir.resolve("sandbox"));
+        if (!sandboxes.host().available()) {
+            log.warn("Sandboxes are not available on this host, so compilation and training jobs will fail: {}",
+                    String.join("; ", sandboxes.host().problems()));
+        }
         Credentials credentials = config.credentialsFile().isPresent()
                 ? Credentials.load(config.credentialsFile().get()) : Credentials.defaults();
         if (credentials.isDefault() && !config.bindsLoopbackOnly()) {
@@ -92,17 +105,20 @@ public final class Sagebrush implements AutoCloseable {
         EmbeddedS3 s3 = closeLater(EmbeddedS3.start(dataDir, credentials.secretsByAccessKey()));
         ObjectStorage storage = closeLater(s3.openServiceStorage());
         CompilationWork compilationWork = new NeoCompilationWork(storage, SafeArchive.Limits.DEFAULT,
-                Map.of("XGBOOST", new XgboostModelCompiler(new ArtifactPublisher(storage)),
-                        "ONNX", new OnnxModelCompiler(new ArtifactPublisher(storage), dataDir.resolve("cache"))));
+                Map.of("XGBOOST", new XgboostModelCompiler(new ArtifactPublisher(storage), sandboxes),
+                        "ONNX", new OnnxModelCompiler(new ArtifactPublisher(storage), dataDir.resolve("cache"), sandboxes,
+                                sandboxSettings.compileMemoryBytes())));
         CompilationController compilationController = closeLater(new CompilationController(store, codec, clock,
-                compilationWork, dataDir.resolve("work").resolve("compilation"), config.compileWorkers(),
+                compilationWork, DataDirectory.privateDir(dataDir.resolve("work").resolve("compilation")),
+                config.compileWorkers(),
                 nodeId, Duration.ofSeconds(1)).start());
         CompilationJobs compilation = new CompilationJobs(store, codec, compilationController::wake);
         CompilationJobListing compilationListing = new CompilationJobListing(store, codec, tokens);
 
         ImageRegistry images = config.training().imagesFile().map(ImageRegistry::load).orElseGet(ImageRegistry::empty);
-        LocalTrainingRunner trainingRunner = new LocalTrainingRunner(images, storage, dataDir.resolve("training"),
-                config.training().stopGrace(), clock);
+        LocalTrainingRunner trainingRunner = new LocalTrainingRunner(images, storage,
+                DataDirectory.privateDir(dataDir.resolve("training")), config.training().stopGrace(), clock, sandboxes,
+                sandboxSettings.trainingMemoryBytes());
         TrainingController trainingController = closeLater(new TrainingController(store, codec, clock,
                 trainingRunner, config.training().workers(), nodeId, Duration.ofSeconds(1)).start());
         TrainingJobs training = new TrainingJobs(store, codec, trainingController::wake);
@@ -114,16 +130,20 @@ public final class Sagebrush implements AutoCloseable {
         SessionSigner notebookSigner = new SessionSigner(
                 serverKey(store, dataDir, "notebook-session"));
         NotebookRoutes notebookRoutes = new NotebookRoutes();
+        NotebookOrigins notebookOrigins = new NotebookOrigins(nb.domain(), () -> java.net.URI.create(endpoint()));
+        InstanceCredentials instanceCredentials = new InstanceCredentials(
+                serverKey(store, dataDir, "notebook-credentials"), clock,
+                ref -> NotebookInstances.isActive(store, ref));
+        CredentialsEndpoint credentialsEndpoint = new CredentialsEndpoint(instanceCredentials);
         LocalProcessRuntime notebookRuntime = new LocalProcessRuntime(new LocalProcessRuntime.Options(
                 dataDir.resolve("notebooks"), nb.lifecycleTimeout(), nb.readyTimeout(), nb.stopGrace(), nb.gitConfig(),
                 nb.loopVolumes()), nb.runInstances() ? HostCapabilities.probe() : HostCapabilities.none());
         // The controller stops every Jupyter when it closes; it closes before the store (stack order).
         NotebookController notebookController = closeLater(new NotebookController(store, codec, clock, notebookRuntime,
-                notebookRoutes, nodeId,
-                Duration.ofSeconds(1)));
+                notebookRoutes, nodeId, Duration.ofSeconds(1), credentialsEndpoint.environment(this::loopbackEndpoint)));
         if (nb.runInstances()) notebookController.start();
         NotebookInstances notebooks = new NotebookInstances(store, codec, notebookController::wake, notebookSigner,
-                this::endpoint);
+                notebookOrigins);
         // The store's change feed: the Search index follows it, and a write on any node wakes the controller of its kind.
         ChangeFollower changes = closeLater(new ChangeFollower(store, searches.loadedAt(), FEED_POLL));
         searches.follow(changes);
@@ -133,13 +153,20 @@ public final class Sagebrush implements AutoCloseable {
                 searches, notebooks, new NotebookInstanceListing(store, codec, tokens, notebooks),
                 new LifecycleConfigs(store, codec, tokens));
 
-        HttpHandler gateway = new Gateway(table, new SigV4Verifier(credentials, "sagemaker", clock),
+        HttpHandler gateway = new Gateway(table, new SigV4Verifier(credentials, instanceCredentials, "sagemaker", clock),
                 Validator.loadDefault()::validate, codec, clock, config.maxRequestBytes(),
-                new FrontDoor(s3.frontDoorHandler(), new NotebookProxy(notebookSigner, notebookRoutes, clock,
-                        notebooks::instanceNamed, notebookRuntime::logDirectory)));
+                new FrontDoor(s3.frontDoorHandler(), new NotebookProxy(notebookSigner, notebookRoutes, notebookOrigins,
+                        clock, notebooks::instanceAt, notebookRuntime::logDirectory), credentialsEndpoint));
+        DataDirectory.secure(dataDir); // again: keys and the node id written since are the server's alone too
         this.undertow = Undertow.builder()
                 .addHttpListener(config.port(), config.host())
-                .setHandler(gateway)
+                // Slow or silent clients cost a connection, never a thread, and not for long: headers must arrive in
+                // 30 s, an idle keep-alive connection is closed after 5 min (the gateway bounds bodies itself), and
+                // the default body cap is the documented API limit (S3 lifts it per exchange).
+                .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, 30_000)
+                .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 300_000)
+                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, (long) config.maxRequestBytes())
+                .setHandler(ServiceEndpoints.route(gateway, credentials, instanceCredentials, clock, config.maxRequestBytes()))
                 .build();
         undertow.start();
         toClose.push(undertow::stop);
@@ -168,6 +195,13 @@ public final class Sagebrush implements AutoCloseable {
 
     public String endpoint() {
         return "http://" + (config.host().contains(":") ? "[" + config.host() + "]" : config.host()) + ":" + port;
+    }
+
+    /** This server as a process on this host reaches it (a wildcard bind address is not a destination). */
+    private String loopbackEndpoint() {
+        String h = config.host();
+        boolean wildcard = h.equals("0.0.0.0") || h.equals("::") || h.equals("[::]");
+        return wildcard ? "http://127.0.0.1:" + port : endpoint();
     }
 
     private <T extends AutoCloseable> T closeLater(T resource) {

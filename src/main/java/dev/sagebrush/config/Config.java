@@ -27,6 +27,14 @@ public record Config(String host, int port, Path dataDir, Optional<Path> credent
     public static final int DEFAULT_PORT = 8080;
     public static final int DEFAULT_MAX_REQUEST_BYTES = 8 * 1024 * 1024;
 
+    /**
+     * The data directory is made absolute once, here: its paths are handed to child processes (useradd homes,
+     * SM_* variables, dlopen paths) that run in other working directories, where a relative path means something else.
+     */
+    public Config {
+        dataDir = dataDir == null ? null : dataDir.toAbsolutePath().normalize();
+    }
+
     public static Config defaults(Path dataDir) {
         return new Config("127.0.0.1", DEFAULT_PORT, dataDir, Optional.empty(), DEFAULT_MAX_REQUEST_BYTES,
                 Math.max(1, Runtime.getRuntime().availableProcessors() / 2), TrainingSettings.defaults(),

@@ -8,6 +8,7 @@ import dev.sagebrush.store.ResourceKey;
 import dev.sagebrush.store.ResourceStore;
 import dev.sagebrush.store.StoredResource;
 import dev.sagebrush.tags.TagLists;
+import dev.sagebrush.training.builtin.BuiltinAlgorithms;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -68,10 +69,10 @@ public final class TrainingJobs {
                 .secondaryStatusTransitions(SecondaryStatusTransition.builder().status(SecondaryStatus.STARTING)
                         .startTime(ctx.receivedAt()).statusMessage("Starting the training job").build())
                 .hyperParameters(req.hasHyperParameters() ? req.hyperParameters() : null)
-                .algorithmSpecification(req.algorithmSpecification())
+                .algorithmSpecification(BuiltinAlgorithms.withBuiltinMetrics(req.algorithmSpecification()))
                 .roleArn(req.roleArn())
-                .inputDataConfig(req.hasInputDataConfig() ? req.inputDataConfig() : null)
-                .outputDataConfig(req.outputDataConfig())
+                .inputDataConfig(req.hasInputDataConfig() ? DescribeDefaults.channels(req.inputDataConfig()) : null)
+                .outputDataConfig(DescribeDefaults.output(req.outputDataConfig()))
                 .resourceConfig(req.resourceConfig())
                 .stoppingCondition(stopping)
                 .creationTime(ctx.receivedAt())
@@ -80,8 +81,11 @@ public final class TrainingJobs {
                 .enableInterContainerTrafficEncryption(Boolean.TRUE.equals(req.enableInterContainerTrafficEncryption()))
                 .enableManagedSpotTraining(Boolean.TRUE.equals(req.enableManagedSpotTraining()))
                 .experimentConfig(req.experimentConfig())
-                .profilerConfig(req.profilerConfig())
+                .debugHookConfig(req.debugHookConfig())
+                .profilerConfig(DescribeDefaults.profiler(req.profilerConfig()))
+                // Sagebrush collects no system metrics for the profiler: the config is kept, profiling is not done.
                 .profilingStatus(req.profilerConfig() == null ? null : "Disabled")
+                .checkpointConfig(req.checkpointConfig())
                 .environment(req.hasEnvironment() ? req.environment() : null)
                 .remoteDebugConfig(req.remoteDebugConfig())
                 .infraCheckConfig(req.infraCheckConfig())
