@@ -11,6 +11,8 @@ import dev.sagebrush.compilation.NeoCompilationWork;
 import dev.sagebrush.compilation.XgboostModelCompiler;
 import dev.sagebrush.compilation.onnx.OnnxModelCompiler;
 import dev.sagebrush.config.Config;
+import dev.sagebrush.logs.LogStore;
+import dev.sagebrush.metrics.MetricStore;
 import dev.sagebrush.notebook.LifecycleConfigs;
 import dev.sagebrush.notebook.NodeIdentity;
 import dev.sagebrush.notebook.NotebookController;
@@ -100,8 +102,10 @@ public final class Sagebrush implements AutoCloseable {
         // Training: every write (API, controller, tags) is announced on trainingEvents; the Search index subscribes.
         TrainingJobEvents trainingEvents = new TrainingJobEvents();
         ImageRegistry images = config.training().imagesFile().map(ImageRegistry::load).orElseGet(ImageRegistry::empty);
+        LogStore logs = closeLater(new LogStore(dataDir.resolve("logs"), clock, LogStore.Limits.DEFAULT));
+        MetricStore metrics = closeLater(new MetricStore(dataDir.resolve("metrics")));
         LocalTrainingRunner trainingRunner = new LocalTrainingRunner(images, storage, dataDir.resolve("training"),
-                config.training().stopGrace(), clock);
+                config.training().stopGrace(), clock, new TrainingTelemetry(logs, metrics, clock));
         TrainingController trainingController = closeLater(new TrainingController(store, codec, trainingEvents, clock,
                 trainingRunner, config.training().workers(), nodeId, Duration.ofSeconds(1)).start());
         TrainingJobs training = new TrainingJobs(store, codec, trainingEvents, trainingController::wake);
@@ -136,7 +140,8 @@ public final class Sagebrush implements AutoCloseable {
                         notebooks::instanceNamed, notebookRuntime::logDirectory)));
         this.undertow = Undertow.builder()
                 .addHttpListener(config.port(), config.host())
-                .setHandler(ServiceEndpoints.route(gateway, credentials, clock, config.maxRequestBytes()))
+                .setHandler(ServiceEndpoints.route(gateway, credentials, clock, config.maxRequestBytes(), logs,
+                        metrics))
                 .build();
         undertow.start();
         toClose.push(undertow::stop);

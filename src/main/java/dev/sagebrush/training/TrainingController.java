@@ -6,6 +6,7 @@ import dev.sagebrush.protocol.JsonCodec;
 import dev.sagebrush.store.ResourceKey;
 import dev.sagebrush.store.ResourceStore;
 import dev.sagebrush.store.StoredResource;
+import dev.sagebrush.training.metrics.MetricExtractor;
 import dev.sagebrush.training.runner.TrainingRunner;
 import java.time.Clock;
 import java.time.Duration;
@@ -49,6 +50,17 @@ public final class TrainingController implements AutoCloseable {
     private final String nodeId;
     private final ExecutorService executor;
     private final Map<ResourceKey, Cancellation> running = new ConcurrentHashMap<>();
+    /** The metric extractor of each running process, and how many values it had when they were last written. */
+    private final Map<ResourceKey, LiveMetrics> live = new ConcurrentHashMap<>();
+
+    private static final class LiveMetrics {
+        final MetricExtractor extractor;
+        long published;
+
+        LiveMetrics(MetricExtractor extractor) {
+            this.extractor = extractor;
+        }
+    }
     private final ControllerLoop loop;
 
     public TrainingController(ResourceStore store, JsonCodec codec, TrainingJobListener listener, Clock clock,
@@ -117,6 +129,7 @@ public final class TrainingController implements AutoCloseable {
         }
         if (mine != null) {
             store.tryLease(row.key(), nodeId, now, now.plus(LEASE)); // renew
+            publishMetrics(row.key());
             Instant started = job.trainingStartTime();
             if (started != null && now.isAfter(started.plusSeconds(maxRuntime(job)))) {
                 mine.cancel("timeout");
@@ -153,8 +166,17 @@ public final class TrainingController implements AutoCloseable {
         running.put(key, cancellation);
         executor.execute(() -> {
             try {
-                TrainingRunner.Outcome outcome = runner.run(job, (status, message) -> progress(key, status, message),
-                        cancellation);
+                TrainingRunner.Outcome outcome = runner.run(job, new TrainingRunner.Progress() {
+                    @Override
+                    public void status(SecondaryStatus status, String message) {
+                        progress(key, status, message);
+                    }
+
+                    @Override
+                    public void processStarted(MetricExtractor metrics) {
+                        live.put(key, new LiveMetrics(metrics));
+                    }
+                }, cancellation);
                 complete(key, cancellation, outcome);
             } catch (Exception | Error e) {
                 log.error("Training job {} failed unexpectedly", job.trainingJobArn(), e);
@@ -162,11 +184,26 @@ public final class TrainingController implements AutoCloseable {
                         + "failed in Sagebrush (" + e.getClass().getSimpleName() + ": " + e.getMessage()
                         + "). See the Sagebrush server log for details.", List.of()));
             } finally {
+                live.remove(key);
                 running.remove(key);
                 store.releaseLease(key, nodeId);
                 loop.wake(); // a worker is free: start the next waiting job now
             }
         });
+    }
+
+    /**
+     * Writes FinalMetricDataList while the job runs (each controller pass, when a value was recorded since the last
+     * write), so Describe and Search show the metrics so far, as SageMaker does, not only once the job has ended.
+     */
+    private void publishMetrics(ResourceKey key) {
+        LiveMetrics m = live.get(key);
+        if (m == null) return;
+        long changes = m.extractor.changes();
+        if (changes == m.published) return;
+        List<MetricData> values = m.extractor.finalMetrics();
+        transition(key, j -> j.toBuilder().finalMetricDataList(values).build(), "InProgress");
+        m.published = changes;
     }
 
     /** Records a secondary status the runner reached, unless the job is being stopped (Stopping stays visible). */

@@ -43,8 +43,16 @@ public final class LocalTrainingRunner implements TrainingRunner {
     private final Duration stopGrace;
     private final Clock clock;
     private final Map<String, String> serverEnv;
+    private final JobTelemetry telemetry;
 
     public LocalTrainingRunner(ImageRegistry images, ObjectStorage storage, Path root, Duration stopGrace, Clock clock) {
+        this(images, storage, root, stopGrace, clock, JobTelemetry.NONE);
+    }
+
+    /** @param telemetry where each output line and parsed metric value goes as it is printed (CloudWatch) */
+    public LocalTrainingRunner(ImageRegistry images, ObjectStorage storage, Path root, Duration stopGrace, Clock clock,
+                               JobTelemetry telemetry) {
+        this.telemetry = telemetry;
         this.images = images;
         this.storage = storage;
         this.root = root;
@@ -82,9 +90,10 @@ public final class LocalTrainingRunner implements TrainingRunner {
         JobLayout layout = layoutOf(job);
         Files.createDirectories(layout.jobDir());
         layout.prepare();
-        MetricExtractor metrics = MetricExtractor.of(job.algorithmSpecification().metricDefinitions());
+        JobTelemetry.Sink sink = telemetry.open(job);
+        MetricExtractor metrics = MetricExtractor.of(job.algorithmSpecification().metricDefinitions(), sink::metric);
         try {
-            return runPrepared(job, layout, command.get(), metrics, progress, cancellation);
+            return runPrepared(job, layout, command.get(), metrics, sink, progress, cancellation);
         } catch (TrainingFailure f) {
             return Outcome.failed(f.getMessage(), metrics.finalMetrics());
         } catch (Cancellation.CancelledException e) {
@@ -93,6 +102,7 @@ public final class LocalTrainingRunner implements TrainingRunner {
             Thread.currentThread().interrupt();
             return new Outcome(Outcome.Kind.CANCELLED, null, metrics.finalMetrics());
         } finally {
+            sink.close();
             try {
                 layout.cleanUp();
             } catch (IOException e) {
@@ -102,7 +112,7 @@ public final class LocalTrainingRunner implements TrainingRunner {
     }
 
     private Outcome runPrepared(DescribeTrainingJobResponse job, JobLayout layout, List<String> command,
-                                MetricExtractor metrics, Progress progress, Cancellation cancellation)
+                                MetricExtractor metrics, JobTelemetry.Sink sink, Progress progress, Cancellation cancellation)
             throws IOException, TrainingFailure, InterruptedException {
         ContainerConfig config = new ContainerConfig(job, layout, Runtime.getRuntime().availableProcessors());
         config.writeConfigFiles();
@@ -122,7 +132,11 @@ public final class LocalTrainingRunner implements TrainingRunner {
         ChildProcess child;
         try {
             child = ChildProcess.start(argv, config.environment(serverEnv), layout.ml(), layout.log(),
-                    line -> metrics.accept(line, clock.instant()));
+                    line -> {
+                        Instant now = clock.instant();
+                        metrics.accept(line, now);
+                        sink.line(now, line);
+                    });
         } catch (IOException e) {
             throw new TrainingFailure("ClientError: Cannot start the command " + command + " that the image registry "
                     + "maps the training image to: " + e.getMessage());
