@@ -148,11 +148,7 @@ public final class CloudWatchLogs implements AwsService {
         GetLogEventsPager.Page page = GetLogEventsPager.page(stream, longOrNull(in, "startTime"),
                 longOrNull(in, "endTime"), text(in, "nextToken"), limit, in.path("startFromHead").asBoolean(false));
         ObjectNode out = NODES.objectNode();
-        ArrayNode events = out.putArray("events");
-        for (LogEvent e : page.events()) {
-            events.addObject().put("timestamp", e.timestamp()).put("message", e.message())
-                    .put("ingestionTime", e.ingestionTime());
-        }
+        out.putPOJO("events", new EventsJson(page.events()));
         out.put("nextForwardToken", page.forwardToken());
         out.put("nextBackwardToken", page.backwardToken());
         return out;
