@@ -75,13 +75,13 @@ class DescribeDefaultsIT {
                 .outputConfig(o -> o.s3OutputLocation("s3://b/out/").targetDevice("ml_c5"))
                 .stoppingCondition(s -> s.maxRuntimeInSeconds(900)));
         JsonNode d = describe("DescribeCompilationJob", "{\"CompilationJobName\":\"c\"}");
-        // Required by AWS's model: AWS returns them for every job, FailureReason "" and ModelArtifacts included.
+        // Required by AWS's model. So are FailureReason and ModelArtifacts, which Sagebrush answers once the job has
+        // failed or completed (SageMakerSdkWorkflowIT reads ModelArtifacts as Model.compile does); what AWS answers
+        // for them while a job is still starting is not recorded anywhere this project could check.
         for (String m : new String[] {"CompilationJobName", "CompilationJobArn", "CompilationJobStatus",
-                "StoppingCondition", "CreationTime", "LastModifiedTime", "FailureReason", "ModelArtifacts", "RoleArn",
-                "InputConfig", "OutputConfig"}) {
+                "StoppingCondition", "CreationTime", "LastModifiedTime", "RoleArn", "InputConfig", "OutputConfig"}) {
             assertThat(d.has(m)).as(m).isTrue();
         }
-        assertThat(d.at("/FailureReason").asText()).isEmpty();
         assertThat(d.at("/StoppingCondition/MaxRuntimeInSeconds").asInt()).isEqualTo(900);
     }
 
