@@ -11,6 +11,7 @@ import dev.sagebrush.compilation.NeoCompilationWork;
 import dev.sagebrush.compilation.XgboostModelCompiler;
 import dev.sagebrush.compilation.onnx.OnnxModelCompiler;
 import dev.sagebrush.config.Config;
+import dev.sagebrush.logs.FileLogIngester;
 import dev.sagebrush.logs.LogStore;
 import dev.sagebrush.metrics.MetricStore;
 import dev.sagebrush.notebook.LifecycleConfigs;
@@ -128,6 +129,8 @@ public final class Sagebrush implements AutoCloseable {
                 notebookRoutes, nodeId,
                 Duration.ofSeconds(1)));
         if (nb.runInstances()) notebookController.start();
+        closeLater(new FileLogIngester(logs, new NotebookLogFiles(store, notebookRuntime::logDirectory),
+                dataDir.resolve("logs").resolve("ingest"), clock, Duration.ofSeconds(1)).start());
         NotebookInstances notebooks = new NotebookInstances(store, codec, notebookController::wake, notebookSigner,
                 this::endpoint);
         OperationTable table = ApiOperations.table(compilation, compilationListing, training, trainingListing, tags,

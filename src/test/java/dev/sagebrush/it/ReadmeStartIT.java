@@ -104,8 +104,12 @@ class ReadmeStartIT {
                 s3.putObject(b -> b.bucket("models").key("onnx/mlp.tar.gz"), RequestBody.fromBytes(Tarballs.create()
                         .file("mlp.onnx", XgboostCompilationIT.fixture("fixtures/onnx/mlp.onnx")).bytes()));
 
+                sm.createNotebookInstanceLifecycleConfig(r -> r.notebookInstanceLifecycleConfigName("readme-lcc")
+                        .onStart(h -> h.content(java.util.Base64.getEncoder().encodeToString(
+                                "echo hello from on-start\n".getBytes(StandardCharsets.UTF_8)))));
                 sm.createNotebookInstance(r -> r.notebookInstanceName("readme").instanceType("ml.t3.medium")
-                        .roleArn("arn:aws:iam::000000000000:role/NotebookRole").rootAccess("Disabled"));
+                        .roleArn("arn:aws:iam::000000000000:role/NotebookRole").rootAccess("Disabled")
+                        .lifecycleConfigName("readme-lcc"));
                 sm.createTrainingJob(r -> r.trainingJobName("readme").roleArn("arn:aws:iam::000000000000:role/R")
                         .algorithmSpecification(a -> a.trainingImage("local/readme:1").trainingInputMode("File"))
                         .hyperParameters(Map.of("epochs", "1"))
@@ -136,6 +140,14 @@ class ReadmeStartIT {
                 var nb = Waits.until(() -> sm.describeNotebookInstance(r -> r.notebookInstanceName("readme")),
                         d -> d.notebookInstanceStatus() != NotebookInstanceStatus.PENDING, Duration.ofMinutes(3));
                 assertThat(nb.notebookInstanceStatus()).as(nb.failureReason()).isEqualTo(NotebookInstanceStatus.IN_SERVICE);
+                // The lifecycle script's output and Jupyter's log, in the streams SageMaker names for them.
+                Waits.until(() -> logs.describeLogStreams(r -> r.logGroupName("/aws/sagemaker/NotebookInstances"))
+                                .logStreams().stream().map(x -> x.logStreamName()).toList(),
+                        names -> names.contains("readme/LifecycleConfigOnStart") && names.contains("readme/jupyter.log"),
+                        Duration.ofSeconds(30));
+                assertThat(logs.getLogEvents(r -> r.logGroupName("/aws/sagemaker/NotebookInstances")
+                        .logStreamName("readme/LifecycleConfigOnStart").startFromHead(true)).events())
+                        .anySatisfy(e -> assertThat(e.message()).contains("hello from on-start"));
                 sm.stopNotebookInstance(r -> r.notebookInstanceName("readme"));
                 NotebookHost.fastWaiter(sm).waitUntilNotebookInstanceStopped(r -> r.notebookInstanceName("readme"));
                 sm.deleteNotebookInstance(r -> r.notebookInstanceName("readme"));
