@@ -3,6 +3,7 @@ package dev.sagebrush;
 import dev.sagebrush.logs.FileLogIngester;
 import dev.sagebrush.logs.SageMakerLogStreams;
 import dev.sagebrush.notebook.NotebookInstances;
+import dev.sagebrush.notebook.runtime.InstanceKey;
 import dev.sagebrush.store.ResourceStore;
 import dev.sagebrush.store.StoredResource;
 import java.nio.file.Path;
@@ -25,9 +26,9 @@ final class NotebookLogFiles implements Supplier<List<FileLogIngester.Source>> {
             {"LifecycleConfigOnStart.log", "LifecycleConfigOnStart"}};
 
     private final ResourceStore store;
-    private final Function<String, Path> logDirectory;
+    private final Function<InstanceKey, Path> logDirectory;
 
-    NotebookLogFiles(ResourceStore store, Function<String, Path> logDirectory) {
+    NotebookLogFiles(ResourceStore store, Function<InstanceKey, Path> logDirectory) {
         this.store = store;
         this.logDirectory = logDirectory;
     }
@@ -37,7 +38,12 @@ final class NotebookLogFiles implements Supplier<List<FileLogIngester.Source>> {
         List<FileLogIngester.Source> out = new ArrayList<>();
         for (StoredResource row : store.findByStatus(NotebookInstances.KIND, STATUSES)) {
             String name = row.key().name();
-            Path dir = logDirectory.apply(name);
+            Path dir;
+            try {
+                dir = logDirectory.apply(new InstanceKey(row.key().account(), row.key().region(), name));
+            } catch (IllegalArgumentException e) {
+                continue; // not a key the runtime could have run
+            }
             for (String[] f : FILES) {
                 out.add(new FileLogIngester.Source(row.key().account(), row.key().region(),
                         SageMakerLogStreams.NOTEBOOK_INSTANCES, name + "/" + f[1], dir.resolve(f[0])));

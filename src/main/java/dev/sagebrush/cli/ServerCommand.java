@@ -29,6 +29,11 @@ public final class ServerCommand implements Callable<Integer> {
                     + "Default: the key test/test for account 000000000000, allowed on loopback only.")
     Path credentials;
 
+    @Option(names = "--database", defaultValue = "${env:SAGEBRUSH_DATABASE}",
+            description = "A postgresql://[user[:password]@]host[:port]/database URL: several nodes share it (see "
+                    + "docs/cluster.md). Default: SQLite in the data directory.")
+    String database;
+
     @Option(names = "--compile-workers", defaultValue = "${env:SAGEBRUSH_COMPILE_WORKERS:--1}",
             description = "Compilation jobs run at once on this node (default: half the CPU cores, at least 1; 0 runs none: an API-only node).")
     int compileWorkers;
@@ -54,20 +59,27 @@ public final class ServerCommand implements Callable<Integer> {
             description = "Seconds a notebook lifecycle script may run (default: ${DEFAULT-VALUE}, as SageMaker).")
     int notebookLifecycleTimeout;
 
+    @Option(names = "--notebook-domain", defaultValue = "${env:SAGEBRUSH_NOTEBOOK_DOMAIN:-notebook.localhost}",
+            description = "Wildcard domain of the notebook instances' own origins, <name>.<account>.<region>.<domain> "
+                    + "(default: ${DEFAULT-VALUE}; browsers resolve *.localhost to this machine). For a remote server, "
+                    + "point a wildcard DNS name at it.")
+    String notebookDomain;
+
     @Option(names = "--no-notebook-runtime", description = "Run no Jupyter on this node: notebook instances are "
             + "accepted and stay Pending (an API-only node).")
     boolean noNotebookRuntime;
 
     @Override
     public Integer call() throws Exception {
-        Config config = Config.defaults(dataDir).withHost(host).withPort(port).withCredentialsFile(credentials);
+        Config config = Config.defaults(dataDir).withHost(host).withPort(port).withCredentialsFile(credentials)
+                .withDatabase(database);
         if (compileWorkers >= 0) config = config.withCompileWorkers(compileWorkers);
         TrainingSettings training = config.training().withImagesFile(trainingImages)
                 .withStopGrace(Duration.ofSeconds(trainingStopGrace));
         if (trainingWorkers >= 0) training = training.withWorkers(trainingWorkers);
         config = config.withTraining(training);
         config = config.withNotebooks(config.notebooks().withGitConfig(notebookGitConfig)
-                .withLifecycleTimeout(Duration.ofSeconds(notebookLifecycleTimeout)).withRunInstances(!noNotebookRuntime));
+                .withLifecycleTimeout(Duration.ofSeconds(notebookLifecycleTimeout)).withRunInstances(!noNotebookRuntime).withDomain(notebookDomain));
         if (PortInUse.isBusy(host, port)) {
             System.err.println(PortInUse.message(host, port));
             return 2;
@@ -75,7 +87,7 @@ public final class ServerCommand implements Callable<Integer> {
         Sagebrush server;
         try {
             server = Sagebrush.start(config);
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException | dev.sagebrush.store.StoreException e) {
             System.err.println("sagebrush: " + e.getMessage());
             return 2;
         } catch (RuntimeException e) {

@@ -48,9 +48,7 @@ public final class ServiceHandler {
         exchange.getResponseHeaders().put(REQUEST_ID, requestId);
         WireProtocol.Call call = new WireProtocol.Call(operation == null ? "Unknown" : operation, xmlNamespace, requestId);
         try {
-            SigV4Verifier.Verified who = verifier.verify(new SigV4Verifier.IncomingRequest(
-                    exchange.getRequestMethod().toString(), exchange.getRequestURI(), exchange.getQueryString(),
-                    name -> exchange.getRequestHeaders().getFirst(name), body));
+            SigV4Verifier.Verified who = verifier.verify(new SigV4Verifier.IncomingRequest(Gateway.head(exchange), body));
             if (operation == null || !service.operations().contains(operation)) {
                 throw new AwsException("InvalidAction", 400, "The action or operation requested is invalid. "
                         + "Sagebrush's " + service.signingName() + " endpoint answers: "

@@ -5,8 +5,18 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.ResponseCodeHandler;
 import io.undertow.server.handlers.proxy.LoadBalancingProxyClient;
 import io.undertow.server.handlers.proxy.ProxyHandler;
+import io.undertow.util.HeaderValues;
 import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
+import java.util.Locale;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import io.undertow.server.Connectors;
+import io.undertow.util.ImmediatePooledByteBuffer;
 import java.net.URI;
+import java.nio.ByteBuffer;
+import org.xnio.IoUtils;
 import java.util.Deque;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.regex.Pattern;
@@ -21,6 +31,7 @@ import java.util.regex.Pattern;
  * aws-chunked uploads with trailing checksums intact.
  */
 public final class S3FrontDoor implements HttpHandler, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(S3FrontDoor.class);
     // SigV4 header or presigned-URL credential scope: <key>/<date>/<region>/s3/aws4_request.
     private static final Pattern S3_SCOPE = Pattern.compile("Credential=[^/,\\s]+/\\d{8}/[^/]+/s3/aws4_request");
     private static final Pattern S3_QUERY_SCOPE = Pattern.compile("/s3/aws4_request$");
@@ -48,11 +59,99 @@ public final class S3FrontDoor implements HttpHandler, AutoCloseable {
 
     @Override
     public void handleRequest(HttpServerExchange exchange) throws Exception {
+        String publicGrant = publicAclIn(exchange);
+        if (publicGrant != null) {
+            log.info("Refused a public ACL ({}) on {} {}", publicGrant, exchange.getRequestMethod(),
+                    exchange.getRequestPath());
+            sendError(exchange, new S3RequestRules.Refusal(403, "AccessDenied", "Access Denied"));
+            return;
+        }
+        S3RequestRules.Refusal refusal = S3RequestRules.check(exchange);
+        if (refusal != null) {
+            sendError(exchange, refusal);
+            return;
+        }
+        if (S3XmlBodies.isControlRequest(exchange)) {
+            checkXmlBodyThenProxy(exchange);
+            return;
+        }
         // Undertow 2.3 caps request bodies at UndertowOptions.DEFAULT_MAX_ENTITY_SIZE (2 MiB) unless the listener
         // says otherwise, answering 417 to Expect: 100-continue above it. S3 bodies go up to 5 GiB per part, and
         // s3proxy enforces S3's own limits, so lift the cap for these exchanges only (<= 0 means unlimited).
         exchange.setMaxEntitySize(-1);
         proxy.handleRequest(exchange);
+    }
+
+    /**
+     * A public canned ACL ({@code x-amz-acl: public-read}, {@code public-read-write}, {@code authenticated-read}) or a
+     * grant header naming the AllUsers or AuthenticatedUsers group: the header that makes it public, or null. Checked
+     * here, on every request, so that no operation (CreateBucket, PutObject, Put*Acl, CopyObject, multipart) can
+     * carry one to s3proxy; {@link PrivateOnlyBlobStore} refuses the same in XML bodies and for direct callers.
+     */
+    static String publicAclIn(HttpServerExchange exchange) {
+        for (HeaderValues h : exchange.getRequestHeaders()) {
+            String name = h.getHeaderName().toString().toLowerCase(Locale.ROOT);
+            if (name.equals("x-amz-acl")) {
+                for (String v : h) {
+                    if (PrivateOnlyBlobStore.isPublic(v)) return name + ": " + v;
+                }
+            } else if (name.startsWith("x-amz-grant-")) {
+                for (String v : h) {
+                    String lower = v.toLowerCase(Locale.ROOT);
+                    if (lower.contains("/groups/global/allusers") || lower.contains("/groups/global/authenticatedusers")) {
+                        return name + ": " + v;
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * S3's small XML control bodies (Put*Acl, DeleteObjects, CompleteMultipartUpload) are read first (bounded) and
+     * checked by {@link S3XmlBodies}: an ACL granting to a group or another user, or XML that is malformed or carries
+     * a DTD, is answered here; the rest goes to s3proxy unchanged.
+     */
+    private void checkXmlBodyThenProxy(HttpServerExchange exchange) {
+        exchange.setMaxEntitySize(S3XmlBodies.MAX_BYTES);
+        exchange.getRequestReceiver().receiveFullBytes((ex, body) -> {
+            S3RequestRules.Refusal refusal = S3XmlBodies.check(ex, body);
+            if (refusal != null) {
+                sendError(ex, refusal);
+                return;
+            }
+            Connectors.ungetRequestBytes(ex, new ImmediatePooledByteBuffer(ByteBuffer.wrap(body)));
+            Connectors.resetRequestChannel(ex);
+            try {
+                proxy.handleRequest(ex);
+            } catch (Exception e) {
+                log.warn("Proxying an S3 request failed", e);
+                IoUtils.safeClose(ex.getConnection());
+            }
+        }, (ex, e) -> {
+            if (e instanceof io.undertow.server.RequestTooBigException) {
+                sendError(ex, new S3RequestRules.Refusal(400, "MaxMessageLengthExceeded",
+                        "Your request was too big."));
+            } else {
+                IoUtils.safeClose(ex.getConnection());
+            }
+        });
+    }
+
+    /** An S3 error document (403 AccessDenied is S3's answer when Block Public Access refuses an ACL). */
+    private static void sendError(HttpServerExchange exchange, S3RequestRules.Refusal refusal) {
+        String requestId = UUID.randomUUID().toString().replace("-", "").substring(0, 16).toUpperCase(Locale.ROOT);
+        exchange.setStatusCode(refusal.status());
+        exchange.setPersistent(false); // the body (if any) is not read
+        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/xml");
+        exchange.getResponseHeaders().put(new HttpString("x-amz-request-id"), requestId);
+        exchange.getResponseSender().send("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>" + refusal.code()
+                + "</Code><Message>" + xml(refusal.message()) + "</Message><Resource>" + xml(exchange.getRequestPath())
+                + "</Resource><RequestId>" + requestId + "</RequestId></Error>");
+    }
+
+    private static String xml(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 
     /**

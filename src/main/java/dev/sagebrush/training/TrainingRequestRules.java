@@ -59,10 +59,6 @@ final class TrainingRequestRules {
         if (req.vpcConfig() != null) {
             throw unsupported("VpcConfig" + RUNNER + " on the server's own network. Remove VpcConfig.");
         }
-        if (Boolean.TRUE.equals(req.enableNetworkIsolation())) {
-            throw unsupported("EnableNetworkIsolation" + RUNNER + " without network isolation. Remove it or set it "
-                    + "to false.");
-        }
         if (Boolean.TRUE.equals(req.enableManagedSpotTraining())) {
             throw unsupported("EnableManagedSpotTraining (managed spot training)" + RUNNER + " on its own capacity.");
         }
@@ -103,6 +99,12 @@ final class TrainingRequestRules {
 
     private static void checkChannel(CreateTrainingJobRequest req, Channel c) {
         String name = "Channel " + c.channelName();
+        // AWS's pattern [A-Za-z0-9\.\-_]+ admits "." and "..", and the channel name is a directory under
+        // /opt/ml/input/data: ".." would be /opt/ml/input itself.
+        if (".".equals(c.channelName()) || "..".equals(c.channelName())) {
+            throw AwsException.validation("ChannelName '" + c.channelName() + "' is not allowed: a channel name "
+                    + "names a directory under /opt/ml/input/data, and '.' and '..' do not.");
+        }
         String mode = c.inputModeAsString() != null ? c.inputModeAsString()
                 : req.algorithmSpecification().trainingInputModeAsString();
         if ("Pipe".equals(mode)) {

@@ -1,16 +1,25 @@
 package dev.sagebrush.training.runner;
 
 import dev.sagebrush.jobs.Cancellation;
+import dev.sagebrush.jobs.sandbox.Limits;
+import dev.sagebrush.jobs.sandbox.SandboxSpec;
+import dev.sagebrush.jobs.sandbox.SandboxUnavailableException;
+import dev.sagebrush.jobs.sandbox.Sandboxes;
+import dev.sagebrush.jobs.sandbox.UidPool;
+import dev.sagebrush.jobs.sandbox.UntrustedFiles;
 import dev.sagebrush.storage.BucketNotFoundException;
 import dev.sagebrush.storage.ObjectStorage;
 import dev.sagebrush.storage.S3Uri;
 import dev.sagebrush.storage.StorageException;
+import dev.sagebrush.training.builtin.BuiltinAlgorithm;
+import dev.sagebrush.training.builtin.BuiltinAlgorithms;
 import dev.sagebrush.training.metrics.MetricExtractor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,9 +34,11 @@ import software.amazon.awssdk.services.sagemaker.model.DescribeTrainingJobRespon
 import software.amazon.awssdk.services.sagemaker.model.SecondaryStatus;
 
 /**
- * Runs a training job as a child process of the server, honouring the SageMaker container contract with a per-job
- * directory standing in for {@code /opt/ml} (see {@link JobLayout}, {@link ContainerConfig}). Steps: look the image up
- * in the {@link ImageRegistry}; write the config files; download the File-mode channels; run
+ * Runs a training job in a sandbox, honouring the SageMaker container contract: the job's own directory is shown at
+ * {@code /opt/ml} (see {@link JobLayout}, {@link ContainerConfig}), the process runs as a uid of its own with nothing
+ * else of the host but the read-only system directories and the registry command's own files, without network when
+ * EnableNetworkIsolation is set, under the training memory limit. Steps: look the image up in the
+ * {@link ImageRegistry}; write the config files; download the File-mode channels; run
  * {@code <command> (ContainerArguments | train)}; then pack {@code model/} to S3. Exit code 0 completes the job, any
  * other fails it with {@code output/failure} (first 1024 characters) as the reason.
  */
@@ -43,15 +54,22 @@ public final class LocalTrainingRunner implements TrainingRunner {
     private final Duration stopGrace;
     private final Clock clock;
     private final Map<String, String> serverEnv;
+    private final Sandboxes sandboxes;
+    private final long memoryBytes;
     private final JobTelemetry telemetry;
 
-    public LocalTrainingRunner(ImageRegistry images, ObjectStorage storage, Path root, Duration stopGrace, Clock clock) {
-        this(images, storage, root, stopGrace, clock, JobTelemetry.NONE);
+    /**
+     * @param sandboxes   where training processes run
+     * @param memoryBytes memory limit of each training job's sandbox
+     */
+    public LocalTrainingRunner(ImageRegistry images, ObjectStorage storage, Path root, Duration stopGrace, Clock clock,
+                               Sandboxes sandboxes, long memoryBytes) {
+        this(images, storage, root, stopGrace, clock, sandboxes, memoryBytes, JobTelemetry.NONE);
     }
 
     /** @param telemetry where each output line and parsed metric value goes as it is printed (CloudWatch) */
     public LocalTrainingRunner(ImageRegistry images, ObjectStorage storage, Path root, Duration stopGrace, Clock clock,
-                               JobTelemetry telemetry) {
+                               Sandboxes sandboxes, long memoryBytes, JobTelemetry telemetry) {
         this.telemetry = telemetry;
         this.images = images;
         this.storage = storage;
@@ -59,6 +77,8 @@ public final class LocalTrainingRunner implements TrainingRunner {
         this.stopGrace = stopGrace;
         this.clock = clock;
         this.serverEnv = System.getenv();
+        this.sandboxes = sandboxes;
+        this.memoryBytes = memoryBytes;
     }
 
     /** Where a job's files (and its log, {@code algo-1.log}) live. */
@@ -81,15 +101,25 @@ public final class LocalTrainingRunner implements TrainingRunner {
     public Outcome run(DescribeTrainingJobResponse job, Progress progress, Cancellation cancellation) throws IOException {
         String image = job.algorithmSpecification() == null ? null : job.algorithmSpecification().trainingImage();
         Optional<List<String>> command = images.resolve(image);
+        // The operator's registry wins; otherwise an AWS built-in algorithm image resolves to its own command.
+        Optional<BuiltinAlgorithm> builtin = command.isPresent() ? Optional.empty() : BuiltinAlgorithms.resolve(image);
+        if (builtin.isPresent()) command = Optional.of(builtin.get().command());
         if (command.isEmpty()) {
             return Outcome.failed("ClientError: The training image '" + image + "' is not in Sagebrush's training "
                     + "image registry" + (images.file() == null ? " (none is configured; start the server with "
                     + "--training-images FILE)" : " (" + images.file() + ")") + ". Add a line '<image-uri> <command...>' "
                     + "that maps it to a local command.", List.of());
         }
+        try {
+            sandboxes.requireAvailable();
+        } catch (SandboxUnavailableException e) {
+            return Outcome.failed("InternalServerError: " + e.getMessage(), List.of());
+        }
         JobLayout layout = layoutOf(job);
         Files.createDirectories(layout.jobDir());
+        Files.setPosixFilePermissions(layout.jobDir(), PosixFilePermissions.fromString("rwx------"));
         layout.prepare();
+        if (builtin.isPresent()) builtin.get().install(layout.ml());
         JobTelemetry.Sink sink = telemetry.open(job);
         MetricExtractor metrics = MetricExtractor.of(job.algorithmSpecification().metricDefinitions(), sink::metric);
         try {
@@ -112,7 +142,8 @@ public final class LocalTrainingRunner implements TrainingRunner {
     }
 
     private Outcome runPrepared(DescribeTrainingJobResponse job, JobLayout layout, List<String> command,
-                                MetricExtractor metrics, JobTelemetry.Sink sink, Progress progress, Cancellation cancellation)
+                                MetricExtractor metrics, JobTelemetry.Sink sink, Progress progress,
+                                Cancellation cancellation)
             throws IOException, TrainingFailure, InterruptedException {
         ContainerConfig config = new ContainerConfig(job, layout, Runtime.getRuntime().availableProcessors());
         config.writeConfigFiles();
@@ -129,26 +160,39 @@ public final class LocalTrainingRunner implements TrainingRunner {
         List<String> args = job.algorithmSpecification().containerArguments();
         argv.addAll(args.isEmpty() ? List.of("train") : args);
         appendLog(layout, "Sagebrush: starting " + argv + " for training job " + job.trainingJobName());
-        ChildProcess child;
-        try {
-            child = ChildProcess.start(argv, config.environment(serverEnv), layout.ml(), layout.log(),
-                    line -> {
-                        Instant now = clock.instant();
-                        metrics.accept(line, now);
-                        sink.line(now, line);
-                    });
-        } catch (IOException e) {
-            throw new TrainingFailure("ClientError: Cannot start the command " + command + " that the image registry "
-                    + "maps the training image to: " + e.getMessage());
-        }
-        progress.processStarted(metrics);
-        while (!child.waitFor(Duration.ofMillis(200))) {
-            if (cancellation.isCancelled()) {
-                child.terminate("shutdown".equals(cancellation.reason()) ? SHUTDOWN_GRACE : stopGrace);
-                break;
+        boolean isolated = Boolean.TRUE.equals(job.enableNetworkIsolation());
+        int exit;
+        boolean outOfMemory;
+        try (UidPool.Lease uid = sandboxes.uids().lease()) {
+            SandboxSpec.Builder spec = SandboxSpec.builder("training", argv).uid(uid)
+                    .readWrite(layout.ml(), ContainerConfig.ML_INSIDE).chdir(ContainerConfig.ML_INSIDE)
+                    .env(config.environment(serverEnv)).network(!isolated).hostname(JobLayout.HOST)
+                    .limits(Limits.TRAINING.withMemory(memoryBytes));
+            for (Path p : commandFiles(command)) spec.readOnly(p);
+            ChildProcess child;
+            try {
+                child = ChildProcess.start(sandboxes, spec.build(), layout.log(),
+                        line -> {
+                            Instant now = clock.instant();
+                            metrics.accept(line, now);
+                            sink.line(now, line);
+                        });
+            } catch (IOException | IllegalArgumentException e) {
+                throw new TrainingFailure("ClientError: Cannot start the command " + command + " that the image "
+                        + "registry maps the training image to: " + e.getMessage());
+            }
+            try (child) {
+                progress.processStarted(metrics);
+                while (!child.waitFor(Duration.ofMillis(200))) {
+                    if (cancellation.isCancelled()) {
+                        child.terminate("shutdown".equals(cancellation.reason()) ? SHUTDOWN_GRACE : stopGrace);
+                        break;
+                    }
+                }
+                exit = child.exitCode();
+                outOfMemory = child.memoryExceeded();
             }
         }
-        int exit = child.exitCode();
         appendLog(layout, "Sagebrush: the training process exited with code " + exit);
 
         if (cancellation.isCancelled()) {
@@ -157,6 +201,11 @@ public final class LocalTrainingRunner implements TrainingRunner {
                 uploadQuietly(job, layout);
             }
             return new Outcome(Outcome.Kind.CANCELLED, null, metrics.finalMetrics());
+        }
+        if (exit != 0 && outOfMemory) {
+            return Outcome.failed("ClientError: OutOfMemoryError: The training process exceeded the memory limit of "
+                    + Limits.bytes(memoryBytes) + " and was killed. Please use an instance type with more memory, or "
+                    + "reduce the size of training data processed on an instance.", metrics.finalMetrics());
         }
         if (exit != 0) {
             return Outcome.failed(failureReason(layout, exit), metrics.finalMetrics());
@@ -194,9 +243,10 @@ public final class LocalTrainingRunner implements TrainingRunner {
 
     /** The first 1024 characters of output/failure, or a reason that points at the log when there is none. */
     static String failureReason(JobLayout layout, int exit) throws IOException {
-        if (Files.isRegularFile(layout.failure())) {
+        // The sandbox owns output/: the file may be a link to a server file, which UntrustedFiles refuses.
+        if (UntrustedFiles.isRegularFile(layout.ml(), layout.failure())) {
             byte[] head;
-            try (InputStream in = Files.newInputStream(layout.failure())) {
+            try (InputStream in = UntrustedFiles.open(layout.ml(), layout.failure())) {
                 head = in.readNBytes(MAX_FAILURE_CHARS * 4);
             }
             String text = new String(head, StandardCharsets.UTF_8).stripTrailing();
@@ -206,6 +256,24 @@ public final class LocalTrainingRunner implements TrainingRunner {
         }
         return "AlgorithmError: The training process exited with code " + exit + " and wrote no output/failure file. "
                 + "See the job's log (" + layout.log().getFileName() + " in " + layout.jobDir() + ").";
+    }
+
+    /**
+     * The registry command's own files (absolute paths outside the system directories, e.g. the algorithm's script),
+     * shown read-only in the sandbox at the same path. Only the operator's registry names them, never the job.
+     */
+    static List<Path> commandFiles(List<String> command) {
+        List<Path> out = new ArrayList<>();
+        for (String arg : command) {
+            if (!arg.startsWith("/")) continue;
+            Path p = Path.of(arg).normalize();
+            if (p.startsWith("/usr") || p.startsWith("/bin") || p.startsWith("/sbin") || p.startsWith("/lib")
+                    || p.startsWith("/lib64") || p.getNameCount() < 2 || !Files.exists(p)) {
+                continue;
+            }
+            out.add(p);
+        }
+        return out;
     }
 
     private static String regionOf(DescribeTrainingJobResponse job) {
