@@ -9,7 +9,7 @@ import dev.sagebrush.compilation.CompilationWork;
 import dev.sagebrush.compilation.ArtifactPublisher;
 import dev.sagebrush.compilation.NeoCompilationWork;
 import dev.sagebrush.compilation.XgboostModelCompiler;
-import dev.sagebrush.compilation.onnx.OnnxModelCompiler;
+import dev.sagebrush.compilation.onnx.OnnxCompilers;
 import dev.sagebrush.config.Config;
 import dev.sagebrush.notebook.LifecycleConfigs;
 import dev.sagebrush.notebook.NodeIdentity;
@@ -90,7 +90,7 @@ public final class Sagebrush implements AutoCloseable {
         ObjectStorage storage = closeLater(s3.openServiceStorage());
         CompilationWork compilationWork = new NeoCompilationWork(storage, SafeArchive.Limits.DEFAULT,
                 Map.of("XGBOOST", new XgboostModelCompiler(new ArtifactPublisher(storage)),
-                        "ONNX", new OnnxModelCompiler(new ArtifactPublisher(storage), dataDir.resolve("cache"))));
+                        "ONNX", new OnnxCompilers(new ArtifactPublisher(storage), dataDir.resolve("cache"))));
         CompilationController compilationController = closeLater(new CompilationController(store, codec, clock,
                 compilationWork, dataDir.resolve("work").resolve("compilation"), config.compileWorkers(),
                 nodeId, Duration.ofSeconds(1)).start());

@@ -1,0 +1,199 @@
+package dev.sagebrush.compilation.onnx;
+
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sagebrush.compilation.ArtifactPublisher;
+import dev.sagebrush.compilation.CompilationFailure;
+import dev.sagebrush.compilation.CompilationOutcome;
+import dev.sagebrush.compilation.CompilationTarget;
+import dev.sagebrush.compilation.CompilationTargets;
+import dev.sagebrush.compilation.DlrLayout;
+import dev.sagebrush.compilation.FrameworkInputs;
+import dev.sagebrush.compilation.ModelCompiler;
+import dev.sagebrush.compilation.toolchain.TargetArch;
+import dev.sagebrush.compilation.toolchain.Toolchain;
+import dev.sagebrush.compilation.toolchain.ToolchainException;
+import dev.sagebrush.compilation.tvm.GraphRunner;
+import dev.sagebrush.compilation.tvm.TvmCompiler;
+import dev.sagebrush.compilation.tvm.TvmFailures;
+import dev.sagebrush.compilation.tvm.TvmTarget;
+import dev.sagebrush.jobs.Cancellation;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import software.amazon.awssdk.services.sagemaker.model.DescribeCompilationJobResponse;
+
+/**
+ * ONNX compilation with TVM (the TVM tier): the DataInputConfig is checked against the model (or inferred), TVM
+ * compiles the model for the device's CPU in a child process ({@link TvmCompiler}) into DLR's graph-executor layout,
+ * and before anything is published the artifact runs on the target CPU (natively on x86_64, under qemu-user on ARM)
+ * through a graph executor that loads compiled.so and compiled.params as DLR does ({@link GraphRunner}); on x86_64
+ * TVM's own graph executor runs it too. Both must reproduce ONNX Runtime on the original model.
+ */
+public final class OnnxTvmCompiler implements ModelCompiler {
+    /** Per child process (TVM, gcc, qemu); the job's own MaxRuntimeInSeconds cancels earlier. */
+    static final Duration STEP_TIMEOUT = Duration.ofMinutes(20);
+
+    private final ArtifactPublisher publisher;
+    private final Path cacheDir;
+
+    public OnnxTvmCompiler(ArtifactPublisher publisher, Path cacheDir) {
+        this.publisher = publisher;
+        this.cacheDir = cacheDir;
+    }
+
+    @Override
+    public CompilationOutcome compile(DescribeCompilationJobResponse job, FrameworkInputs.ModelFiles model, Path workDir,
+                                      Cancellation cancellation) {
+        CompilationTarget target = CompilationTargets.of(job.outputConfig());
+        TargetArch arch = checkTarget(target);
+        TvmTarget tvmTarget = TvmTarget.of(target, arch);
+        try {
+            OrtModels.Description original = describe(model.main());
+            InputShapes.Resolved shapes = InputShapes.resolve(original.inputs(), job.inputConfig().dataInputConfig());
+            cancellation.check();
+            List<List<Tensor>> inputs = RandomInputs.generate(original.inputs(), shapes.shapes());
+            List<List<Tensor>> reference;
+            try {
+                reference = OrtModels.run(model.main(), OptLevel.NO_OPT, inputs);
+            } catch (OrtException e) {
+                throw new CompilationFailure("ClientError: CompilationError: The ONNX model does not run with inputs "
+                        + shapes.json() + " in ONNX Runtime " + OrtModels.version() + ": " + e.getMessage(), e);
+            }
+            cancellation.check();
+            Path build = Files.createDirectories(workDir.resolve("build"));
+            List<List<Path>> inputFiles = writeInputs(inputs, build.resolve("inputs"));
+            List<TvmCompiler.Input> tvmInputs = new ArrayList<>();
+            for (TensorSpec in : original.inputs()) {
+                tvmInputs.add(new TvmCompiler.Input(in.name(), shapes.shapes().get(in.name()), in.dtype()));
+            }
+            Path content = workDir.resolve("artifact");
+            TvmCompiler.Result compiled = tvmCompile(new TvmCompiler.Request("ONNX", model.main(), tvmInputs, tvmTarget,
+                    content, build.resolve("tvm"), arch == TargetArch.X86_64 ? inputFiles : List.of()));
+            cancellation.check();
+            DlrLayout.writeMeta(content, target.name(), metaTensors(original.inputs(), shapes),
+                    metaOutputs(reference.get(0)), null);
+
+            List<String> names = original.inputs().stream().map(TensorSpec::name).toList();
+            GraphRunner.Run run = GraphRunner.run(Toolchain.forArch(arch), content, content.resolve(DlrLayout.GRAPH),
+                    names, inputFiles, build.resolve("verify"), STEP_TIMEOUT);
+            cancellation.check();
+            OnnxVerification onTarget = OnnxVerification.compare(reference, readOutputs(reference, run.outputs()));
+            OnnxVerification tvmRuntime = compiled.tvmRuns().isEmpty() ? null
+                    : OnnxVerification.compare(reference, readOutputs(reference, compiled.tvmRuns()));
+            if (!onTarget.passed() || (tvmRuntime != null && !tvmRuntime.passed())) {
+                throw new CompilationFailure("InternalServerError: The model compiled by TVM did not reproduce ONNX "
+                        + "Runtime's outputs on the original model on " + arch.id() + ", so it was not published: "
+                        + (onTarget.passed() ? "TVM graph executor: " + tvmRuntime.detail() : onTarget.detail()));
+            }
+            ObjectNode manifest = TvmManifest.of(job, target, tvmTarget, "ONNX", shapes, original, reference.get(0),
+                    compiled, run, onTarget, tvmRuntime, "ONNX Runtime " + OrtModels.version()
+                            + " on the original .onnx (linux-x64, no graph optimization), same inputs", null);
+            return publisher.publish(job, target.name(), content, DlrLayout.MANIFEST, manifest, workDir, cancellation,
+                    shapes.inferred() ? shapes.json() : null);
+        } catch (ToolchainException e) {
+            if (cancellation.isCancelled()) throw new Cancellation.CancelledException(cancellation.reason());
+            throw new CompilationFailure("InternalServerError: Building or verifying the model for " + arch.id()
+                    + " failed: " + e.getMessage(), e);
+        } catch (IOException e) {
+            if (cancellation.isCancelled()) throw new Cancellation.CancelledException(cancellation.reason());
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private TvmCompiler.Result tvmCompile(TvmCompiler.Request r) throws IOException, ToolchainException {
+        try {
+            return TvmCompiler.compile(r, cacheDir, STEP_TIMEOUT);
+        } catch (TvmCompiler.TvmException e) {
+            throw TvmFailures.of(r.framework(), r.target(), e);
+        }
+    }
+
+    /** The target's CPU, or a FailureReason saying why a neural network cannot be compiled for it here. */
+    static TargetArch checkTarget(CompilationTarget target) {
+        if (target.unsupported().isPresent()) {
+            throw new CompilationFailure("ClientError: CompilationError: Target " + target.name()
+                    + " is not supported by this server: " + target.unsupported().get() + ".");
+        }
+        TargetArch arch = target.hostArch().orElseThrow();
+        List<String> missing = TvmCompiler.missing();
+        if (!missing.isEmpty()) {
+            throw new CompilationFailure("InternalServerError: This server cannot compile neural networks with TVM: "
+                    + String.join("; ", missing) + ". Run `bin/sagebrush doctor` to see what this host can do.");
+        }
+        Toolchain.Availability available = Toolchain.available(arch);
+        if (!available.canCompile() || !available.canRun()) {
+            throw new CompilationFailure("InternalServerError: This server cannot build and verify code for "
+                    + arch.id() + " (needed by " + target.name() + "): " + String.join("; ", available.problems())
+                    + ". Install the Debian packages named there, or run `bin/sagebrush doctor` to see what this "
+                    + "host can do.");
+        }
+        return arch;
+    }
+
+    static List<List<Path>> writeInputs(List<List<Tensor>> sets, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        List<List<Path>> out = new ArrayList<>();
+        for (int s = 0; s < sets.size(); s++) {
+            List<Path> files = new ArrayList<>();
+            for (int i = 0; i < sets.get(s).size(); i++) {
+                Path p = dir.resolve("set-" + s + "-in-" + i + ".bin");
+                Files.write(p, sets.get(s).get(i).data());
+                files.add(p);
+            }
+            out.add(files);
+        }
+        return out;
+    }
+
+    /** Output files of each set read back as tensors named and shaped like the reference's outputs. */
+    static List<List<Tensor>> readOutputs(List<List<Tensor>> reference, List<List<Path>> files) throws IOException {
+        List<List<Tensor>> out = new ArrayList<>();
+        for (int s = 0; s < files.size(); s++) {
+            List<Tensor> set = new ArrayList<>();
+            for (int k = 0; k < files.get(s).size(); k++) {
+                Tensor want = k < reference.get(s).size() ? reference.get(s).get(k) : null;
+                byte[] data = Files.readAllBytes(files.get(s).get(k));
+                if (want == null || data.length != want.data().length) {
+                    set.add(new Tensor("output_" + k, want == null ? ElementTypes.FLOAT : want.elementType(),
+                            new long[] {data.length}, data));
+                } else {
+                    set.add(new Tensor(want.name(), want.elementType(), want.shape(), data));
+                }
+            }
+            out.add(set);
+        }
+        return out;
+    }
+
+    static DlrLayout.Tensor[] metaTensors(List<TensorSpec> inputs, InputShapes.Resolved shapes) {
+        return inputs.stream().map(i -> new DlrLayout.Tensor(i.name(), i.dtype(), shapes.shapes().get(i.name())))
+                .toArray(DlrLayout.Tensor[]::new);
+    }
+
+    static DlrLayout.Tensor[] metaOutputs(List<Tensor> outputs) {
+        return outputs.stream().map(o -> new DlrLayout.Tensor(o.name(), ElementTypes.dtype(o.elementType()), o.shape()))
+                .toArray(DlrLayout.Tensor[]::new);
+    }
+
+    private static OrtModels.Description describe(Path file) {
+        OrtModels.Description d;
+        try {
+            d = OrtModels.describe(file);
+        } catch (OrtException e) {
+            throw new CompilationFailure("ClientError: InputConfiguration: Unable to load the ONNX model "
+                    + file.getFileName() + " with ONNX Runtime " + OrtModels.version() + ": " + e.getMessage(), e);
+        }
+        if (!d.unsupported().isEmpty()) {
+            throw new CompilationFailure("ClientError: InputConfiguration: This server compiles ONNX models whose "
+                    + "inputs and outputs are numeric tensors (float32/64, int8/16/32/64, uint8, bool), so that it can "
+                    + "verify them: " + String.join("; ", d.unsupported()) + ".");
+        }
+        return d;
+    }
+}
