@@ -11,6 +11,8 @@ import dev.sagebrush.compilation.NeoCompilationWork;
 import dev.sagebrush.compilation.XgboostModelCompiler;
 import dev.sagebrush.compilation.onnx.OnnxCompilers;
 import dev.sagebrush.config.Config;
+import dev.sagebrush.jobs.sandbox.SandboxSettings;
+import dev.sagebrush.jobs.sandbox.Sandboxes;
 import dev.sagebrush.notebook.LifecycleConfigs;
 import dev.sagebrush.notebook.NodeIdentity;
 import dev.sagebrush.notebook.NotebookController;
@@ -28,7 +30,6 @@ import dev.sagebrush.storage.SafeArchive;
 import dev.sagebrush.search.Searches;
 import dev.sagebrush.tags.Tags;
 import dev.sagebrush.training.TrainingController;
-import dev.sagebrush.training.TrainingJobEvents;
 import dev.sagebrush.training.TrainingJobListing;
 import dev.sagebrush.training.TrainingJobs;
 import dev.sagebrush.training.runner.ImageRegistry;
@@ -40,8 +41,10 @@ import dev.sagebrush.protocol.JsonCodec;
 import dev.sagebrush.protocol.OperationTable;
 import dev.sagebrush.store.PageTokens;
 import dev.sagebrush.store.ResourceStore;
-import dev.sagebrush.store.SqliteResourceStore;
+import dev.sagebrush.store.ChangeFollower;
+import dev.sagebrush.store.ResourceStores;
 import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -61,6 +64,9 @@ import org.slf4j.LoggerFactory;
 public final class Sagebrush implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Sagebrush.class);
 
+    /** How often the change feed is read when nothing signalled a write (a lost NOTIFY costs at most this). */
+    private static final Duration FEED_POLL = Duration.ofMillis(500);
+
     private final Deque<AutoCloseable> toClose = new ArrayDeque<>();
     private final Undertow undertow;
     private final int port;
@@ -69,7 +75,14 @@ public final class Sagebrush implements AutoCloseable {
     private Sagebrush(Config config) throws IOException {
         this.config = config;
         Clock clock = Clock.systemUTC();
-        Path dataDir = Files.createDirectories(config.dataDir());
+        Path dataDir = DataDirectory.secure(config.dataDir());
+        // Every untrusted workload (compiler steps, training processes) runs in one of these sandboxes.
+        SandboxSettings sandboxSettings = SandboxSettings.fromEnvironment();
+        Sandboxes sandboxes = Sandboxes.create(sandboxSettings, dataDir.resolve("sandbox"));
+        if (!sandboxes.host().available()) {
+            log.warn("Sandboxes are not available on this host, so compilation and training jobs will fail: {}",
+                    String.join("; ", sandboxes.host().problems()));
+        }
         Credentials credentials = config.credentialsFile().isPresent()
                 ? Credentials.load(config.credentialsFile().get()) : Credentials.defaults();
         if (credentials.isDefault() && !config.bindsLoopbackOnly()) {
@@ -79,9 +92,9 @@ public final class Sagebrush implements AutoCloseable {
                     + "or bind to 127.0.0.1.");
         }
 
-        ResourceStore store = closeLater(new SqliteResourceStore(dataDir.resolve("sagebrush.db")));
+        ResourceStore store = closeLater(ResourceStores.open(config.database(), dataDir));
         JsonCodec codec = new JsonCodec();
-        PageTokens tokens = new PageTokens(Secrets.loadOrCreate(dataDir.resolve("secrets").resolve("page-token.key")));
+        PageTokens tokens = new PageTokens(serverKey(store, dataDir, "page-token"));
 
         // One identity for this node in every lease it takes, so two nodes sharing a database never run one job twice;
         // kept in the data directory, so after a crash this node takes its own interrupted work back at once.
@@ -89,32 +102,29 @@ public final class Sagebrush implements AutoCloseable {
         EmbeddedS3 s3 = closeLater(EmbeddedS3.start(dataDir, credentials.secretsByAccessKey()));
         ObjectStorage storage = closeLater(s3.openServiceStorage());
         CompilationWork compilationWork = new NeoCompilationWork(storage, SafeArchive.Limits.DEFAULT,
-                Map.of("XGBOOST", new XgboostModelCompiler(new ArtifactPublisher(storage)),
-                        "ONNX", new OnnxCompilers(new ArtifactPublisher(storage), dataDir.resolve("cache"))));
+                Map.of("XGBOOST", new XgboostModelCompiler(new ArtifactPublisher(storage), sandboxes),
+                        "ONNX", new OnnxCompilers(new ArtifactPublisher(storage), dataDir.resolve("cache"), sandboxes,
+                                sandboxSettings.compileMemoryBytes())));
         CompilationController compilationController = closeLater(new CompilationController(store, codec, clock,
-                compilationWork, dataDir.resolve("work").resolve("compilation"), config.compileWorkers(),
+                compilationWork, DataDirectory.privateDir(dataDir.resolve("work").resolve("compilation")),
+                config.compileWorkers(),
                 nodeId, Duration.ofSeconds(1)).start());
         CompilationJobs compilation = new CompilationJobs(store, codec, compilationController::wake);
         CompilationJobListing compilationListing = new CompilationJobListing(store, codec, tokens);
 
-        // Training: every write (API, controller, tags) is announced on trainingEvents; the Search index subscribes.
-        TrainingJobEvents trainingEvents = new TrainingJobEvents();
         ImageRegistry images = config.training().imagesFile().map(ImageRegistry::load).orElseGet(ImageRegistry::empty);
         LocalTrainingRunner trainingRunner = new LocalTrainingRunner(images, storage, dataDir.resolve("training"),
                 config.training().stopGrace(), clock);
-        TrainingController trainingController = closeLater(new TrainingController(store, codec, trainingEvents, clock,
+        TrainingController trainingController = closeLater(new TrainingController(store, codec, clock,
                 trainingRunner, config.training().workers(), nodeId, Duration.ofSeconds(1)).start());
-        TrainingJobs training = new TrainingJobs(store, codec, trainingEvents, trainingController::wake);
+        TrainingJobs training = new TrainingJobs(store, codec, trainingController::wake);
         TrainingJobListing trainingListing = new TrainingJobListing(store, codec, tokens);
-        Tags tags = new Tags(store, tokens, row -> {
-            if (TrainingJobs.KIND.equals(row.key().kind())) trainingEvents.changed(row);
-        });
+        Tags tags = new Tags(store, tokens);
         Searches searches = new Searches(store, codec,
-                Secrets.loadOrCreate(dataDir.resolve("secrets").resolve("search-token.key")));
-        trainingEvents.add(searches);
+                serverKey(store, dataDir, "search-token"));
         NotebookSettings nb = config.notebooks();
         SessionSigner notebookSigner = new SessionSigner(
-                Secrets.loadOrCreate(dataDir.resolve("secrets").resolve("notebook-session.key")));
+                serverKey(store, dataDir, "notebook-session"));
         NotebookRoutes notebookRoutes = new NotebookRoutes();
         LocalProcessRuntime notebookRuntime = new LocalProcessRuntime(new LocalProcessRuntime.Options(
                 dataDir.resolve("notebooks"), nb.lifecycleTimeout(), nb.readyTimeout(), nb.stopGrace(), nb.gitConfig(),
@@ -126,6 +136,11 @@ public final class Sagebrush implements AutoCloseable {
         if (nb.runInstances()) notebookController.start();
         NotebookInstances notebooks = new NotebookInstances(store, codec, notebookController::wake, notebookSigner,
                 this::endpoint);
+        // The store's change feed: the Search index follows it, and a write on any node wakes the controller of its kind.
+        ChangeFollower changes = closeLater(new ChangeFollower(store, searches.loadedAt(), FEED_POLL));
+        searches.follow(changes);
+        changes.subscribe(ChangeWakeUps.of(Map.of(CompilationJobs.KIND, compilationController::wake,
+                TrainingJobs.KIND, trainingController::wake, NotebookInstances.KIND, notebookController::wake))).start();
         OperationTable table = ApiOperations.table(compilation, compilationListing, training, trainingListing, tags,
                 searches, notebooks, new NotebookInstanceListing(store, codec, tokens, notebooks),
                 new LifecycleConfigs(store, codec, tokens));
@@ -134,14 +149,32 @@ public final class Sagebrush implements AutoCloseable {
                 Validator.loadDefault()::validate, codec, clock, config.maxRequestBytes(),
                 new FrontDoor(s3.frontDoorHandler(), new NotebookProxy(notebookSigner, notebookRoutes, clock,
                         notebooks::instanceNamed, notebookRuntime::logDirectory)));
+        DataDirectory.secure(dataDir); // again: keys and the node id written since are the server's alone too
         this.undertow = Undertow.builder()
                 .addHttpListener(config.port(), config.host())
-                .setHandler(gateway)
+                // Slow or silent clients cost a connection, never a thread, and not for long: headers must arrive in
+                // 30 s, an idle keep-alive connection is closed after 5 min (the gateway bounds bodies itself), and
+                // the default body cap is the documented API limit (S3 lifts it per exchange).
+                .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, 30_000)
+                .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 300_000)
+                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, (long) config.maxRequestBytes())
+                .setHandler(ServiceEndpoints.route(gateway, credentials, clock, config.maxRequestBytes()))
                 .build();
         undertow.start();
         toClose.push(undertow::stop);
         this.port = ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
         log.info("Sagebrush listening on http://{}:{} (data in {})", config.host(), port, dataDir.toAbsolutePath());
+    }
+
+    /**
+     * A key that signs what clients hold (page tokens, notebook sessions). One node keeps it in its data directory;
+     * nodes sharing a database keep it there, so a token one node issued is honoured by every other.
+     */
+    private byte[] serverKey(ResourceStore store, Path dataDir, String name) throws IOException {
+        if (config.database().isEmpty()) return Secrets.loadOrCreate(dataDir.resolve("secrets").resolve(name + ".key"));
+        byte[] candidate = new byte[32];
+        new java.security.SecureRandom().nextBytes(candidate);
+        return store.sharedKey(name, candidate);
     }
 
     public static Sagebrush start(Config config) throws IOException {

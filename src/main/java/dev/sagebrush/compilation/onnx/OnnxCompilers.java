@@ -6,6 +6,7 @@ import dev.sagebrush.compilation.FrameworkInputs;
 import dev.sagebrush.compilation.ModelCompiler;
 import dev.sagebrush.compilation.tvm.TvmCompiler;
 import dev.sagebrush.jobs.Cancellation;
+import dev.sagebrush.jobs.sandbox.Sandboxes;
 import java.nio.file.Path;
 import software.amazon.awssdk.services.sagemaker.model.DescribeCompilationJobResponse;
 
@@ -19,9 +20,9 @@ public final class OnnxCompilers implements ModelCompiler {
     private final OnnxTvmCompiler tvm;
     private final OnnxModelCompiler ort;
 
-    public OnnxCompilers(ArtifactPublisher publisher, Path cacheDir) {
-        this.tvm = new OnnxTvmCompiler(publisher, cacheDir);
-        this.ort = new OnnxModelCompiler(publisher, cacheDir);
+    public OnnxCompilers(ArtifactPublisher publisher, Path cacheDir, Sandboxes sandboxes, long memoryBudget) {
+        this.tvm = new OnnxTvmCompiler(publisher, cacheDir, sandboxes, memoryBudget);
+        this.ort = new OnnxModelCompiler(publisher, cacheDir, sandboxes, memoryBudget);
     }
 
     @Override

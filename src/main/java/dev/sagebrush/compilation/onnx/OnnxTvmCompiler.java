@@ -1,9 +1,12 @@
 package dev.sagebrush.compilation.onnx;
 
-import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sagebrush.compilation.ArtifactPublisher;
+import dev.sagebrush.compilation.CompilerSandbox;
+import dev.sagebrush.compilation.toolchain.SandboxedSteps;
+import dev.sagebrush.jobs.sandbox.Limits;
+import dev.sagebrush.jobs.sandbox.Sandboxes;
+import dev.sagebrush.jobs.sandbox.UntrustedFiles;
 import dev.sagebrush.compilation.CompilationFailure;
 import dev.sagebrush.compilation.CompilationOutcome;
 import dev.sagebrush.compilation.CompilationTarget;
@@ -41,10 +44,21 @@ public final class OnnxTvmCompiler implements ModelCompiler {
 
     private final ArtifactPublisher publisher;
     private final Path cacheDir;
+    private final OrtNativeRunner ortLibraries;
+    private final Sandboxes sandboxes;
+    private final long memoryBudget;
 
-    public OnnxTvmCompiler(ArtifactPublisher publisher, Path cacheDir) {
+    /**
+     * @param cacheDir     where natives are unpacked once (ONNX Runtime's, TVM's) and the Python stand-ins built
+     * @param sandboxes    where ONNX Runtime, TVM, gcc and qemu run: the job's own uid, its work directory only
+     * @param memoryBudget memory for each sandboxed step (the TVM compiler above all)
+     */
+    public OnnxTvmCompiler(ArtifactPublisher publisher, Path cacheDir, Sandboxes sandboxes, long memoryBudget) {
         this.publisher = publisher;
         this.cacheDir = cacheDir;
+        this.ortLibraries = new OrtNativeRunner(cacheDir);
+        this.sandboxes = sandboxes;
+        this.memoryBudget = memoryBudget;
     }
 
     @Override
@@ -53,39 +67,46 @@ public final class OnnxTvmCompiler implements ModelCompiler {
         CompilationTarget target = CompilationTargets.of(job.outputConfig());
         TargetArch arch = checkTarget(target);
         TvmTarget tvmTarget = TvmTarget.of(target, arch);
-        try {
-            OrtModels.Description original = describe(model.main());
-            InputShapes.Resolved shapes = InputShapes.resolve(original.inputs(), job.inputConfig().dataInputConfig());
-            cancellation.check();
-            List<List<Tensor>> inputs = RandomInputs.generate(original.inputs(), shapes.shapes());
-            List<List<Tensor>> reference;
-            try {
-                reference = OrtModels.run(model.main(), OptLevel.NO_OPT, inputs);
-            } catch (OrtException e) {
-                throw new CompilationFailure("ClientError: CompilationError: The ONNX model does not run with inputs "
-                        + shapes.json() + " in ONNX Runtime " + OrtModels.version() + ": " + e.getMessage(), e);
-            }
-            cancellation.check();
+        List<String> missingFlags = tvmTarget.missingHostFlags();
+        if (!missingFlags.isEmpty()) {
+            throw new CompilationFailure("InternalServerError: Code for " + target.name() + " (" + tvmTarget.cpu()
+                    + ") needs CPU features this server lacks (" + String.join(", ", missingFlags) + "), so it "
+                    + "cannot be verified here; compile on a host with them, or for TargetPlatform {Os: LINUX, Arch: "
+                    + "X86_64}.");
+        }
+        try (SandboxedSteps steps = CompilerSandbox.open(sandboxes, workDir)) {
+            steps.withLimits(Limits.COMPILER.withMemory(memoryBudget));
             Path build = Files.createDirectories(workDir.resolve("build"));
-            List<List<Path>> inputFiles = writeInputs(inputs, build.resolve("inputs"));
+            // ONNX Runtime, in its own sandboxed child, reads the model, resolves the DataInputConfig and computes the
+            // reference outputs on the original model (its model.ort is not used by this tier).
+            OrtChild ort = new OrtChild(ortLibraries.javaNativeDir(OrtNativeRunner.ortPlatform(TargetArch.X86_64)));
+            OrtChild.Result r = ort.run(steps, workDir, new OrtChildProtocol.Request(
+                    model.main().toAbsolutePath().toString(), workDir.resolve("model").toAbsolutePath().toString(),
+                    job.inputConfig().dataInputConfig(), build.resolve("unused.ort").toAbsolutePath().toString(),
+                    build.resolve("tensors").toAbsolutePath().toString(), false), STEP_TIMEOUT);
+            cancellation.check();
+            OrtModels.Description original = r.response().original();
+            InputShapes.Resolved shapes = r.response().shapes();
+            List<List<Tensor>> reference = r.reference();
+            List<List<Path>> inputFiles = writeInputs(r.inputs(), build.resolve("inputs"));
             List<TvmCompiler.Input> tvmInputs = new ArrayList<>();
             for (TensorSpec in : original.inputs()) {
                 tvmInputs.add(new TvmCompiler.Input(in.name(), shapes.shapes().get(in.name()), in.dtype()));
             }
             Path content = workDir.resolve("artifact");
             TvmCompiler.Result compiled = tvmCompile(new TvmCompiler.Request("ONNX", model.main(), tvmInputs, tvmTarget,
-                    content, build.resolve("tvm"), arch == TargetArch.X86_64 ? inputFiles : List.of()));
+                    build.resolve("tvm"), arch == TargetArch.X86_64 ? inputFiles : List.of()), content, steps);
             cancellation.check();
             DlrLayout.writeMeta(content, target.name(), metaTensors(original.inputs(), shapes),
                     metaOutputs(reference.get(0)), null);
 
             List<String> names = original.inputs().stream().map(TensorSpec::name).toList();
-            GraphRunner.Run run = GraphRunner.run(Toolchain.forArch(arch), content, content.resolve(DlrLayout.GRAPH),
-                    names, inputFiles, build.resolve("verify"), STEP_TIMEOUT);
+            GraphRunner.Run run = GraphRunner.run(Toolchain.forArch(arch, steps), content,
+                    content.resolve(DlrLayout.GRAPH), names, inputFiles, build.resolve("verify"), STEP_TIMEOUT);
             cancellation.check();
-            OnnxVerification onTarget = OnnxVerification.compare(reference, readOutputs(reference, run.outputs()));
+            OnnxVerification onTarget = OnnxVerification.compare(reference, readOutputs(workDir, reference, run.outputs()));
             OnnxVerification tvmRuntime = compiled.tvmRuns().isEmpty() ? null
-                    : OnnxVerification.compare(reference, readOutputs(reference, compiled.tvmRuns()));
+                    : OnnxVerification.compare(reference, readOutputs(workDir, reference, compiled.tvmRuns()));
             if (!onTarget.passed() || (tvmRuntime != null && !tvmRuntime.passed())) {
                 throw new CompilationFailure("InternalServerError: The model compiled by TVM did not reproduce ONNX "
                         + "Runtime's outputs on the original model on " + arch.id() + ", so it was not published: "
@@ -93,7 +114,8 @@ public final class OnnxTvmCompiler implements ModelCompiler {
             }
             ObjectNode manifest = TvmManifest.of(job, target, tvmTarget, "ONNX", shapes, original, reference.get(0),
                     compiled, run, onTarget, tvmRuntime, "ONNX Runtime " + OrtModels.version()
-                            + " on the original .onnx (linux-x64, no graph optimization), same inputs", null);
+                            + " on the original .onnx (linux-x64, no graph optimization, in a sandboxed child), "
+                            + "same inputs", null);
             return publisher.publish(job, target.name(), content, DlrLayout.MANIFEST, manifest, workDir, cancellation,
                     shapes.inferred() ? shapes.json() : null);
         } catch (ToolchainException e) {
@@ -106,9 +128,10 @@ public final class OnnxTvmCompiler implements ModelCompiler {
         }
     }
 
-    private TvmCompiler.Result tvmCompile(TvmCompiler.Request r) throws IOException, ToolchainException {
+    private TvmCompiler.Result tvmCompile(TvmCompiler.Request r, Path content, SandboxedSteps steps)
+            throws IOException, ToolchainException {
         try {
-            return TvmCompiler.compile(r, cacheDir, STEP_TIMEOUT);
+            return TvmCompiler.compile(r, content, cacheDir, STEP_TIMEOUT, steps);
         } catch (TvmCompiler.TvmException e) {
             throw TvmFailures.of(r.framework(), r.target(), e);
         }
@@ -152,13 +175,15 @@ public final class OnnxTvmCompiler implements ModelCompiler {
     }
 
     /** Output files of each set read back as tensors named and shaped like the reference's outputs. */
-    static List<List<Tensor>> readOutputs(List<List<Tensor>> reference, List<List<Path>> files) throws IOException {
+    static List<List<Tensor>> readOutputs(Path root, List<List<Tensor>> reference, List<List<Path>> files)
+            throws IOException {
         List<List<Tensor>> out = new ArrayList<>();
         for (int s = 0; s < files.size(); s++) {
             List<Tensor> set = new ArrayList<>();
             for (int k = 0; k < files.get(s).size(); k++) {
                 Tensor want = k < reference.get(s).size() ? reference.get(s).get(k) : null;
-                byte[] data = Files.readAllBytes(files.get(s).get(k));
+                long max = want == null ? 1L << 30 : want.data().length;
+                byte[] data = UntrustedFiles.read(root, files.get(s).get(k), max);
                 if (want == null || data.length != want.data().length) {
                     set.add(new Tensor("output_" + k, want == null ? ElementTypes.FLOAT : want.elementType(),
                             new long[] {data.length}, data));
@@ -179,21 +204,5 @@ public final class OnnxTvmCompiler implements ModelCompiler {
     static DlrLayout.Tensor[] metaOutputs(List<Tensor> outputs) {
         return outputs.stream().map(o -> new DlrLayout.Tensor(o.name(), ElementTypes.dtype(o.elementType()), o.shape()))
                 .toArray(DlrLayout.Tensor[]::new);
-    }
-
-    private static OrtModels.Description describe(Path file) {
-        OrtModels.Description d;
-        try {
-            d = OrtModels.describe(file);
-        } catch (OrtException e) {
-            throw new CompilationFailure("ClientError: InputConfiguration: Unable to load the ONNX model "
-                    + file.getFileName() + " with ONNX Runtime " + OrtModels.version() + ": " + e.getMessage(), e);
-        }
-        if (!d.unsupported().isEmpty()) {
-            throw new CompilationFailure("ClientError: InputConfiguration: This server compiles ONNX models whose "
-                    + "inputs and outputs are numeric tensors (float32/64, int8/16/32/64, uint8, bool), so that it can "
-                    + "verify them: " + String.join("; ", d.unsupported()) + ".");
-        }
-        return d;
     }
 }

@@ -1,6 +1,7 @@
 package dev.sagebrush.compilation.xgboost;
 
 import dev.sagebrush.compilation.toolchain.ProcessRunner;
+import dev.sagebrush.compilation.toolchain.StepRunner;
 import dev.sagebrush.compilation.toolchain.Toolchain;
 import dev.sagebrush.compilation.toolchain.ToolchainException;
 import java.io.IOException;
@@ -69,10 +70,10 @@ final class Verifier {
      * as DLR calls it (dlr_treelite_harness.c on {@code modelDir}, which must be laid out as DLR expects), and
      * compares each with the reference: margins bit for bit, transformed outputs within {@link #OUTPUT_TOLERANCE}.
      */
-    static XgbVerification verify(XgbCompilation c, Path modelDir, VerificationRows rows, Duration timeout)
-            throws ToolchainException, IOException {
-        Run run = run(c, rows.rows, rows.nrow, timeout);
-        DlrRun dlr = runDlr(c, modelDir, rows.rows, rows.nrow, timeout);
+    static XgbVerification verify(XgbCompilation c, Path modelDir, VerificationRows rows, Duration timeout,
+                                  StepRunner steps) throws ToolchainException, IOException {
+        Run run = run(c, rows.rows, rows.nrow, timeout, steps);
+        DlrRun dlr = runDlr(c, modelDir, rows.rows, rows.nrow, timeout, steps);
         ReferenceEvaluator ref = new ReferenceEvaluator(c.model());
         float[] wantMargin = ref.margins(rows.rows, rows.nrow);
         float[] wantPred = ReferenceEvaluator.transform(c.model(), wantMargin, rows.nrow);
@@ -99,10 +100,10 @@ final class Verifier {
                   String report) { }
 
     /** Runs dlr_treelite_harness.c on a DLR model directory; margins nrow x numOutput, predictions nrow x outputs. */
-    static DlrRun runDlr(XgbCompilation c, Path modelDir, float[] rows, int nrow, Duration timeout)
+    static DlrRun runDlr(XgbCompilation c, Path modelDir, float[] rows, int nrow, Duration timeout, StepRunner steps)
             throws ToolchainException, IOException {
         int nf = c.info().numFeature();
-        Toolchain tc = Toolchain.forArch(c.arch());
+        Toolchain tc = Toolchain.forArch(c.arch(), steps);
         tc.availability().requireRunner();
         Path dir = Files.createTempDirectory(c.sharedObject().getParent(), "verify-dlr-");
         Harness harness = buildHarness(tc, dir, "dlr_treelite_harness", timeout);
@@ -122,9 +123,10 @@ final class Verifier {
                 harness.command(), r.command(), r.output().strip());
     }
 
-    static Run run(XgbCompilation c, float[] rows, int nrow, Duration timeout) throws ToolchainException, IOException {
+    static Run run(XgbCompilation c, float[] rows, int nrow, Duration timeout, StepRunner steps)
+            throws ToolchainException, IOException {
         int nf = c.info().numFeature();
-        Toolchain tc = Toolchain.forArch(c.arch());
+        Toolchain tc = Toolchain.forArch(c.arch(), steps);
         tc.availability().requireRunner();
         Path dir = Files.createTempDirectory(c.sharedObject().getParent(), "verify-");
         Harness harness = buildHarness(tc, dir, "neo_harness", timeout);

@@ -27,13 +27,21 @@ public record XgbCompilation(TargetArch arch, Path sharedObject, Path source, Li
         return verify(DEFAULT_RANDOM_ROWS, 7L, timeout);
     }
 
+    /** {@link #verify(Duration)}, building and running the harnesses through {@code steps} (a job's sandbox). */
+    public XgbVerification verify(Duration timeout, dev.sagebrush.compilation.toolchain.StepRunner steps)
+            throws ToolchainException, IOException {
+        return verify(sharedObject.getParent(), timeout, steps);
+    }
+
     /**
      * As {@link #verify(Duration)}, with DLR loading the model from {@code modelDir} (the directory about to be
      * published: its top-level files must be what DLR's tree backend accepts, and its {@code compiled.so} this
      * compilation's library).
      */
-    public XgbVerification verify(Path modelDir, Duration timeout) throws ToolchainException, IOException {
-        return Verifier.verify(this, modelDir, VerificationRows.generate(model, DEFAULT_RANDOM_ROWS, 7L), timeout);
+    public XgbVerification verify(Path modelDir, Duration timeout, dev.sagebrush.compilation.toolchain.StepRunner steps)
+            throws ToolchainException, IOException {
+        return Verifier.verify(this, modelDir, VerificationRows.generate(model, DEFAULT_RANDOM_ROWS, 7L), timeout,
+                steps);
     }
 
     /**
@@ -46,12 +54,12 @@ public record XgbCompilation(TargetArch arch, Path sharedObject, Path source, Li
      */
     public XgbVerification verify(int randomRows, long seed, Duration timeout) throws ToolchainException, IOException {
         return Verifier.verify(this, sharedObject.getParent(), VerificationRows.generate(model, randomRows, seed),
-                timeout);
+                timeout, dev.sagebrush.compilation.toolchain.StepRunner.HOST);
     }
 
     /** Runs the compiled code on given rows (row-major, NaN = missing); returns its margins and predictions. */
     public HarnessOutput run(float[] rows, int nrow, Duration timeout) throws ToolchainException, IOException {
-        return Verifier.run(this, rows, nrow, timeout).output();
+        return Verifier.run(this, rows, nrow, timeout, dev.sagebrush.compilation.toolchain.StepRunner.HOST).output();
     }
 
     /**
@@ -60,7 +68,8 @@ public record XgbCompilation(TargetArch arch, Path sharedObject, Path source, Li
      */
     public HarnessOutput runThroughDlr(Path modelDir, float[] rows, int nrow, Duration timeout)
             throws ToolchainException, IOException {
-        return Verifier.runDlr(this, modelDir, rows, nrow, timeout).output();
+        return Verifier.runDlr(this, modelDir, rows, nrow, timeout, dev.sagebrush.compilation.toolchain.StepRunner.HOST)
+                .output();
     }
 
     /**
