@@ -14,6 +14,8 @@ public final class TvmFailures {
                     + framework + " model for " + target.llvm() + ": " + e.getMessage());
             case "timeout" -> new CompilationFailure("ClientError: CompilationError: " + e.getMessage()
                     + "; the model is too large for this server's compile budget");
+            case "memory" -> new CompilationFailure("ClientError: CompilationError: " + e.getMessage()
+                    + ". Reduce the model's or the input shape's size.");
             default -> new CompilationFailure("InternalServerError: The TVM compiler failed (" + e.kind() + "): "
                     + e.getMessage());
         };
