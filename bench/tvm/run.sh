@@ -21,7 +21,10 @@ echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 echo "git: $(git -C "$ROOT" rev-parse --short HEAD); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 timeout 120 /usr/bin/python3 "$ROOT/bench/onnx/make_bench_models.py" "$WORK/models"
 (cd "$ROOT" && timeout 600 mvn -q -B -o test-compile)
-CP="$ROOT/target/classes:$ROOT/target/test-classes:$(cat "$ROOT/target/test-classpath.txt")"
+# A snapshot of the classes, so a rebuild in the repository during the run cannot pull them away.
+rm -rf "$WORK/classes" "$WORK/test-classes"
+cp -r "$ROOT/target/classes" "$WORK/classes" && cp -r "$ROOT/target/test-classes" "$WORK/test-classes"
+CP="$WORK/classes:$WORK/test-classes:$(cat "$ROOT/target/test-classpath.txt")"
 for c in $CASES; do
   case $c in
     mlp) args=("$FIX/mlp.onnx" x 1,16) ;;

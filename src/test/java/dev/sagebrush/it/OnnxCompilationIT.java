@@ -152,14 +152,14 @@ class OnnxCompilationIT {
         Path original = tmp.resolve(model + ".onnx");
         Files.write(original, XgboostCompilationIT.fixture("fixtures/onnx/" + model + ".onnx"));
         float[] want = run(original, input, data, shape);
-        float[] got = runGraph(arch, dir, input, data);
+        float[] got = runGraph(tmp, arch, dir, input, data);
         assertThat(got).hasSize(want.length);
         for (int i = 0; i < want.length; i++) assertThat((double) got[i]).isCloseTo(want[i], org.assertj.core.data.Offset.offset(1e-5));
     }
 
     /** Runs a downloaded DLR graph-executor artifact on its architecture with tvm_graph_run.c; returns output 0. */
-    static float[] runGraph(String arch, Path dir, String input, float[] data) throws Exception {
-        Path work = Files.createTempDirectory(tmp, "graph-" + arch);
+    static float[] runGraph(Path tmpDir, String arch, Path dir, String input, float[] data) throws Exception {
+        Path work = Files.createTempDirectory(tmpDir, "graph-" + arch);
         Files.write(work.resolve("run.c"), XgboostCompilationIT.fixture("dev/sagebrush/compilation/tvm/tvm_graph_run.c"));
         dev.sagebrush.compilation.tvm.GraphPlan.write(dir.resolve("compiled_model.json"), List.of(input),
                 work.resolve("plan.txt"));
@@ -216,7 +216,7 @@ class OnnxCompilationIT {
         assertFailedWithNothingPublished(d, "tflite-job");
         assertThat(d.failureReason()).isEqualTo("ClientError: CompilationError: Compiling TFLITE models is not supported "
                 + "by this server. The archive holds a valid TFLITE model (model.tflite), but this server compiles only: "
-                + "ONNX, XGBOOST.");
+                + "ONNX, PYTORCH, XGBOOST.");
         d = compile("tflite-nchw", "tflite/model.tar.gz", Framework.TFLITE, "{\"input\": [1, 3, 224, 224]}",
                 o -> o.targetDevice("ml_c5"));
         assertThat(d.failureReason()).contains("TFLITE expects NHWC");

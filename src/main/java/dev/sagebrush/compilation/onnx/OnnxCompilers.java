@@ -25,6 +25,11 @@ public final class OnnxCompilers implements ModelCompiler {
         this.ort = new OnnxModelCompiler(publisher, cacheDir, sandboxes, memoryBudget);
     }
 
+    /** PYTORCH's compiler: TorchScript converted to ONNX with python3-torch, then this TVM tier. */
+    public ModelCompiler pytorch(Sandboxes sandboxes, long memoryBudget) {
+        return new PyTorchTvmCompiler(tvm, sandboxes, memoryBudget);
+    }
+
     @Override
     public CompilationOutcome compile(DescribeCompilationJobResponse job, FrameworkInputs.ModelFiles model, Path workDir,
                                       Cancellation cancellation) {

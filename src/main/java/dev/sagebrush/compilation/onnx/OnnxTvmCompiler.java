@@ -66,14 +66,7 @@ public final class OnnxTvmCompiler implements ModelCompiler {
                                       Cancellation cancellation) {
         CompilationTarget target = CompilationTargets.of(job.outputConfig());
         TargetArch arch = checkTarget(target);
-        TvmTarget tvmTarget = TvmTarget.of(target, arch);
-        List<String> missingFlags = tvmTarget.missingHostFlags();
-        if (!missingFlags.isEmpty()) {
-            throw new CompilationFailure("InternalServerError: Code for " + target.name() + " (" + tvmTarget.cpu()
-                    + ") needs CPU features this server lacks (" + String.join(", ", missingFlags) + "), so it "
-                    + "cannot be verified here; compile on a host with them, or for TargetPlatform {Os: LINUX, Arch: "
-                    + "X86_64}.");
-        }
+        TvmTarget tvmTarget = tvmTarget(target, arch);
         try (SandboxedSteps steps = CompilerSandbox.open(sandboxes, workDir)) {
             steps.withLimits(Limits.COMPILER.withMemory(memoryBudget));
             Path build = Files.createDirectories(workDir.resolve("build"));
@@ -85,39 +78,10 @@ public final class OnnxTvmCompiler implements ModelCompiler {
                     job.inputConfig().dataInputConfig(), build.resolve("unused.ort").toAbsolutePath().toString(),
                     build.resolve("tensors").toAbsolutePath().toString(), false), STEP_TIMEOUT);
             cancellation.check();
-            OrtModels.Description original = r.response().original();
-            InputShapes.Resolved shapes = r.response().shapes();
-            List<List<Tensor>> reference = r.reference();
-            List<List<Path>> inputFiles = writeInputs(r.inputs(), build.resolve("inputs"));
-            List<TvmCompiler.Input> tvmInputs = new ArrayList<>();
-            for (TensorSpec in : original.inputs()) {
-                tvmInputs.add(new TvmCompiler.Input(in.name(), shapes.shapes().get(in.name()), in.dtype()));
-            }
-            Path content = workDir.resolve("artifact");
-            TvmCompiler.Result compiled = tvmCompile(new TvmCompiler.Request("ONNX", model.main(), tvmInputs, tvmTarget,
-                    build.resolve("tvm"), arch == TargetArch.X86_64 ? inputFiles : List.of()), content, steps);
-            cancellation.check();
-            DlrLayout.writeMeta(content, target.name(), metaTensors(original.inputs(), shapes),
-                    metaOutputs(reference.get(0)), null);
-
-            List<String> names = original.inputs().stream().map(TensorSpec::name).toList();
-            GraphRunner.Run run = GraphRunner.run(Toolchain.forArch(arch, steps), content,
-                    content.resolve(DlrLayout.GRAPH), names, inputFiles, build.resolve("verify"), STEP_TIMEOUT);
-            cancellation.check();
-            OnnxVerification onTarget = OnnxVerification.compare(reference, readOutputs(workDir, reference, run.outputs()));
-            OnnxVerification tvmRuntime = compiled.tvmRuns().isEmpty() ? null
-                    : OnnxVerification.compare(reference, readOutputs(workDir, reference, compiled.tvmRuns()));
-            if (!onTarget.passed() || (tvmRuntime != null && !tvmRuntime.passed())) {
-                throw new CompilationFailure("InternalServerError: The model compiled by TVM did not reproduce ONNX "
-                        + "Runtime's outputs on the original model on " + arch.id() + ", so it was not published: "
-                        + (onTarget.passed() ? "TVM graph executor: " + tvmRuntime.detail() : onTarget.detail()));
-            }
-            ObjectNode manifest = TvmManifest.of(job, target, tvmTarget, "ONNX", shapes, original, reference.get(0),
-                    compiled, run, onTarget, tvmRuntime, "ONNX Runtime " + OrtModels.version()
+            return compileVerifyPublish(job, target, tvmTarget, "ONNX", model.main(), r.response().original(),
+                    r.response().shapes(), r.inputs(), r.reference(), "ONNX Runtime " + OrtModels.version()
                             + " on the original .onnx (linux-x64, no graph optimization, in a sandboxed child), "
-                            + "same inputs", null);
-            return publisher.publish(job, target.name(), content, DlrLayout.MANIFEST, manifest, workDir, cancellation,
-                    shapes.inferred() ? shapes.json() : null);
+                            + "same inputs", null, workDir, steps, cancellation);
         } catch (ToolchainException e) {
             if (cancellation.isCancelled()) throw new Cancellation.CancelledException(cancellation.reason());
             throw new CompilationFailure("InternalServerError: Building or verifying the model for " + arch.id()
@@ -128,13 +92,68 @@ public final class OnnxTvmCompiler implements ModelCompiler {
         }
     }
 
-    private TvmCompiler.Result tvmCompile(TvmCompiler.Request r, Path content, SandboxedSteps steps)
+    /**
+     * The TVM tier's common part, from an ONNX model (the upload, or PyTorch's conversion) with its inputs and reference
+     * outputs: compile in the sandboxed TVM child, lay out DLR's directory, run it on the target, compare, publish.
+     */
+    CompilationOutcome compileVerifyPublish(DescribeCompilationJobResponse job, CompilationTarget target,
+                                            TvmTarget tvmTarget, String framework, Path onnxModel,
+                                            OrtModels.Description original, InputShapes.Resolved shapes,
+                                            List<List<Tensor>> inputs, List<List<Tensor>> reference, String referenceText,
+                                            String conversion, Path workDir, SandboxedSteps steps,
+                                            Cancellation cancellation) throws IOException, ToolchainException {
+        TargetArch arch = tvmTarget.arch();
+        Path build = Files.createDirectories(workDir.resolve("build"));
+        List<List<Path>> inputFiles = writeInputs(inputs, build.resolve("inputs"));
+        List<TvmCompiler.Input> tvmInputs = new ArrayList<>();
+        for (TensorSpec in : original.inputs()) {
+            tvmInputs.add(new TvmCompiler.Input(in.name(), shapes.shapes().get(in.name()), in.dtype()));
+        }
+        Path content = workDir.resolve("artifact");
+        TvmCompiler.Result compiled = tvmCompile(new TvmCompiler.Request("ONNX", onnxModel, tvmInputs, tvmTarget,
+                build.resolve("tvm"), arch == TargetArch.X86_64 ? inputFiles : List.of()), content, steps, framework);
+        cancellation.check();
+        DlrLayout.writeMeta(content, target.name(), metaTensors(original.inputs(), shapes),
+                metaOutputs(reference.get(0)), null);
+
+        List<String> names = original.inputs().stream().map(TensorSpec::name).toList();
+        GraphRunner.Run run = GraphRunner.run(Toolchain.forArch(arch, steps), content,
+                content.resolve(DlrLayout.GRAPH), names, inputFiles, build.resolve("verify"), STEP_TIMEOUT);
+        cancellation.check();
+        OnnxVerification onTarget = OnnxVerification.compare(reference, readOutputs(workDir, reference, run.outputs()));
+        OnnxVerification tvmRuntime = compiled.tvmRuns().isEmpty() ? null
+                : OnnxVerification.compare(reference, readOutputs(workDir, reference, compiled.tvmRuns()));
+        if (!onTarget.passed() || (tvmRuntime != null && !tvmRuntime.passed())) {
+            throw new CompilationFailure("InternalServerError: The model compiled by TVM did not reproduce the "
+                    + "reference outputs (" + referenceText + ") on " + arch.id() + ", so it was not published: "
+                    + (onTarget.passed() ? "TVM graph executor: " + tvmRuntime.detail() : onTarget.detail()));
+        }
+        ObjectNode manifest = TvmManifest.of(job, target, tvmTarget, framework, shapes, original, reference.get(0),
+                compiled, run, onTarget, tvmRuntime, referenceText, conversion);
+        return publisher.publish(job, target.name(), content, DlrLayout.MANIFEST, manifest, workDir, cancellation,
+                shapes.inferred() ? shapes.json() : null);
+    }
+
+    private TvmCompiler.Result tvmCompile(TvmCompiler.Request r, Path content, SandboxedSteps steps, String framework)
             throws IOException, ToolchainException {
         try {
             return TvmCompiler.compile(r, content, cacheDir, STEP_TIMEOUT, steps);
         } catch (TvmCompiler.TvmException e) {
-            throw TvmFailures.of(r.framework(), r.target(), e);
+            throw TvmFailures.of(framework, r.target(), e);
         }
+    }
+
+    /** The device's LLVM target, refused when this host could not run (and so verify) x86_64 code for it. */
+    static TvmTarget tvmTarget(CompilationTarget target, TargetArch arch) {
+        TvmTarget tvmTarget = TvmTarget.of(target, arch);
+        List<String> missingFlags = tvmTarget.missingHostFlags();
+        if (!missingFlags.isEmpty()) {
+            throw new CompilationFailure("InternalServerError: Code for " + target.name() + " (" + tvmTarget.cpu()
+                    + ") needs CPU features this server lacks (" + String.join(", ", missingFlags) + "), so it "
+                    + "cannot be verified here; compile on a host with them, or for TargetPlatform {Os: LINUX, Arch: "
+                    + "X86_64}.");
+        }
+        return tvmTarget;
     }
 
     /** The target's CPU, or a FailureReason saying why a neural network cannot be compiled for it here. */
