@@ -13,12 +13,18 @@ import dev.sagebrush.compilation.onnx.OnnxCompilers;
 import dev.sagebrush.config.Config;
 import dev.sagebrush.jobs.sandbox.SandboxSettings;
 import dev.sagebrush.jobs.sandbox.Sandboxes;
+import dev.sagebrush.logs.FileLogIngester;
+import dev.sagebrush.logs.LogStore;
+import dev.sagebrush.metrics.MetricStore;
 import dev.sagebrush.notebook.LifecycleConfigs;
 import dev.sagebrush.notebook.NodeIdentity;
 import dev.sagebrush.notebook.NotebookController;
 import dev.sagebrush.notebook.NotebookInstanceListing;
 import dev.sagebrush.notebook.NotebookInstances;
 import dev.sagebrush.notebook.NotebookSettings;
+import dev.sagebrush.notebook.callback.CredentialsEndpoint;
+import dev.sagebrush.notebook.callback.InstanceCredentials;
+import dev.sagebrush.notebook.proxy.NotebookOrigins;
 import dev.sagebrush.notebook.proxy.NotebookProxy;
 import dev.sagebrush.notebook.proxy.NotebookRoutes;
 import dev.sagebrush.notebook.proxy.SessionSigner;
@@ -82,7 +88,7 @@ public final class Sagebrush implements AutoCloseable {
     private Sagebrush(Config config) throws IOException {
         this.config = config;
         Clock clock = Clock.systemUTC();
-        Path dataDir = DataDirectory.secure(config.dataDir());
+        Path dataDir = DataDirectory.secure(config.dataDir(), config.database().isEmpty());
         // Every untrusted workload (compiler steps, training processes) runs in one of these sandboxes.
         SandboxSettings sandboxSettings = SandboxSettings.fromEnvironment();
         Sandboxes sandboxes = Sandboxes.create(sandboxSettings, dataDir.resolve("sandbox"));
@@ -118,8 +124,11 @@ public final class Sagebrush implements AutoCloseable {
         CompilationJobListing compilationListing = new CompilationJobListing(store, codec, tokens);
 
         ImageRegistry images = config.training().imagesFile().map(ImageRegistry::load).orElseGet(ImageRegistry::empty);
-        LocalTrainingRunner trainingRunner = new LocalTrainingRunner(images, storage, dataDir.resolve("training"),
-                config.training().stopGrace(), clock);
+        LogStore logs = closeLater(new LogStore(dataDir.resolve("logs"), clock, LogStore.Limits.DEFAULT));
+        MetricStore metrics = closeLater(new MetricStore(dataDir.resolve("metrics")));
+        LocalTrainingRunner trainingRunner = new LocalTrainingRunner(images, storage,
+                DataDirectory.privateDir(dataDir.resolve("training")), config.training().stopGrace(), clock, sandboxes,
+                sandboxSettings.trainingMemoryBytes(), new TrainingTelemetry(logs, metrics, clock));
         TrainingController trainingController = closeLater(new TrainingController(store, codec, clock,
                 trainingRunner, config.training().workers(), nodeId, Duration.ofSeconds(1)).start());
         TrainingJobs training = new TrainingJobs(store, codec, trainingController::wake);
@@ -131,16 +140,22 @@ public final class Sagebrush implements AutoCloseable {
         SessionSigner notebookSigner = new SessionSigner(
                 serverKey(store, dataDir, "notebook-session"));
         NotebookRoutes notebookRoutes = new NotebookRoutes();
+        NotebookOrigins notebookOrigins = new NotebookOrigins(nb.domain(), () -> java.net.URI.create(endpoint()));
+        InstanceCredentials instanceCredentials = new InstanceCredentials(
+                serverKey(store, dataDir, "notebook-credentials"), clock,
+                ref -> NotebookInstances.isActive(store, ref));
+        CredentialsEndpoint credentialsEndpoint = new CredentialsEndpoint(instanceCredentials);
         LocalProcessRuntime notebookRuntime = new LocalProcessRuntime(new LocalProcessRuntime.Options(
                 dataDir.resolve("notebooks"), nb.lifecycleTimeout(), nb.readyTimeout(), nb.stopGrace(), nb.gitConfig(),
                 nb.loopVolumes()), nb.runInstances() ? HostCapabilities.probe() : HostCapabilities.none());
         // The controller stops every Jupyter when it closes; it closes before the store (stack order).
         NotebookController notebookController = closeLater(new NotebookController(store, codec, clock, notebookRuntime,
-                notebookRoutes, nodeId,
-                Duration.ofSeconds(1)));
+                notebookRoutes, nodeId, Duration.ofSeconds(1), credentialsEndpoint.environment(this::loopbackEndpoint)));
         if (nb.runInstances()) notebookController.start();
+        closeLater(new FileLogIngester(logs, new NotebookLogFiles(store, notebookRuntime::logDirectory),
+                dataDir.resolve("logs").resolve("ingest"), clock, Duration.ofSeconds(1)).start());
         NotebookInstances notebooks = new NotebookInstances(store, codec, notebookController::wake, notebookSigner,
-                this::endpoint);
+                notebookOrigins);
         // The store's change feed: the Search index follows it, and a write on any node wakes the controller of its kind.
         ChangeFollower changes = closeLater(new ChangeFollower(store, searches.loadedAt(), FEED_POLL));
         searches.follow(changes);
@@ -150,11 +165,11 @@ public final class Sagebrush implements AutoCloseable {
                 searches, notebooks, new NotebookInstanceListing(store, codec, tokens, notebooks),
                 new LifecycleConfigs(store, codec, tokens));
 
-        HttpHandler gateway = new Gateway(table, new SigV4Verifier(credentials, "sagemaker", clock),
+        HttpHandler gateway = new Gateway(table, new SigV4Verifier(credentials, instanceCredentials, "sagemaker", clock),
                 Validator.loadDefault()::validate, codec, clock, config.maxRequestBytes(),
-                new FrontDoor(s3.frontDoorHandler(), new NotebookProxy(notebookSigner, notebookRoutes, clock,
-                        notebooks::instanceNamed, notebookRuntime::logDirectory)));
-        DataDirectory.secure(dataDir); // again: keys and the node id written since are the server's alone too
+                new FrontDoor(s3.frontDoorHandler(), new NotebookProxy(notebookSigner, notebookRoutes, notebookOrigins,
+                        clock, notebooks::instanceAt, notebookRuntime::logDirectory), credentialsEndpoint));
+        DataDirectory.secureSecrets(dataDir); // keys and the node id written since start are the server's alone too
         this.undertow = Undertow.builder()
                 .addHttpListener(config.port(), config.host())
                 // Slow or silent clients cost a connection, never a thread, and not for long: headers must arrive in
@@ -163,7 +178,8 @@ public final class Sagebrush implements AutoCloseable {
                 .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, 30_000)
                 .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 300_000)
                 .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, (long) config.maxRequestBytes())
-                .setHandler(ServiceEndpoints.route(gateway, credentials, clock, config.maxRequestBytes()))
+                .setHandler(ServiceEndpoints.route(gateway, credentials, instanceCredentials, clock,
+                        config.maxRequestBytes(), logs, metrics))
                 .build();
         undertow.start();
         toClose.push(undertow::stop);
@@ -192,6 +208,13 @@ public final class Sagebrush implements AutoCloseable {
 
     public String endpoint() {
         return "http://" + (config.host().contains(":") ? "[" + config.host() + "]" : config.host()) + ":" + port;
+    }
+
+    /** This server as a process on this host reaches it (a wildcard bind address is not a destination). */
+    private String loopbackEndpoint() {
+        String h = config.host();
+        boolean wildcard = h.equals("0.0.0.0") || h.equals("::") || h.equals("[::]");
+        return wildcard ? "http://127.0.0.1:" + port : endpoint();
     }
 
     private <T extends AutoCloseable> T closeLater(T resource) {
