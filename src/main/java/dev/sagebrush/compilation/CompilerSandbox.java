@@ -25,6 +25,17 @@ public final class CompilerSandbox {
         return Files.createTempDirectory(parent, "." + workDir.getFileName() + "-" + purpose + "-");
     }
 
+    /** Makes a server directory readable to a sandbox it is bound into read-only (dirs 0755, files 0644). */
+    public static void shareReadOnly(Path dir) throws IOException {
+        try (var walk = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) walk::iterator) {
+                if (Files.isSymbolicLink(p)) continue;
+                Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString(
+                        Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
+            }
+        }
+    }
+
     /** Removes a directory tree without following links (best effort: the start-up sweep catches the rest). */
     public static void delete(Path dir) {
         if (dir == null || !Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return;

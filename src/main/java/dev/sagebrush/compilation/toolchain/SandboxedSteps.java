@@ -23,6 +23,8 @@ public final class SandboxedSteps implements StepRunner, AutoCloseable {
     private final Path workDir;
     private final List<Path> readOnly = new ArrayList<>();
     private final List<Path> writable = new ArrayList<>();
+    private final List<Path[]> readOnlyAt = new ArrayList<>();
+    private final List<Path[]> readWriteAt = new ArrayList<>();
     private Limits limits = Limits.COMPILER;
 
     private SandboxedSteps(Sandboxes sandboxes, UidPool.Lease uid, Path workDir) {
@@ -51,6 +53,22 @@ public final class SandboxedSteps implements StepRunner, AutoCloseable {
         return this;
     }
 
+    /** Shows {@code host} read-only to every later step at {@code inside} (e.g. inside the writable work directory). */
+    public SandboxedSteps withReadOnly(Path host, Path inside) {
+        Path[] m = {host.toAbsolutePath().normalize(), inside.toAbsolutePath().normalize()};
+        if (readOnlyAt.stream().noneMatch(o -> o[1].equals(m[1]))) readOnlyAt.add(m);
+        return this;
+    }
+
+    /** Shows {@code host} (inside the job's work directory) read-write to every later step at {@code inside}. */
+    public SandboxedSteps withReadWrite(Path host, Path inside) {
+        Path h = host.toAbsolutePath().normalize();
+        if (!h.startsWith(workDir)) throw new IllegalArgumentException(host + " is not in the job's work directory");
+        Path[] m = {h, inside.toAbsolutePath().normalize()};
+        if (readWriteAt.stream().noneMatch(o -> o[1].equals(m[1]))) readWriteAt.add(m);
+        return this;
+    }
+
     public SandboxedSteps withLimits(Limits l) {
         this.limits = l;
         return this;
@@ -75,6 +93,8 @@ public final class SandboxedSteps implements StepRunner, AutoCloseable {
                 .env("TMPDIR", "/tmp").network(false).hostname("compiler").limits(limits);
         for (Path p : readOnly) b.readOnly(p);
         for (Path p : writable) b.readWrite(p);
+        for (Path[] m : readWriteAt) b.readWrite(m[0], m[1]);
+        for (Path[] m : readOnlyAt) b.readOnly(m[0], m[1]);
         try {
             SandboxedProcess.Result r = sandboxes.run(b.build(), timeout, outputCap);
             return new Outcome(r, limits);

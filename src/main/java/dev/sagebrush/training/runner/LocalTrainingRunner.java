@@ -56,6 +56,7 @@ public final class LocalTrainingRunner implements TrainingRunner {
     private final Map<String, String> serverEnv;
     private final Sandboxes sandboxes;
     private final long memoryBytes;
+    private final JobTelemetry telemetry;
 
     /**
      * @param sandboxes   where training processes run
@@ -63,6 +64,13 @@ public final class LocalTrainingRunner implements TrainingRunner {
      */
     public LocalTrainingRunner(ImageRegistry images, ObjectStorage storage, Path root, Duration stopGrace, Clock clock,
                                Sandboxes sandboxes, long memoryBytes) {
+        this(images, storage, root, stopGrace, clock, sandboxes, memoryBytes, JobTelemetry.NONE);
+    }
+
+    /** @param telemetry where each output line and parsed metric value goes as it is printed (CloudWatch) */
+    public LocalTrainingRunner(ImageRegistry images, ObjectStorage storage, Path root, Duration stopGrace, Clock clock,
+                               Sandboxes sandboxes, long memoryBytes, JobTelemetry telemetry) {
+        this.telemetry = telemetry;
         this.images = images;
         this.storage = storage;
         this.root = root;
@@ -112,9 +120,10 @@ public final class LocalTrainingRunner implements TrainingRunner {
         Files.setPosixFilePermissions(layout.jobDir(), PosixFilePermissions.fromString("rwx------"));
         layout.prepare();
         if (builtin.isPresent()) builtin.get().install(layout.ml());
-        MetricExtractor metrics = MetricExtractor.of(job.algorithmSpecification().metricDefinitions());
+        JobTelemetry.Sink sink = telemetry.open(job);
+        MetricExtractor metrics = MetricExtractor.of(job.algorithmSpecification().metricDefinitions(), sink::metric);
         try {
-            return runPrepared(job, layout, command.get(), metrics, progress, cancellation);
+            return runPrepared(job, layout, command.get(), metrics, sink, progress, cancellation);
         } catch (TrainingFailure f) {
             return Outcome.failed(f.getMessage(), metrics.finalMetrics());
         } catch (Cancellation.CancelledException e) {
@@ -123,6 +132,7 @@ public final class LocalTrainingRunner implements TrainingRunner {
             Thread.currentThread().interrupt();
             return new Outcome(Outcome.Kind.CANCELLED, null, metrics.finalMetrics());
         } finally {
+            sink.close();
             try {
                 layout.cleanUp();
             } catch (IOException e) {
@@ -132,7 +142,8 @@ public final class LocalTrainingRunner implements TrainingRunner {
     }
 
     private Outcome runPrepared(DescribeTrainingJobResponse job, JobLayout layout, List<String> command,
-                                MetricExtractor metrics, Progress progress, Cancellation cancellation)
+                                MetricExtractor metrics, JobTelemetry.Sink sink, Progress progress,
+                                Cancellation cancellation)
             throws IOException, TrainingFailure, InterruptedException {
         ContainerConfig config = new ContainerConfig(job, layout, Runtime.getRuntime().availableProcessors());
         config.writeConfigFiles();
@@ -161,7 +172,11 @@ public final class LocalTrainingRunner implements TrainingRunner {
             ChildProcess child;
             try {
                 child = ChildProcess.start(sandboxes, spec.build(), layout.log(),
-                        line -> metrics.accept(line, clock.instant()));
+                        line -> {
+                            Instant now = clock.instant();
+                            metrics.accept(line, now);
+                            sink.line(now, line);
+                        });
             } catch (IOException | IllegalArgumentException e) {
                 throw new TrainingFailure("ClientError: Cannot start the command " + command + " that the image "
                         + "registry maps the training image to: " + e.getMessage());
