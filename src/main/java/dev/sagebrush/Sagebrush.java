@@ -9,10 +9,13 @@ import dev.sagebrush.compilation.CompilationWork;
 import dev.sagebrush.compilation.ArtifactPublisher;
 import dev.sagebrush.compilation.NeoCompilationWork;
 import dev.sagebrush.compilation.XgboostModelCompiler;
-import dev.sagebrush.compilation.onnx.OnnxModelCompiler;
+import dev.sagebrush.compilation.onnx.OnnxCompilers;
 import dev.sagebrush.config.Config;
 import dev.sagebrush.jobs.sandbox.SandboxSettings;
 import dev.sagebrush.jobs.sandbox.Sandboxes;
+import dev.sagebrush.logs.FileLogIngester;
+import dev.sagebrush.logs.LogStore;
+import dev.sagebrush.metrics.MetricStore;
 import dev.sagebrush.notebook.LifecycleConfigs;
 import dev.sagebrush.notebook.NodeIdentity;
 import dev.sagebrush.notebook.NotebookController;
@@ -65,6 +68,13 @@ import org.slf4j.LoggerFactory;
  * order. Tests embed it on port 0; {@code bin/sagebrush server} runs it until interrupted.
  */
 public final class Sagebrush implements AutoCloseable {
+    private static Map<String, dev.sagebrush.compilation.ModelCompiler> compilers(ObjectStorage storage, Path dataDir,
+                                                                                 Sandboxes sandboxes, long memory) {
+        OnnxCompilers onnx = new OnnxCompilers(new ArtifactPublisher(storage), dataDir.resolve("cache"), sandboxes, memory);
+        return Map.of("XGBOOST", new XgboostModelCompiler(new ArtifactPublisher(storage), sandboxes),
+                "ONNX", onnx, "PYTORCH", onnx.pytorch(sandboxes, memory));
+    }
+
     private static final Logger log = LoggerFactory.getLogger(Sagebrush.class);
 
     /** How often the change feed is read when nothing signalled a write (a lost NOTIFY costs at most this). */
@@ -78,7 +88,7 @@ public final class Sagebrush implements AutoCloseable {
     private Sagebrush(Config config) throws IOException {
         this.config = config;
         Clock clock = Clock.systemUTC();
-        Path dataDir = DataDirectory.secure(config.dataDir());
+        Path dataDir = DataDirectory.secure(config.dataDir(), config.database().isEmpty());
         // Every untrusted workload (compiler steps, training processes) runs in one of these sandboxes.
         SandboxSettings sandboxSettings = SandboxSettings.fromEnvironment();
         Sandboxes sandboxes = Sandboxes.create(sandboxSettings, dataDir.resolve("sandbox"));
@@ -105,9 +115,7 @@ public final class Sagebrush implements AutoCloseable {
         EmbeddedS3 s3 = closeLater(EmbeddedS3.start(dataDir, credentials.secretsByAccessKey()));
         ObjectStorage storage = closeLater(s3.openServiceStorage());
         CompilationWork compilationWork = new NeoCompilationWork(storage, SafeArchive.Limits.DEFAULT,
-                Map.of("XGBOOST", new XgboostModelCompiler(new ArtifactPublisher(storage), sandboxes),
-                        "ONNX", new OnnxModelCompiler(new ArtifactPublisher(storage), dataDir.resolve("cache"), sandboxes,
-                                sandboxSettings.compileMemoryBytes())));
+                compilers(storage, dataDir, sandboxes, sandboxSettings.compileMemoryBytes()));
         CompilationController compilationController = closeLater(new CompilationController(store, codec, clock,
                 compilationWork, DataDirectory.privateDir(dataDir.resolve("work").resolve("compilation")),
                 config.compileWorkers(),
@@ -116,9 +124,11 @@ public final class Sagebrush implements AutoCloseable {
         CompilationJobListing compilationListing = new CompilationJobListing(store, codec, tokens);
 
         ImageRegistry images = config.training().imagesFile().map(ImageRegistry::load).orElseGet(ImageRegistry::empty);
+        LogStore logs = closeLater(new LogStore(dataDir.resolve("logs"), clock, LogStore.Limits.DEFAULT));
+        MetricStore metrics = closeLater(new MetricStore(dataDir.resolve("metrics")));
         LocalTrainingRunner trainingRunner = new LocalTrainingRunner(images, storage,
                 DataDirectory.privateDir(dataDir.resolve("training")), config.training().stopGrace(), clock, sandboxes,
-                sandboxSettings.trainingMemoryBytes());
+                sandboxSettings.trainingMemoryBytes(), new TrainingTelemetry(logs, metrics, clock));
         TrainingController trainingController = closeLater(new TrainingController(store, codec, clock,
                 trainingRunner, config.training().workers(), nodeId, Duration.ofSeconds(1)).start());
         TrainingJobs training = new TrainingJobs(store, codec, trainingController::wake);
@@ -142,6 +152,8 @@ public final class Sagebrush implements AutoCloseable {
         NotebookController notebookController = closeLater(new NotebookController(store, codec, clock, notebookRuntime,
                 notebookRoutes, nodeId, Duration.ofSeconds(1), credentialsEndpoint.environment(this::loopbackEndpoint)));
         if (nb.runInstances()) notebookController.start();
+        closeLater(new FileLogIngester(logs, new NotebookLogFiles(store, notebookRuntime::logDirectory),
+                dataDir.resolve("logs").resolve("ingest"), clock, Duration.ofSeconds(1)).start());
         NotebookInstances notebooks = new NotebookInstances(store, codec, notebookController::wake, notebookSigner,
                 notebookOrigins);
         // The store's change feed: the Search index follows it, and a write on any node wakes the controller of its kind.
@@ -157,7 +169,7 @@ public final class Sagebrush implements AutoCloseable {
                 Validator.loadDefault()::validate, codec, clock, config.maxRequestBytes(),
                 new FrontDoor(s3.frontDoorHandler(), new NotebookProxy(notebookSigner, notebookRoutes, notebookOrigins,
                         clock, notebooks::instanceAt, notebookRuntime::logDirectory), credentialsEndpoint));
-        DataDirectory.secure(dataDir); // again: keys and the node id written since are the server's alone too
+        DataDirectory.secureSecrets(dataDir); // keys and the node id written since start are the server's alone too
         this.undertow = Undertow.builder()
                 .addHttpListener(config.port(), config.host())
                 // Slow or silent clients cost a connection, never a thread, and not for long: headers must arrive in
@@ -166,7 +178,8 @@ public final class Sagebrush implements AutoCloseable {
                 .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, 30_000)
                 .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 300_000)
                 .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, (long) config.maxRequestBytes())
-                .setHandler(ServiceEndpoints.route(gateway, credentials, instanceCredentials, clock, config.maxRequestBytes()))
+                .setHandler(ServiceEndpoints.route(gateway, credentials, instanceCredentials, clock,
+                        config.maxRequestBytes(), logs, metrics))
                 .build();
         undertow.start();
         toClose.push(undertow::stop);

@@ -56,6 +56,7 @@ public final class LocalTrainingRunner implements TrainingRunner {
     private final Map<String, String> serverEnv;
     private final Sandboxes sandboxes;
     private final long memoryBytes;
+    private final JobTelemetry telemetry;
 
     /**
      * @param sandboxes   where training processes run
@@ -63,6 +64,13 @@ public final class LocalTrainingRunner implements TrainingRunner {
      */
     public LocalTrainingRunner(ImageRegistry images, ObjectStorage storage, Path root, Duration stopGrace, Clock clock,
                                Sandboxes sandboxes, long memoryBytes) {
+        this(images, storage, root, stopGrace, clock, sandboxes, memoryBytes, JobTelemetry.NONE);
+    }
+
+    /** @param telemetry where each output line and parsed metric value goes as it is printed (CloudWatch) */
+    public LocalTrainingRunner(ImageRegistry images, ObjectStorage storage, Path root, Duration stopGrace, Clock clock,
+                               Sandboxes sandboxes, long memoryBytes, JobTelemetry telemetry) {
+        this.telemetry = telemetry;
         this.images = images;
         this.storage = storage;
         this.root = root;
@@ -112,9 +120,10 @@ public final class LocalTrainingRunner implements TrainingRunner {
         Files.setPosixFilePermissions(layout.jobDir(), PosixFilePermissions.fromString("rwx------"));
         layout.prepare();
         if (builtin.isPresent()) builtin.get().install(layout.ml());
-        MetricExtractor metrics = MetricExtractor.of(job.algorithmSpecification().metricDefinitions());
+        JobTelemetry.Sink sink = telemetry.open(job);
+        MetricExtractor metrics = MetricExtractor.of(job.algorithmSpecification().metricDefinitions(), sink::metric);
         try {
-            return runPrepared(job, layout, command.get(), metrics, progress, cancellation);
+            return runPrepared(job, layout, command.get(), metrics, sink, progress, cancellation);
         } catch (TrainingFailure f) {
             return Outcome.failed(f.getMessage(), metrics.finalMetrics());
         } catch (Cancellation.CancelledException e) {
@@ -123,6 +132,7 @@ public final class LocalTrainingRunner implements TrainingRunner {
             Thread.currentThread().interrupt();
             return new Outcome(Outcome.Kind.CANCELLED, null, metrics.finalMetrics());
         } finally {
+            sink.close();
             try {
                 layout.cleanUp();
             } catch (IOException e) {
@@ -132,7 +142,8 @@ public final class LocalTrainingRunner implements TrainingRunner {
     }
 
     private Outcome runPrepared(DescribeTrainingJobResponse job, JobLayout layout, List<String> command,
-                                MetricExtractor metrics, Progress progress, Cancellation cancellation)
+                                MetricExtractor metrics, JobTelemetry.Sink sink, Progress progress,
+                                Cancellation cancellation)
             throws IOException, TrainingFailure, InterruptedException {
         ContainerConfig config = new ContainerConfig(job, layout, Runtime.getRuntime().availableProcessors());
         config.writeConfigFiles();
@@ -156,12 +167,16 @@ public final class LocalTrainingRunner implements TrainingRunner {
             SandboxSpec.Builder spec = SandboxSpec.builder("training", argv).uid(uid)
                     .readWrite(layout.ml(), ContainerConfig.ML_INSIDE).chdir(ContainerConfig.ML_INSIDE)
                     .env(config.environment(serverEnv)).network(!isolated).hostname(JobLayout.HOST)
-                    .limits(Limits.TRAINING.withMemory(memoryBytes));
+                    .limits(Limits.TRAINING.withMemory(memoryLimit(job)));
             for (Path p : commandFiles(command)) spec.readOnly(p);
             ChildProcess child;
             try {
                 child = ChildProcess.start(sandboxes, spec.build(), layout.log(),
-                        line -> metrics.accept(line, clock.instant()));
+                        line -> {
+                            Instant now = clock.instant();
+                            metrics.accept(line, now);
+                            sink.line(now, line);
+                        });
             } catch (IOException | IllegalArgumentException e) {
                 throw new TrainingFailure("ClientError: Cannot start the command " + command + " that the image "
                         + "registry maps the training image to: " + e.getMessage());
@@ -189,7 +204,7 @@ public final class LocalTrainingRunner implements TrainingRunner {
         }
         if (exit != 0 && outOfMemory) {
             return Outcome.failed("ClientError: OutOfMemoryError: The training process exceeded the memory limit of "
-                    + Limits.bytes(memoryBytes) + " and was killed. Please use an instance type with more memory, or "
+                    + Limits.bytes(memoryLimit(job)) + " and was killed. Please use an instance type with more memory, or "
                     + "reduce the size of training data processed on an instance.", metrics.finalMetrics());
         }
         if (exit != 0) {
@@ -241,6 +256,12 @@ public final class LocalTrainingRunner implements TrainingRunner {
         }
         return "AlgorithmError: The training process exited with code " + exit + " and wrote no output/failure file. "
                 + "See the job's log (" + layout.log().getFileName() + " in " + layout.jobDir() + ").";
+    }
+
+    /** The instance type's memory, capped by the operator's limit for one training job. */
+    long memoryLimit(DescribeTrainingJobResponse job) {
+        String type = job.resourceConfig() == null ? null : job.resourceConfig().instanceTypeAsString();
+        return Math.min(memoryBytes, InstanceMemory.bytes(type).orElse(memoryBytes));
     }
 
     /**

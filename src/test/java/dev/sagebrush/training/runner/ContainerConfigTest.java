@@ -71,6 +71,7 @@ class ContainerConfigTest {
                 .containsEntry("USER_VAR", "x")
                 .containsEntry("SM_NUM_GPUS", "user-wins")
                 .containsEntry("PATH", "/usr/bin:/bin").containsEntry("LANG", "C.UTF-8")
+                .containsEntry("HOME", "/tmp").containsEntry("SAGEBRUSH_ML_ROOT", "/opt/ml")
                 .containsEntry("SM_MODEL_DIR", "/opt/ml/model")
                 .containsEntry("SM_INPUT_DIR", "/opt/ml/input")
                 .containsEntry("SM_INPUT_CONFIG_DIR", "/opt/ml/input/config")
