@@ -3,7 +3,6 @@ package dev.sagebrush.storage;
 import io.undertow.server.HttpServerExchange;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -52,9 +51,9 @@ final class S3RequestRules {
         if (!bucket.isEmpty() && !BUCKET.matcher(bucket).matches()) {
             return new Refusal(400, "InvalidBucketName", "The specified bucket is not valid.");
         }
-        Map<String, ?> query = exchange.getQueryParameters();
         if (exchange != null && key.isEmpty() && exchange.getRequestMethod().equalToString("POST")
-                && (query.containsKey("uploads") || query.containsKey("uploadId"))) {
+                && (exchange.getQueryParameters().containsKey("uploads")
+                    || exchange.getQueryParameters().containsKey("uploadId"))) {
             return new Refusal(400, "InvalidRequest", "A multipart upload needs an object key: POST /bucket/key?uploads");
         }
         if (key.getBytes(StandardCharsets.UTF_8).length > MAX_KEY_BYTES) {
