@@ -192,6 +192,9 @@ class EmbeddedS3Test {
             assertThatThrownBy(() -> c.uploadPartCopy(b -> b.sourceBucket("guards").sourceKey("src")
                     .destinationBucket("guards").destinationKey("k").uploadId("no-such-upload").partNumber(1)))
                     .isInstanceOfSatisfying(S3Exception.class, e -> assertThat(e.statusCode()).isEqualTo(404));
+            assertThatThrownBy(() -> c.uploadPartCopy(b -> b.sourceBucket("guards").sourceKey("x".repeat(1100))
+                    .destinationBucket("guards").destinationKey("a").uploadId("u").partNumber(1)))
+                    .isInstanceOfSatisfying(S3Exception.class, e -> assertThat(e.statusCode()).isEqualTo(400));
             assertThatThrownBy(() -> c.getObject(b -> b.bucket("guards").key("x".repeat(300))))
                     .isInstanceOfSatisfying(S3Exception.class, e -> assertThat(e.statusCode()).isEqualTo(400));
             assertThatThrownBy(() -> c.headBucket(b -> b.bucket("x".repeat(70))))
