@@ -11,6 +11,17 @@ import dev.sagebrush.compilation.NeoCompilationWork;
 import dev.sagebrush.compilation.XgboostModelCompiler;
 import dev.sagebrush.compilation.onnx.OnnxModelCompiler;
 import dev.sagebrush.config.Config;
+import dev.sagebrush.console.Console;
+import dev.sagebrush.protocol.InputValidator;
+import dev.sagebrush.telemetry.JobGauges;
+import dev.sagebrush.telemetry.RequestTelemetry;
+import dev.sagebrush.telemetry.MetricsEndpoint;
+import dev.sagebrush.telemetry.Telemetry;
+import java.util.List;
+import java.util.Optional;
+import software.amazon.awssdk.services.sagemaker.model.DescribeCompilationJobRequest;
+import software.amazon.awssdk.services.sagemaker.model.DescribeTrainingJobRequest;
+import software.amazon.awssdk.services.sagemaker.model.ModelArtifacts;
 import dev.sagebrush.notebook.LifecycleConfigs;
 import dev.sagebrush.notebook.NodeIdentity;
 import dev.sagebrush.notebook.NotebookController;
@@ -79,7 +90,10 @@ public final class Sagebrush implements AutoCloseable {
                     + "or bind to 127.0.0.1.");
         }
 
-        ResourceStore store = closeLater(new SqliteResourceStore(dataDir.resolve("sagebrush.db")));
+        Telemetry telemetry = closeLater(new Telemetry());
+        SqliteResourceStore sqlite = closeLater(new SqliteResourceStore(dataDir.resolve("sagebrush.db")));
+        sqlite.observeCommits((nanos, writes) -> telemetry.storeCommit(nanos, writes));
+        ResourceStore store = sqlite;
         JsonCodec codec = new JsonCodec();
         PageTokens tokens = new PageTokens(Secrets.loadOrCreate(dataDir.resolve("secrets").resolve("page-token.key")));
 
@@ -130,13 +144,33 @@ public final class Sagebrush implements AutoCloseable {
                 searches, notebooks, new NotebookInstanceListing(store, codec, tokens, notebooks),
                 new LifecycleConfigs(store, codec, tokens));
 
+        InputValidator validator = Validator.loadDefault()::validate;
         HttpHandler gateway = new Gateway(table, new SigV4Verifier(credentials, "sagemaker", clock),
-                Validator.loadDefault()::validate, codec, clock, config.maxRequestBytes(),
+                validator, codec, clock, config.maxRequestBytes(),
                 new FrontDoor(s3.frontDoorHandler(), new NotebookProxy(notebookSigner, notebookRoutes, clock,
                         notebooks::instanceNamed, notebookRuntime::logDirectory)));
+        HttpHandler console = Console.create(credentials, table, validator, codec, clock, config.maxRequestBytes(),
+                Map.of("compilation", (ctx, name) -> Optional.ofNullable(compilation.describe(ctx,
+                                DescribeCompilationJobRequest.builder().compilationJobName(name).build()).modelArtifacts())
+                                .map(ModelArtifacts::s3ModelArtifacts),
+                        "training", (ctx, name) -> Optional.ofNullable(training.describe(ctx,
+                                DescribeTrainingJobRequest.builder().trainingJobName(name).build()).modelArtifacts())
+                                .map(ModelArtifacts::s3ModelArtifacts)));
+        closeLater(new JobGauges(store, telemetry.registry(), clock, List.of(
+                new JobGauges.Kind(CompilationJobs.KIND, List.of("INPROGRESS", "STARTING", "STOPPING")),
+                new JobGauges.Kind(TrainingJobs.KIND, List.of("InProgress", "Stopping")),
+                new JobGauges.Kind(NotebookInstances.KIND, List.of("Pending", "Updating", "Stopping", "Deleting")),
+                new JobGauges.Kind(LifecycleConfigs.KIND, List.of())))
+                .gauge("sagebrush.notebook.jupyter.servers", "Jupyter servers this node runs", notebookRoutes::size)
+                .start(Duration.ofSeconds(10)));
+        Optional<String> metricsToken = config.metricsTokenFile().isEmpty() ? Optional.empty()
+                : Optional.of(Files.readString(config.metricsTokenFile().get()).strip()).filter(t -> !t.isEmpty());
+        HttpHandler root = new RequestTelemetry(new EdgeRouter(console, new MetricsEndpoint(telemetry, metricsToken),
+                gateway), telemetry, clock,
+                target -> target.startsWith("SageMaker.") && table.find(target.substring("SageMaker.".length())).isPresent());
         this.undertow = Undertow.builder()
                 .addHttpListener(config.port(), config.host())
-                .setHandler(gateway)
+                .setHandler(root)
                 .build();
         undertow.start();
         toClose.push(undertow::stop);

@@ -58,6 +58,11 @@ public final class ServerCommand implements Callable<Integer> {
             + "accepted and stay Pending (an API-only node).")
     boolean noNotebookRuntime;
 
+    @Option(names = "--metrics-token-file", defaultValue = "${env:SAGEBRUSH_METRICS_TOKEN_FILE}",
+            description = "File holding a bearer token: with it anyone presenting the token may scrape /metrics; "
+                    + "without it only loopback peers may.")
+    Path metricsTokenFile;
+
     @Override
     public Integer call() throws Exception {
         Config config = Config.defaults(dataDir).withHost(host).withPort(port).withCredentialsFile(credentials);
@@ -68,6 +73,7 @@ public final class ServerCommand implements Callable<Integer> {
         config = config.withTraining(training);
         config = config.withNotebooks(config.notebooks().withGitConfig(notebookGitConfig)
                 .withLifecycleTimeout(Duration.ofSeconds(notebookLifecycleTimeout)).withRunInstances(!noNotebookRuntime));
+        config = config.withMetricsTokenFile(metricsTokenFile);
         Sagebrush server;
         try {
             server = Sagebrush.start(config);

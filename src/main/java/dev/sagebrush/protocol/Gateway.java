@@ -28,8 +28,21 @@ public final class Gateway implements HttpHandler {
     private static final String CONTENT_TYPE = "application/x-amz-json-1.1";
     private static final String TARGET_PREFIX = "SageMaker.";
 
+    /** Who made a request, set once it is authenticated (the access log and request metrics read it). */
+    public static final io.undertow.util.AttachmentKey<RequestContext> CONTEXT =
+            io.undertow.util.AttachmentKey.create(RequestContext.class);
+
+    /**
+     * Proves who sends a request: SigV4 for AWS clients; the console's session cookie + CSRF token for its pages.
+     * Everything after it (operation table, decoding, validation, the feature) is the same for both.
+     */
+    @FunctionalInterface
+    public interface Authenticator {
+        SigV4Verifier.Verified authenticate(HttpServerExchange exchange, byte[] body);
+    }
+
     private final OperationTable operations;
-    private final SigV4Verifier verifier;
+    private final Authenticator authenticator;
     private final InputValidator validator;
     private final JsonCodec codec;
     private final Clock clock;
@@ -38,8 +51,15 @@ public final class Gateway implements HttpHandler {
 
     public Gateway(OperationTable operations, SigV4Verifier verifier, InputValidator validator, JsonCodec codec,
                    Clock clock, int maxBodyBytes, HttpHandler next) {
+        this(operations, (exchange, body) -> verifier.verify(new SigV4Verifier.IncomingRequest(
+                exchange.getRequestMethod().toString(), exchange.getRequestURI(), exchange.getQueryString(),
+                name -> exchange.getRequestHeaders().getFirst(name), body)), validator, codec, clock, maxBodyBytes, next);
+    }
+
+    public Gateway(OperationTable operations, Authenticator authenticator, InputValidator validator, JsonCodec codec,
+                   Clock clock, int maxBodyBytes, HttpHandler next) {
         this.operations = operations;
-        this.verifier = verifier;
+        this.authenticator = authenticator;
         this.validator = validator;
         this.codec = codec;
         this.clock = clock;
@@ -80,9 +100,7 @@ public final class Gateway implements HttpHandler {
             throw new AwsException("InvalidAction", 400, "Only POST is accepted for X-Amz-Target requests");
         }
         byte[] body = readBody(exchange);
-        SigV4Verifier.Verified who = verifier.verify(new SigV4Verifier.IncomingRequest(
-                exchange.getRequestMethod().toString(), exchange.getRequestURI(), exchange.getQueryString(),
-                name -> exchange.getRequestHeaders().getFirst(name), body));
+        SigV4Verifier.Verified who = authenticator.authenticate(exchange, body);
         if (!target.startsWith(TARGET_PREFIX)) {
             throw AwsException.unknownOperation("Unknown operation " + target);
         }
@@ -91,6 +109,7 @@ public final class Gateway implements HttpHandler {
                 () -> AwsException.unknownOperation("Unknown operation " + target));
         RequestContext context = new RequestContext(who.account().accountId(), who.region(),
                 who.account().accessKeyId(), requestId, clock.instant());
+        exchange.putAttachment(CONTEXT, context);
         SdkPojo input = decode(operation, body);
         validator.validate(name, input);
         return operation.invoke(context, input);

@@ -49,6 +49,20 @@ public interface ResourceStore extends AutoCloseable {
     /** Every resource of a kind in every account (search indexes load from here at start-up). */
     List<StoredResource> findAll(String kind);
 
+    /**
+     * How many resources of each kind are in each status, over every account: totals for operators' metrics, never
+     * shown to an account. Stores that can count in place override this; the default reads every row.
+     */
+    default Map<String, Map<String, Long>> countByKindAndStatus(Collection<String> kinds) {
+        Map<String, Map<String, Long>> counts = new java.util.TreeMap<>();
+        for (String kind : kinds) {
+            Map<String, Long> byStatus = new java.util.TreeMap<>();
+            for (StoredResource r : findAll(kind)) byStatus.merge(String.valueOf(r.status()), 1L, Long::sum);
+            counts.put(kind, byStatus);
+        }
+        return counts;
+    }
+
     // ------------------------------------------------------------------------------------------------------- leases
 
     /**

@@ -294,6 +294,30 @@ public final class SqliteResourceStore implements ResourceStore {
     }
 
     @Override
+    public Map<String, Map<String, Long>> countByKindAndStatus(Collection<String> kinds) {
+        return read(c -> {
+            Map<String, Map<String, Long>> counts = new java.util.TreeMap<>();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT status, count(*) FROM resources WHERE kind=? GROUP BY status")) {
+                for (String kind : kinds) {
+                    Map<String, Long> byStatus = new java.util.TreeMap<>();
+                    ps.setString(1, kind);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) byStatus.put(String.valueOf(rs.getString(1)), rs.getLong(2));
+                    }
+                    counts.put(kind, byStatus);
+                }
+            }
+            return counts;
+        });
+    }
+
+    /** Reports each group commit's duration (fsync included) and size: the store's commit latency metric. */
+    public void observeCommits(java.util.function.ObjIntConsumer<Long> observer) {
+        committer.observe((nanos, writes) -> observer.accept(nanos, writes));
+    }
+
+    @Override
     public List<StoredResource> findAll(String kind) {
         return read(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM resources WHERE kind=?")) {

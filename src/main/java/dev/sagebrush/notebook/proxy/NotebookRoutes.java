@@ -42,6 +42,11 @@ public final class NotebookRoutes {
         return Optional.ofNullable(routes.get(name));
     }
 
+    /** How many Jupyter servers this node routes to now (operators' metrics). */
+    public int size() {
+        return routes.size();
+    }
+
     public boolean isRegistered(String name) {
         return routes.containsKey(name);
     }
