@@ -26,9 +26,13 @@ export function compilationDetail(root, cleanup, name) {
   root.replaceChildren(h('p', {}, h('a', { href: '#/compilation' }, '‹ Compilation jobs')),
     h('div', { class: 'heading' }, h('h1', {}, name), actions), facts, manifest);
   let manifestShown = false;
+  let shown = null;
   async function load() {
     try {
       const j = await sagemaker('DescribeCompilationJob', { CompilationJobName: name });
+      const key = JSON.stringify(j);
+      if (key === shown) return; // unchanged: keep focus where it is
+      shown = key;
       const target = j.OutputConfig?.TargetDevice
         || [j.OutputConfig?.TargetPlatform?.Os, j.OutputConfig?.TargetPlatform?.Arch, j.OutputConfig?.TargetPlatform?.Accelerator].filter(Boolean).join(' / ');
       facts.replaceChildren(h('h2', {}, 'Job'), dl([
@@ -57,6 +61,7 @@ export function compilationDetail(root, cleanup, name) {
         showManifest(manifest, name);
       }
     } catch (e) {
+      shown = null;
       facts.replaceChildren(errorBox(e));
     }
   }

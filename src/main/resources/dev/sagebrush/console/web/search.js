@@ -132,7 +132,7 @@ export function searchPage(root) {
     h('h2', {}, 'Groups'), subs,
     h('button', { type: 'button', class: 'secondary small', id: 'add-group', onclick: () => { subs.append(group('sub', refresh, refresh)); subs.lastChild.filters.addRow({}); refresh(); } }, 'Add Or group'),
     h('h2', {}, 'Sort'),
-    h('div', { class: 'filter-row' }, labelled('Sort by', sortBy), labelled('Order', sortOrder), labelled('Page size', maxResults)),
+    h('div', { class: 'filter-row sort' }, labelled('Sort by', sortBy), labelled('Order', sortOrder), labelled('Page size', maxResults)),
     h('div', { class: 'actions' }, h('button', { type: 'submit', id: 'run-search' }, 'Search')));
   form.addEventListener('submit', (ev) => { ev.preventDefault(); tokens.length = 1; run(0); });
   root.replaceChildren(h('div', { class: 'heading' }, h('h1', {}, 'Search training jobs')),

@@ -5,11 +5,13 @@ import { trainingJobSeries } from './metrics.js';
 import { logPanel } from './logs.js';
 import { selection } from './selection.js';
 
-export function compareBox(name) {
+export function compareBox(name, visible) {
   const id = 'cmp-' + name;
   const box = h('input', { type: 'checkbox', id, checked: selection.has(name) });
   box.addEventListener('change', () => (box.checked ? selection.add(name) : selection.delete(name)));
-  return h('span', { class: 'check' }, box, h('label', { for: id, class: 'sr-only' }, 'Compare ' + name));
+  return h('span', { class: 'check' }, box, visible
+    ? h('label', { for: id, class: 'inline' }, 'Add to comparison')
+    : h('label', { for: id, class: 'sr-only' }, 'Compare ' + name));
 }
 
 export function trainingList(root, cleanup) {
@@ -58,17 +60,23 @@ export function trainingDetail(root, cleanup, name) {
   const chartsBox = h('div', { class: 'card' }, h('h2', {}, 'Metrics'), chartsInner);
   const logs = logPanel('Logs', '/aws/sagemaker/TrainingJobs', name + '/algo-1', cleanup);
   root.replaceChildren(h('p', {}, h('a', { href: '#/training' }, '‹ Training jobs')),
-    h('div', { class: 'heading' }, h('h1', {}, name), compareBox(name), actions),
+    h('div', { class: 'heading' }, h('h1', {}, name), compareBox(name, true), actions),
     h('div', { class: 'grid2' }, facts, timelineBox), chartsBox, h('div', { class: 'grid2' }, hpBox, logs));
   let last = null;
+  let shown = null;
   async function load() {
     let j;
     try {
       j = await sagemaker('DescribeTrainingJob', { TrainingJobName: name });
     } catch (e) {
+      shown = null;
       facts.replaceChildren(errorBox(e));
       return;
     }
+    const key = JSON.stringify(j);
+    const running = ['InProgress', 'Stopping'].includes(j.TrainingJobStatus);
+    if (key === shown && !running) return; // unchanged and finished: nothing to redraw
+    shown = key;
     facts.replaceChildren(h('h2', {}, 'Job'), dl([
       ['Status', status(j.TrainingJobStatus)],
       ['Secondary status', j.SecondaryStatus],
@@ -89,7 +97,6 @@ export function trainingDetail(root, cleanup, name) {
         h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Name'), h('th', { scope: 'col' }, 'Value'))),
         h('tbody', {}, ...hp.map(([k, v]) => h('tr', {}, h('td', {}, k), h('td', {}, v)))))
       : h('p', { class: 'muted' }, 'None.'));
-    const running = ['InProgress', 'Stopping'].includes(j.TrainingJobStatus);
     actions.replaceChildren(running ? h('button', { type: 'button', class: 'secondary', onclick: async () => {
       await sagemaker('StopTrainingJob', { TrainingJobName: name }); load(); } }, 'Stop') : '');
     // Charts: refreshed while the job runs, once more after it ends.

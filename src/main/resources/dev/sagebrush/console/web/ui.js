@@ -105,6 +105,7 @@ export function listView(root, api, spec, onCleanup) {
     }));
   };
   let seq = 0;
+  let shown = null;
   async function load() {
     const mine = ++seq;
     const input = { SortBy: state.sortBy, SortOrder: state.sortOrder, MaxResults: spec.pageSize || 20 };
@@ -115,6 +116,13 @@ export function listView(root, api, spec, onCleanup) {
       if (mine !== seq) return;
       const items = out[spec.itemsKey] || [];
       state.tokens[state.page + 1] = out.NextToken;
+      // Leave the table alone when nothing changed: focus and selection stay where the user put them.
+      const key = JSON.stringify([items, state.sortBy, state.sortOrder, state.page]);
+      if (key === shown) {
+        info.textContent = info.textContent.replace(/updated .*$/, 'updated ' + new Date().toLocaleTimeString());
+        return;
+      }
+      shown = key;
       renderHead();
       body.replaceChildren(...(items.length ? items.map((it) => h('tr', { 'data-key': spec.rowKey(it) },
         ...spec.columns.map((c) => h('td', {}, c.cell(it)))))
@@ -123,6 +131,7 @@ export function listView(root, api, spec, onCleanup) {
       next.disabled = !out.NextToken;
       info.textContent = 'Page ' + (state.page + 1) + ' · ' + items.length + ' shown · updated ' + new Date().toLocaleTimeString();
     } catch (e) {
+      shown = null;
       if (mine === seq) body.replaceChildren(h('tr', {}, h('td', { colspan: spec.columns.length }, errorBox(e))));
     }
   }
