@@ -13,15 +13,17 @@ import dev.sagebrush.compilation.onnx.OnnxModelCompiler;
 import dev.sagebrush.config.Config;
 import dev.sagebrush.console.Console;
 import dev.sagebrush.protocol.InputValidator;
-import dev.sagebrush.telemetry.JobGauges;
-import dev.sagebrush.telemetry.RequestTelemetry;
+import dev.sagebrush.store.SqlResourceStore;
 import dev.sagebrush.telemetry.MetricsEndpoint;
+import dev.sagebrush.telemetry.OpsMetrics;
+import dev.sagebrush.telemetry.RequestTelemetry;
 import dev.sagebrush.telemetry.Telemetry;
-import java.util.List;
 import java.util.Optional;
 import software.amazon.awssdk.services.sagemaker.model.DescribeCompilationJobRequest;
 import software.amazon.awssdk.services.sagemaker.model.DescribeTrainingJobRequest;
 import software.amazon.awssdk.services.sagemaker.model.ModelArtifacts;
+import dev.sagebrush.jobs.sandbox.SandboxSettings;
+import dev.sagebrush.jobs.sandbox.Sandboxes;
 import dev.sagebrush.notebook.LifecycleConfigs;
 import dev.sagebrush.notebook.NodeIdentity;
 import dev.sagebrush.notebook.NotebookController;
@@ -39,7 +41,6 @@ import dev.sagebrush.storage.SafeArchive;
 import dev.sagebrush.search.Searches;
 import dev.sagebrush.tags.Tags;
 import dev.sagebrush.training.TrainingController;
-import dev.sagebrush.training.TrainingJobEvents;
 import dev.sagebrush.training.TrainingJobListing;
 import dev.sagebrush.training.TrainingJobs;
 import dev.sagebrush.training.runner.ImageRegistry;
@@ -51,8 +52,10 @@ import dev.sagebrush.protocol.JsonCodec;
 import dev.sagebrush.protocol.OperationTable;
 import dev.sagebrush.store.PageTokens;
 import dev.sagebrush.store.ResourceStore;
-import dev.sagebrush.store.SqliteResourceStore;
+import dev.sagebrush.store.ChangeFollower;
+import dev.sagebrush.store.ResourceStores;
 import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -72,6 +75,9 @@ import org.slf4j.LoggerFactory;
 public final class Sagebrush implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Sagebrush.class);
 
+    /** How often the change feed is read when nothing signalled a write (a lost NOTIFY costs at most this). */
+    private static final Duration FEED_POLL = Duration.ofMillis(500);
+
     private final Deque<AutoCloseable> toClose = new ArrayDeque<>();
     private final Undertow undertow;
     private final int port;
@@ -80,7 +86,14 @@ public final class Sagebrush implements AutoCloseable {
     private Sagebrush(Config config) throws IOException {
         this.config = config;
         Clock clock = Clock.systemUTC();
-        Path dataDir = Files.createDirectories(config.dataDir());
+        Path dataDir = DataDirectory.secure(config.dataDir());
+        // Every untrusted workload (compiler steps, training processes) runs in one of these sandboxes.
+        SandboxSettings sandboxSettings = SandboxSettings.fromEnvironment();
+        Sandboxes sandboxes = Sandboxes.create(sandboxSettings, dataDir.resolve("sandbox"));
+        if (!sandboxes.host().available()) {
+            log.warn("Sandboxes are not available on this host, so compilation and training jobs will fail: {}",
+                    String.join("; ", sandboxes.host().problems()));
+        }
         Credentials credentials = config.credentialsFile().isPresent()
                 ? Credentials.load(config.credentialsFile().get()) : Credentials.defaults();
         if (credentials.isDefault() && !config.bindsLoopbackOnly()) {
@@ -91,11 +104,10 @@ public final class Sagebrush implements AutoCloseable {
         }
 
         Telemetry telemetry = closeLater(new Telemetry());
-        SqliteResourceStore sqlite = closeLater(new SqliteResourceStore(dataDir.resolve("sagebrush.db")));
-        sqlite.observeCommits((nanos, writes) -> telemetry.storeCommit(nanos, writes));
-        ResourceStore store = sqlite;
+        ResourceStore store = closeLater(ResourceStores.open(config.database(), dataDir));
+        if (store instanceof SqlResourceStore sql) sql.observeWrites(telemetry::storeCommit);
         JsonCodec codec = new JsonCodec();
-        PageTokens tokens = new PageTokens(Secrets.loadOrCreate(dataDir.resolve("secrets").resolve("page-token.key")));
+        PageTokens tokens = new PageTokens(serverKey(store, dataDir, "page-token"));
 
         // One identity for this node in every lease it takes, so two nodes sharing a database never run one job twice;
         // kept in the data directory, so after a crash this node takes its own interrupted work back at once.
@@ -103,32 +115,29 @@ public final class Sagebrush implements AutoCloseable {
         EmbeddedS3 s3 = closeLater(EmbeddedS3.start(dataDir, credentials.secretsByAccessKey()));
         ObjectStorage storage = closeLater(s3.openServiceStorage());
         CompilationWork compilationWork = new NeoCompilationWork(storage, SafeArchive.Limits.DEFAULT,
-                Map.of("XGBOOST", new XgboostModelCompiler(new ArtifactPublisher(storage)),
-                        "ONNX", new OnnxModelCompiler(new ArtifactPublisher(storage), dataDir.resolve("cache"))));
+                Map.of("XGBOOST", new XgboostModelCompiler(new ArtifactPublisher(storage), sandboxes),
+                        "ONNX", new OnnxModelCompiler(new ArtifactPublisher(storage), dataDir.resolve("cache"), sandboxes,
+                                sandboxSettings.compileMemoryBytes())));
         CompilationController compilationController = closeLater(new CompilationController(store, codec, clock,
-                compilationWork, dataDir.resolve("work").resolve("compilation"), config.compileWorkers(),
+                compilationWork, DataDirectory.privateDir(dataDir.resolve("work").resolve("compilation")),
+                config.compileWorkers(),
                 nodeId, Duration.ofSeconds(1)).start());
         CompilationJobs compilation = new CompilationJobs(store, codec, compilationController::wake);
         CompilationJobListing compilationListing = new CompilationJobListing(store, codec, tokens);
 
-        // Training: every write (API, controller, tags) is announced on trainingEvents; the Search index subscribes.
-        TrainingJobEvents trainingEvents = new TrainingJobEvents();
         ImageRegistry images = config.training().imagesFile().map(ImageRegistry::load).orElseGet(ImageRegistry::empty);
         LocalTrainingRunner trainingRunner = new LocalTrainingRunner(images, storage, dataDir.resolve("training"),
                 config.training().stopGrace(), clock);
-        TrainingController trainingController = closeLater(new TrainingController(store, codec, trainingEvents, clock,
+        TrainingController trainingController = closeLater(new TrainingController(store, codec, clock,
                 trainingRunner, config.training().workers(), nodeId, Duration.ofSeconds(1)).start());
-        TrainingJobs training = new TrainingJobs(store, codec, trainingEvents, trainingController::wake);
+        TrainingJobs training = new TrainingJobs(store, codec, trainingController::wake);
         TrainingJobListing trainingListing = new TrainingJobListing(store, codec, tokens);
-        Tags tags = new Tags(store, tokens, row -> {
-            if (TrainingJobs.KIND.equals(row.key().kind())) trainingEvents.changed(row);
-        });
+        Tags tags = new Tags(store, tokens);
         Searches searches = new Searches(store, codec,
-                Secrets.loadOrCreate(dataDir.resolve("secrets").resolve("search-token.key")));
-        trainingEvents.add(searches);
+                serverKey(store, dataDir, "search-token"));
         NotebookSettings nb = config.notebooks();
         SessionSigner notebookSigner = new SessionSigner(
-                Secrets.loadOrCreate(dataDir.resolve("secrets").resolve("notebook-session.key")));
+                serverKey(store, dataDir, "notebook-session"));
         NotebookRoutes notebookRoutes = new NotebookRoutes();
         LocalProcessRuntime notebookRuntime = new LocalProcessRuntime(new LocalProcessRuntime.Options(
                 dataDir.resolve("notebooks"), nb.lifecycleTimeout(), nb.readyTimeout(), nb.stopGrace(), nb.gitConfig(),
@@ -140,6 +149,11 @@ public final class Sagebrush implements AutoCloseable {
         if (nb.runInstances()) notebookController.start();
         NotebookInstances notebooks = new NotebookInstances(store, codec, notebookController::wake, notebookSigner,
                 this::endpoint);
+        // The store's change feed: the Search index follows it, and a write on any node wakes the controller of its kind.
+        ChangeFollower changes = closeLater(new ChangeFollower(store, searches.loadedAt(), FEED_POLL));
+        searches.follow(changes);
+        changes.subscribe(ChangeWakeUps.of(Map.of(CompilationJobs.KIND, compilationController::wake,
+                TrainingJobs.KIND, trainingController::wake, NotebookInstances.KIND, notebookController::wake))).start();
         OperationTable table = ApiOperations.table(compilation, compilationListing, training, trainingListing, tags,
                 searches, notebooks, new NotebookInstanceListing(store, codec, tokens, notebooks),
                 new LifecycleConfigs(store, codec, tokens));
@@ -156,26 +170,37 @@ public final class Sagebrush implements AutoCloseable {
                         "training", (ctx, name) -> Optional.ofNullable(training.describe(ctx,
                                 DescribeTrainingJobRequest.builder().trainingJobName(name).build()).modelArtifacts())
                                 .map(ModelArtifacts::s3ModelArtifacts)));
-        closeLater(new JobGauges(store, telemetry.registry(), clock, List.of(
-                new JobGauges.Kind(CompilationJobs.KIND, List.of("INPROGRESS", "STARTING", "STOPPING")),
-                new JobGauges.Kind(TrainingJobs.KIND, List.of("InProgress", "Stopping")),
-                new JobGauges.Kind(NotebookInstances.KIND, List.of("Pending", "Updating", "Stopping", "Deleting")),
-                new JobGauges.Kind(LifecycleConfigs.KIND, List.of())))
-                .gauge("sagebrush.notebook.jupyter.servers", "Jupyter servers this node runs", notebookRoutes::size)
-                .start(Duration.ofSeconds(10)));
-        Optional<String> metricsToken = config.metricsTokenFile().isEmpty() ? Optional.empty()
-                : Optional.of(Files.readString(config.metricsTokenFile().get()).strip()).filter(t -> !t.isEmpty());
-        HttpHandler root = new RequestTelemetry(new EdgeRouter(console, new MetricsEndpoint(telemetry, metricsToken),
-                gateway), telemetry, clock,
+        closeLater(OpsMetrics.jobGauges(store, telemetry, clock, notebookRoutes::size));
+        HttpHandler root = new RequestTelemetry(new EdgeRouter(console,
+                new MetricsEndpoint(telemetry, MetricsEndpoint.token(config.metricsTokenFile())),
+                ServiceEndpoints.route(gateway, credentials, clock, config.maxRequestBytes())), telemetry, clock,
                 target -> target.startsWith("SageMaker.") && table.find(target.substring("SageMaker.".length())).isPresent());
+        DataDirectory.secure(dataDir); // again: keys and the node id written since are the server's alone too
         this.undertow = Undertow.builder()
                 .addHttpListener(config.port(), config.host())
+                // Slow or silent clients cost a connection, never a thread, and not for long: headers must arrive in
+                // 30 s, an idle keep-alive connection is closed after 5 min (the gateway bounds bodies itself), and
+                // the default body cap is the documented API limit (S3 lifts it per exchange).
+                .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, 30_000)
+                .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 300_000)
+                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, (long) config.maxRequestBytes())
                 .setHandler(root)
                 .build();
         undertow.start();
         toClose.push(undertow::stop);
         this.port = ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
         log.info("Sagebrush listening on http://{}:{} (data in {})", config.host(), port, dataDir.toAbsolutePath());
+    }
+
+    /**
+     * A key that signs what clients hold (page tokens, notebook sessions). One node keeps it in its data directory;
+     * nodes sharing a database keep it there, so a token one node issued is honoured by every other.
+     */
+    private byte[] serverKey(ResourceStore store, Path dataDir, String name) throws IOException {
+        if (config.database().isEmpty()) return Secrets.loadOrCreate(dataDir.resolve("secrets").resolve(name + ".key"));
+        byte[] candidate = new byte[32];
+        new java.security.SecureRandom().nextBytes(candidate);
+        return store.sharedKey(name, candidate);
     }
 
     public static Sagebrush start(Config config) throws IOException {

@@ -30,13 +30,20 @@ final class RootPathSigner {
 
     String signature(String method, List<String> signedHeaders, Function<String, String> header, byte[] body,
                      String amzDate, String date, String region, String service, String secret) {
+        return signature(method, signedHeaders, header, HEX.formatHex(sha256(body)), amzDate, date, region, service,
+                secret);
+    }
+
+    /** The same, from the payload's SHA-256 in hex: lets a request be verified before its body is read. */
+    String signature(String method, List<String> signedHeaders, Function<String, String> header, String payloadHash,
+                     String amzDate, String date, String region, String service, String secret) {
         StringBuilder canonical = new StringBuilder(512)
                 .append(method).append("\n/\n\n");
         for (String name : signedHeaders) {
             String value = header.apply(name);
             canonical.append(name).append(':').append(value == null ? "" : trimAll(value)).append('\n');
         }
-        canonical.append('\n').append(String.join(";", signedHeaders)).append('\n').append(HEX.formatHex(sha256(body)));
+        canonical.append('\n').append(String.join(";", signedHeaders)).append('\n').append(payloadHash);
         String scope = date + "/" + region + "/" + service + "/aws4_request";
         String toSign = "AWS4-HMAC-SHA256\n" + amzDate + "\n" + scope + "\n"
                 + HEX.formatHex(sha256(canonical.toString().getBytes(StandardCharsets.UTF_8)));
@@ -66,7 +73,7 @@ final class RootPathSigner {
         return t.replaceAll(" +", " ");
     }
 
-    private static byte[] sha256(byte[] data) {
+    static byte[] sha256(byte[] data) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(data);
         } catch (GeneralSecurityException e) {

@@ -10,8 +10,13 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.http.SdkHttpMethod;
@@ -24,8 +29,8 @@ import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 /**
  * Verifies AWS Signature Version 4 on a request by signing it again, with the SDK's own {@link AwsV4HttpSigner}, over
  * exactly the headers the client listed in SignedHeaders and at the instant the client stated, then comparing the two
- * signatures in constant time. The region is whatever the client's credential scope names: that is the region the
- * request is for.
+ * signatures in constant time. The region is whatever the client's credential scope names (that is the region the
+ * request is for), once it has the form of an AWS region.
  */
 public final class SigV4Verifier {
     /** AWS accepts requests signed up to 15 minutes away from its own clock. */
@@ -38,6 +43,7 @@ public final class SigV4Verifier {
     private final Clock clock;
     private final AwsV4HttpSigner signer = AwsV4HttpSigner.create();
     private final RootPathSigner rootPathSigner = new RootPathSigner();
+    private static final java.util.regex.Pattern SHA256_HEX = java.util.regex.Pattern.compile("[0-9a-fA-F]{64}");
 
     public SigV4Verifier(Credentials credentials, String service, Clock clock) {
         this.credentials = credentials;
@@ -48,34 +54,131 @@ public final class SigV4Verifier {
     /** What a verified request proves: who signed it and for which region. */
     public record Verified(Account account, String region) {}
 
-    /** The parts of the incoming HTTP request the signature covers. */
-    public record IncomingRequest(String method, String rawPath, String rawQuery,
-                                  Function<String, String> header, byte[] body) {}
+    /** What the signature covers that is known before the body arrives. */
+    public record RequestHead(String method, String rawPath, String rawQuery, Function<String, String> header,
+                              Iterable<String> headerNames) {}
 
+    /** The parts of the incoming HTTP request the signature covers. */
+    public record IncomingRequest(RequestHead head, byte[] body) {}
+
+    /** Verifies a whole request at once: {@link #check} then {@link Pending#complete}. */
     public Verified verify(IncomingRequest req) {
-        String authorization = req.header().apply("Authorization");
+        return check(req.head()).complete(req.body());
+    }
+
+    /**
+     * Everything that can be verified from the headers alone, so that a request from nobody is refused before its
+     * body is read (reading a body costs a connection's time; an unauthenticated client must not get that for free):
+     * the Authorization header's form, the region, the access key, the service, the date and its skew, and that every
+     * {@code x-amz-*} header is signed. When the client signed the payload's hash in {@code x-amz-content-sha256}
+     * the whole signature is verified here too, and {@link Pending#complete} then only checks that the body has
+     * that hash.
+     */
+    public Pending check(RequestHead head) {
+        String authorization = head.header().apply("Authorization");
         if (authorization == null || authorization.isEmpty()) {
             throw new AwsException("MissingAuthenticationTokenException", 403, "Missing Authentication Token");
         }
         AuthorizationHeader auth = AuthorizationHeader.parse(authorization);
+        // The region names directories and ARNs: it must be a region before anything uses it.
+        if (!Regions.isValid(auth.region())) {
+            throw invalidSignature("Credential should be scoped to a valid region. ");
+        }
         Account account = credentials.find(auth.accessKeyId()).orElseThrow(() -> new AwsException(
                 "UnrecognizedClientException", 400, "The security token included in the request is invalid."));
         if (!service.equals(auth.service())) {
             throw invalidSignature("Credential should be scoped to correct service: '" + service + "'. ");
         }
-        Instant signedAt = signedAt(req, auth);
+        Instant signedAt = signedAt(head, auth);
         checkSkew(signedAt);
-
-        String expected = sign(req, auth, account, signedAt);
-        if (!MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII),
-                auth.signature().getBytes(StandardCharsets.US_ASCII))) {
-            throw invalidSignature("The request signature we calculated does not match the signature you provided. "
-                    + "Check your AWS Secret Access Key and signing method. Consult the service documentation for details.");
+        requireAmzHeadersSigned(head, auth);
+        Pending pending = new Pending(head, auth, account, signedAt, declaredPayloadHash(head, auth));
+        if (pending.declaredHash != null && RootPathSigner.applies(head.method(), head.rawPath(), head.rawQuery())) {
+            pending.requireSignature(rootPathSigner.signature(head.method(), auth.signedHeaders(), head.header(),
+                    pending.declaredHash, AMZ_DATE.format(signedAt), auth.date(), auth.region(), service,
+                    account.secretAccessKey()));
+            pending.signatureVerified = true;
         }
-        return new Verified(account, auth.region());
+        return pending;
     }
 
-    private Instant signedAt(IncomingRequest req, AuthorizationHeader auth) {
+    /** A request whose headers passed {@link #check}; {@link #complete} finishes the verification with the body. */
+    public final class Pending {
+        private final RequestHead head;
+        private final AuthorizationHeader auth;
+        private final Account account;
+        private final Instant signedAt;
+        private final String declaredHash;
+        private boolean signatureVerified;
+
+        private Pending(RequestHead head, AuthorizationHeader auth, Account account, Instant signedAt,
+                        String declaredHash) {
+            this.head = head;
+            this.auth = auth;
+            this.account = account;
+            this.signedAt = signedAt;
+            this.declaredHash = declaredHash;
+        }
+
+        /** True when the signature itself is already verified and only the body's hash remains to be checked. */
+        public boolean signatureVerified() {
+            return signatureVerified;
+        }
+
+        public Verified complete(byte[] body) {
+            if (declaredHash != null && !declaredHash.equals(HexFormat.of().formatHex(RootPathSigner.sha256(body)))) {
+                throw invalidSignature("The provided 'x-amz-content-sha256' header does not match what was computed.");
+            }
+            if (!signatureVerified) {
+                requireSignature(sign(head, body, auth, account, signedAt));
+                signatureVerified = true;
+            }
+            return new Verified(account, auth.region());
+        }
+
+        private void requireSignature(String expected) {
+            if (!MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII),
+                    auth.signature().getBytes(StandardCharsets.US_ASCII))) {
+                throw invalidSignature("The request signature we calculated does not match the signature you provided. "
+                        + "Check your AWS Secret Access Key and signing method. Consult the service documentation for details.");
+            }
+        }
+    }
+
+    /**
+     * Every {@code x-amz-*} header must be covered by the signature: otherwise a captured request could be replayed
+     * with another X-Amz-Target (another operation) or another x-amz-content-sha256 under the same signature. S3's
+     * answer and wording for the same case.
+     */
+    private static void requireAmzHeadersSigned(RequestHead head, AuthorizationHeader auth) {
+        Set<String> signed = new HashSet<>(auth.signedHeaders());
+        Set<String> unsigned = new TreeSet<>();
+        for (String name : head.headerNames()) {
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (lower.startsWith("x-amz-") && !signed.contains(lower)) {
+                unsigned.add(lower);
+            }
+        }
+        if (!unsigned.isEmpty()) {
+            throw new AwsException("AccessDeniedException", 403, "There were headers present in the request which were "
+                    + "not signed (HeadersNotSigned: " + String.join(", ", unsigned) + ")");
+        }
+    }
+
+    /** The signed {@code x-amz-content-sha256}, lower-case hex, or null when the client sent none. */
+    private static String declaredPayloadHash(RequestHead head, AuthorizationHeader auth) {
+        String value = head.header().apply("x-amz-content-sha256");
+        if (value == null) {
+            return null;
+        }
+        if (!SHA256_HEX.matcher(value).matches()) {
+            throw invalidSignature("x-amz-content-sha256 must be the hex SHA-256 of the request body for this service; "
+                    + "got '" + truncate(value) + "'.");
+        }
+        return value.toLowerCase(Locale.ROOT);
+    }
+
+    private Instant signedAt(RequestHead req, AuthorizationHeader auth) {
         String amzDate = req.header().apply("X-Amz-Date");
         if (amzDate == null) {
             throw new AwsException("IncompleteSignatureException", 400,
@@ -106,9 +209,9 @@ public final class SigV4Verifier {
         }
     }
 
-    private String sign(IncomingRequest req, AuthorizationHeader auth, Account account, Instant signedAt) {
+    private String sign(RequestHead req, byte[] body, AuthorizationHeader auth, Account account, Instant signedAt) {
         if (RootPathSigner.applies(req.method(), req.rawPath(), req.rawQuery())) {
-            return rootPathSigner.signature(req.method(), auth.signedHeaders(), req.header(), req.body(),
+            return rootPathSigner.signature(req.method(), auth.signedHeaders(), req.header(), body,
                     AMZ_DATE.format(signedAt), auth.date(), auth.region(), service, account.secretAccessKey());
         }
         String host = req.header().apply("Host");
@@ -127,7 +230,7 @@ public final class SigV4Verifier {
         SignedRequest signed = signer.sign(r -> r
                 .identity(AwsCredentialsIdentity.create(account.accessKeyId(), account.secretAccessKey()))
                 .request(rebuilt.build())
-                .payload(ContentStreamProvider.fromByteArrayUnsafe(req.body()))
+                .payload(ContentStreamProvider.fromByteArrayUnsafe(body))
                 .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, service)
                 .putProperty(AwsV4HttpSigner.REGION_NAME, auth.region())
                 .putProperty(HttpSigner.SIGNING_CLOCK, Clock.fixed(signedAt, ZoneOffset.UTC)));

@@ -29,6 +29,11 @@ public final class ServerCommand implements Callable<Integer> {
                     + "Default: the key test/test for account 000000000000, allowed on loopback only.")
     Path credentials;
 
+    @Option(names = "--database", defaultValue = "${env:SAGEBRUSH_DATABASE}",
+            description = "A postgresql://[user[:password]@]host[:port]/database URL: several nodes share it (see "
+                    + "docs/cluster.md). Default: SQLite in the data directory.")
+    String database;
+
     @Option(names = "--compile-workers", defaultValue = "${env:SAGEBRUSH_COMPILE_WORKERS:--1}",
             description = "Compilation jobs run at once on this node (default: half the CPU cores, at least 1; 0 runs none: an API-only node).")
     int compileWorkers;
@@ -65,7 +70,8 @@ public final class ServerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Config config = Config.defaults(dataDir).withHost(host).withPort(port).withCredentialsFile(credentials);
+        Config config = Config.defaults(dataDir).withHost(host).withPort(port).withCredentialsFile(credentials)
+                .withDatabase(database).withMetricsTokenFile(metricsTokenFile);
         if (compileWorkers >= 0) config = config.withCompileWorkers(compileWorkers);
         TrainingSettings training = config.training().withImagesFile(trainingImages)
                 .withStopGrace(Duration.ofSeconds(trainingStopGrace));
@@ -73,12 +79,19 @@ public final class ServerCommand implements Callable<Integer> {
         config = config.withTraining(training);
         config = config.withNotebooks(config.notebooks().withGitConfig(notebookGitConfig)
                 .withLifecycleTimeout(Duration.ofSeconds(notebookLifecycleTimeout)).withRunInstances(!noNotebookRuntime));
-        config = config.withMetricsTokenFile(metricsTokenFile);
+        if (PortInUse.isBusy(host, port)) {
+            System.err.println(PortInUse.message(host, port));
+            return 2;
+        }
         Sagebrush server;
         try {
             server = Sagebrush.start(config);
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException | dev.sagebrush.store.StoreException e) {
             System.err.println("sagebrush: " + e.getMessage());
+            return 2;
+        } catch (RuntimeException e) {
+            if (!PortInUse.causedBy(e)) throw e;
+            System.err.println(PortInUse.message(host, port));
             return 2;
         }
         CountDownLatch stopped = new CountDownLatch(1);

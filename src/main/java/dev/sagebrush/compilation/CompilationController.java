@@ -3,6 +3,8 @@ package dev.sagebrush.compilation;
 import dev.sagebrush.jobs.Cancellation;
 import dev.sagebrush.jobs.ControllerLoop;
 import dev.sagebrush.protocol.JsonCodec;
+import dev.sagebrush.store.Claim;
+import dev.sagebrush.store.ClaimLostException;
 import dev.sagebrush.store.ResourceStore;
 import dev.sagebrush.store.StoredResource;
 import dev.sagebrush.store.ResourceKey;
@@ -30,7 +32,9 @@ import software.amazon.awssdk.services.sagemaker.model.ModelDigests;
 
 /**
  * Moves each compilation job STARTING → INPROGRESS → COMPLETED | FAILED, or STOPPING → STOPPED, one idempotent step
- * per pass. It claims a job with a lease before running it (so two nodes never run one job), enforces
+ * per pass. It claims a job before running it (so two nodes never run one job) and renews the claim while it runs;
+ * every write of the run carries the claim, and a lost claim (this node stalled past it and another node took the job
+ * over) cancels the run without writing anything. It enforces
  * MaxPendingTimeInSeconds and MaxRuntimeInSeconds, and after a restart picks up jobs that were cut off mid-run and
  * runs them again from the start: compilation is a pure function of its input, so a re-run is safe.
  */
@@ -39,6 +43,7 @@ public final class CompilationController implements AutoCloseable {
     private static final Duration LEASE = Duration.ofSeconds(60);
     private static final Duration PENDING_CHECK_INTERVAL = Duration.ofSeconds(60);
     static final int DEFAULT_MAX_RUNTIME_SECONDS = 86_400;
+    private static final String CLAIM_LOST = "claim-lost";
 
     private final ResourceStore store;
     private final CompilationJobDocuments documents;
@@ -49,6 +54,8 @@ public final class CompilationController implements AutoCloseable {
     private final String nodeId;
     private final ExecutorService executor;
     private final Map<ResourceKey, Cancellation> running = new ConcurrentHashMap<>();
+    /** The claim under which each running job's work writes, renewed on every pass. */
+    private final Map<ResourceKey, Claim> claims = new ConcurrentHashMap<>();
     private final ControllerLoop loop;
     private Instant nextPendingCheck = Instant.MIN;
 
@@ -107,34 +114,51 @@ public final class CompilationController implements AutoCloseable {
             case "STOPPING" -> {
                 if (mine != null) {
                     mine.cancel("stop"); // the worker finishes the transition when its processes are gone
-                } else if (store.tryLease(row.key(), nodeId, now, now.plus(LEASE))) {
-                    finish(row.key(), CompilationJobStatus.STOPPED, null, null);
-                    store.releaseLease(row.key(), nodeId);
+                } else {
+                    store.claim(row.key(), nodeId, now, LEASE).ifPresent(claim -> {
+                        finish(row.key(), CompilationJobStatus.STOPPED, null, null, claim);
+                        store.release(claim);
+                    });
                 }
             }
             case "INPROGRESS" -> {
                 if (mine != null) {
-                    store.tryLease(row.key(), nodeId, now, now.plus(LEASE)); // renew
-                    if (now.isAfter(job.compilationStartTime().plusSeconds(maxRuntime(job)))) {
+                    if (!renew(row.key(), now)) {
+                        mine.cancel(CLAIM_LOST);
+                    } else if (now.isAfter(job.compilationStartTime().plusSeconds(maxRuntime(job)))) {
                         mine.cancel("timeout");
                     }
-                } else if (running.size() < concurrency && store.tryLease(row.key(), nodeId, now, now.plus(LEASE))) {
-                    // Cut off mid-run (a crash or restart): run again from the start.
-                    log.info("Resuming compilation job {} after an interruption", row.arn());
-                    launch(row.key(), job);
+                } else if (running.size() < concurrency) {
+                    // Cut off mid-run (a crash, a restart, or a node that stopped renewing): run again from the start.
+                    store.claim(row.key(), nodeId, now, LEASE).ifPresent(claim -> {
+                        // The row was read before the claim: the node that held it may have finished it since.
+                        Optional<StoredResource> current = store.get(row.key());
+                        if (current.isEmpty() || !"INPROGRESS".equals(current.get().status())) {
+                            store.release(claim);
+                            return;
+                        }
+                        log.info("Resuming compilation job {} after an interruption", row.arn());
+                        launch(row.key(), documents.decode(current.get()), claim);
+                    });
                 }
             }
             case "STARTING" -> {
                 Integer maxPending = job.stoppingCondition() == null ? null : job.stoppingCondition().maxPendingTimeInSeconds();
-                if (maxPending != null && now.isAfter(job.creationTime().plusSeconds(maxPending))) {
+                boolean expired = maxPending != null && now.isAfter(job.creationTime().plusSeconds(maxPending));
+                if (!expired && running.size() >= concurrency) return;
+                Optional<Claim> claim = store.claim(row.key(), nodeId, now, LEASE);
+                if (claim.isEmpty()) return;
+                if (expired) {
                     finish(row.key(), CompilationJobStatus.FAILED, "ClientError: The job waited longer than "
-                            + "MaxPendingTimeInSeconds (" + maxPending + " s) for compilation capacity.", null);
-                } else if (running.size() < concurrency && store.tryLease(row.key(), nodeId, now, now.plus(LEASE))) {
-                    Optional<StoredResource> started = transition(row.key(), j -> j.toBuilder()
-                            .compilationJobStatus(CompilationJobStatus.INPROGRESS)
-                            .compilationStartTime(now).lastModifiedTime(now).build(), "STARTING");
-                    started.ifPresent(s -> launch(s.key(), documents.decode(s)));
+                            + "MaxPendingTimeInSeconds (" + maxPending + " s) for compilation capacity.", null, claim.get());
+                    store.release(claim.get());
+                    return;
                 }
+                Optional<StoredResource> started = transition(row.key(), j -> j.toBuilder()
+                        .compilationJobStatus(CompilationJobStatus.INPROGRESS)
+                        .compilationStartTime(now).lastModifiedTime(now).build(), claim.get(), "STARTING");
+                started.ifPresentOrElse(s -> launch(s.key(), documents.decode(s), claim.get()),
+                        () -> store.release(claim.get()));
             }
             default -> { }
         }
@@ -145,8 +169,20 @@ public final class CompilationController implements AutoCloseable {
         return v == null ? DEFAULT_MAX_RUNTIME_SECONDS : v;
     }
 
-    private void launch(ResourceKey key, DescribeCompilationJobResponse job) {
+    /** Renews the claim of a job this node runs; false when it was lost. */
+    private boolean renew(ResourceKey key, Instant now) {
+        Claim held = claims.get(key);
+        if (held == null) return true; // the run is ending and has given its claim back
+        Optional<Claim> renewed = store.renew(held, now, LEASE);
+        renewed.ifPresent(c -> claims.replace(key, held, c));
+        if (renewed.isEmpty()) log.warn("Lost the claim on compilation job {}: another node took it over; "
+                + "stopping the work here", key.name());
+        return renewed.isPresent();
+    }
+
+    private void launch(ResourceKey key, DescribeCompilationJobResponse job, Claim claim) {
         Cancellation cancellation = new Cancellation();
+        claims.put(key, claim);
         running.put(key, cancellation);
         executor.execute(() -> {
             Path dir = null;
@@ -174,7 +210,8 @@ public final class CompilationController implements AutoCloseable {
                 Thread.interrupted();
                 deleteQuietly(dir);
                 running.remove(key);
-                store.releaseLease(key, nodeId);
+                Claim held = claims.remove(key);
+                if (held != null) store.release(held);
                 loop.wake(); // a worker is free: start the next waiting job now
             }
         });
@@ -182,9 +219,17 @@ public final class CompilationController implements AutoCloseable {
 
     /** Records how a run ended, unless the job was stopped meanwhile, in which case it ends STOPPED. */
     private void complete(ResourceKey key, Cancellation cancellation, CompilationOutcome outcome, String failure) {
-        if ("shutdown".equals(cancellation.reason())) {
-            return; // left INPROGRESS on purpose: the next start resumes it
+        if ("shutdown".equals(cancellation.reason()) || CLAIM_LOST.equals(cancellation.reason())) {
+            return; // left INPROGRESS on purpose: the next start (or the node that took the job over) runs it
         }
+        try {
+            record(key, cancellation, outcome, failure, claims.get(key));
+        } catch (ClaimLostException e) {
+            log.warn("Compilation job {} was taken over by another node; its result here is discarded", key.name());
+        }
+    }
+
+    private void record(ResourceKey key, Cancellation cancellation, CompilationOutcome outcome, String failure, Claim claim) {
         if ("timeout".equals(cancellation.reason())) {
             StoredResource row = store.get(key).orElse(null);
             long limit = row == null ? DEFAULT_MAX_RUNTIME_SECONDS : maxRuntime(documents.decode(row));
@@ -194,15 +239,16 @@ public final class CompilationController implements AutoCloseable {
         StoredResource row = store.get(key).orElse(null);
         if (row == null) return;
         if ("STOPPING".equals(row.status())) {
-            finish(key, CompilationJobStatus.STOPPED, null, null);
+            finish(key, CompilationJobStatus.STOPPED, null, null, claim);
         } else if (outcome != null) {
-            finish(key, CompilationJobStatus.COMPLETED, null, outcome);
+            finish(key, CompilationJobStatus.COMPLETED, null, outcome, claim);
         } else {
-            finish(key, CompilationJobStatus.FAILED, failure == null ? "ClientError: The compilation was cancelled." : failure, null);
+            finish(key, CompilationJobStatus.FAILED, failure == null ? "ClientError: The compilation was cancelled." : failure, null, claim);
         }
     }
 
-    private void finish(ResourceKey key, CompilationJobStatus status, String failureReason, CompilationOutcome outcome) {
+    private void finish(ResourceKey key, CompilationJobStatus status, String failureReason, CompilationOutcome outcome,
+                        Claim claim) {
         Instant now = clock.instant();
         transition(key, j -> {
             DescribeCompilationJobResponse.Builder b = j.toBuilder().compilationJobStatus(status)
@@ -223,11 +269,15 @@ public final class CompilationController implements AutoCloseable {
                 }
             }
             return b.build();
-        }, "STARTING", "INPROGRESS", "STOPPING");
+        }, claim, "STARTING", "INPROGRESS", "STOPPING");
     }
 
-    /** Compare-and-set loop: applies {@code change} if the job is still in one of {@code from}. */
-    private Optional<StoredResource> transition(ResourceKey key, UnaryOperator<DescribeCompilationJobResponse> change, String... from) {
+    /**
+     * Compare-and-set loop: applies {@code change} if the job is still in one of {@code from}, under {@code claim}
+     * (a {@link ClaimLostException} once another node has claimed the job).
+     */
+    private Optional<StoredResource> transition(ResourceKey key, UnaryOperator<DescribeCompilationJobResponse> change,
+                                                Claim claim, String... from) {
         while (true) {
             Optional<StoredResource> current = store.get(key);
             if (current.isEmpty() || !List.of(from).contains(current.get().status())) {
@@ -236,7 +286,7 @@ public final class CompilationController implements AutoCloseable {
             StoredResource row = current.get();
             DescribeCompilationJobResponse next = change.apply(documents.decode(row));
             Optional<StoredResource> written = store.update(row.withDocument(next.compilationJobStatusAsString(),
-                    next.lastModifiedTime(), documents.encode(next)));
+                    next.lastModifiedTime(), documents.encode(next)), claim);
             if (written.isPresent()) return written;
         }
     }

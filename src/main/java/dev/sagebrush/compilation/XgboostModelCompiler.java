@@ -1,6 +1,7 @@
 package dev.sagebrush.compilation;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sagebrush.compilation.toolchain.SandboxedSteps;
 import dev.sagebrush.compilation.toolchain.TargetArch;
 import dev.sagebrush.compilation.toolchain.Toolchain;
 import dev.sagebrush.compilation.toolchain.ToolchainException;
@@ -12,6 +13,7 @@ import dev.sagebrush.compilation.xgboost.XgbModelException;
 import dev.sagebrush.compilation.xgboost.XgbUnsupportedModelException;
 import dev.sagebrush.compilation.xgboost.XgbVerification;
 import dev.sagebrush.jobs.Cancellation;
+import dev.sagebrush.jobs.sandbox.Sandboxes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -31,9 +33,12 @@ public final class XgboostModelCompiler implements ModelCompiler {
     private static final Duration STEP_TIMEOUT = Duration.ofMinutes(30);
 
     private final ArtifactPublisher publisher;
+    private final Sandboxes sandboxes;
 
-    public XgboostModelCompiler(ArtifactPublisher publisher) {
+    /** @param sandboxes where gcc and the verification harness run: the job's own uid, its work directory only */
+    public XgboostModelCompiler(ArtifactPublisher publisher, Sandboxes sandboxes) {
         this.publisher = publisher;
+        this.sandboxes = sandboxes;
     }
 
     @Override
@@ -43,10 +48,10 @@ public final class XgboostModelCompiler implements ModelCompiler {
         TargetArch arch = hostArch(target);
         XgbModel loaded = load(model.main());
         cancellation.check();
-        try {
-            XgbCompilation compiled = XgbCompiler.compile(loaded, arch, workDir.resolve("build"), STEP_TIMEOUT);
+        try (SandboxedSteps steps = CompilerSandbox.open(sandboxes, workDir)) {
+            XgbCompilation compiled = XgbCompiler.compile(loaded, arch, workDir.resolve("build"), STEP_TIMEOUT, steps);
             cancellation.check();
-            XgbVerification verification = compiled.verify(STEP_TIMEOUT);
+            XgbVerification verification = compiled.verify(STEP_TIMEOUT, steps);
             cancellation.check();
             if (!verification.passed()) {
                 throw new CompilationFailure("InternalServerError: The compiled model did not reproduce the reference "

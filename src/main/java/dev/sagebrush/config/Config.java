@@ -18,52 +18,66 @@ import java.util.Optional;
  * @param compileWorkers    compilation jobs run at once on this node
  * @param training          the training runner's image registry, workers and stop grace period
  * @param notebooks         how notebook instances run (Jupyter processes, lifecycle limits, volumes)
+ * @param database          a {@code postgresql://} URL shared by several nodes; empty means SQLite in the data dir
  * @param metricsTokenFile  holds the bearer token that lets anyone scrape /metrics; empty: loopback peers only
  */
 public record Config(String host, int port, Path dataDir, Optional<Path> credentialsFile, int maxRequestBytes,
                      int compileWorkers, TrainingSettings training, NotebookSettings notebooks,
-                     Optional<Path> metricsTokenFile) {
+                     Optional<String> database, Optional<Path> metricsTokenFile) {
 
     public static final int DEFAULT_PORT = 8080;
     public static final int DEFAULT_MAX_REQUEST_BYTES = 8 * 1024 * 1024;
 
+    /**
+     * The data directory is made absolute once, here: its paths are handed to child processes (useradd homes,
+     * SM_* variables, dlopen paths) that run in other working directories, where a relative path means something else.
+     */
+    public Config {
+        dataDir = dataDir == null ? null : dataDir.toAbsolutePath().normalize();
+    }
+
     public static Config defaults(Path dataDir) {
         return new Config("127.0.0.1", DEFAULT_PORT, dataDir, Optional.empty(), DEFAULT_MAX_REQUEST_BYTES,
                 Math.max(1, Runtime.getRuntime().availableProcessors() / 2), TrainingSettings.defaults(),
-                NotebookSettings.defaults(), Optional.empty());
+                NotebookSettings.defaults(), Optional.empty(), Optional.empty());
     }
 
     public Config withPort(int p) {
-        return new Config(host, p, dataDir, credentialsFile, maxRequestBytes, compileWorkers, training, notebooks, metricsTokenFile);
+        return new Config(host, p, dataDir, credentialsFile, maxRequestBytes, compileWorkers, training, notebooks, database, metricsTokenFile);
     }
 
     public Config withHost(String h) {
-        return new Config(h, port, dataDir, credentialsFile, maxRequestBytes, compileWorkers, training, notebooks, metricsTokenFile);
+        return new Config(h, port, dataDir, credentialsFile, maxRequestBytes, compileWorkers, training, notebooks, database, metricsTokenFile);
     }
 
     public Config withCredentialsFile(Path f) {
-        return new Config(host, port, dataDir, Optional.ofNullable(f), maxRequestBytes, compileWorkers, training, notebooks, metricsTokenFile);
+        return new Config(host, port, dataDir, Optional.ofNullable(f), maxRequestBytes, compileWorkers, training, notebooks, database, metricsTokenFile);
     }
 
     public Config withMaxRequestBytes(int n) {
-        return new Config(host, port, dataDir, credentialsFile, n, compileWorkers, training, notebooks, metricsTokenFile);
+        return new Config(host, port, dataDir, credentialsFile, n, compileWorkers, training, notebooks, database, metricsTokenFile);
     }
 
     public Config withCompileWorkers(int n) {
-        return new Config(host, port, dataDir, credentialsFile, maxRequestBytes, n, training, notebooks, metricsTokenFile);
+        return new Config(host, port, dataDir, credentialsFile, maxRequestBytes, n, training, notebooks, database, metricsTokenFile);
     }
 
     public Config withTraining(TrainingSettings t) {
-        return new Config(host, port, dataDir, credentialsFile, maxRequestBytes, compileWorkers, t, notebooks, metricsTokenFile);
+        return new Config(host, port, dataDir, credentialsFile, maxRequestBytes, compileWorkers, t, notebooks, database, metricsTokenFile);
     }
 
     public Config withNotebooks(NotebookSettings n) {
-        return new Config(host, port, dataDir, credentialsFile, maxRequestBytes, compileWorkers, training, n, metricsTokenFile);
+        return new Config(host, port, dataDir, credentialsFile, maxRequestBytes, compileWorkers, training, n, database, metricsTokenFile);
+    }
+
+    public Config withDatabase(String url) {
+        return new Config(host, port, dataDir, credentialsFile, maxRequestBytes, compileWorkers, training, notebooks,
+                Optional.ofNullable(url).filter(u -> !u.isBlank()), metricsTokenFile);
     }
 
     public Config withMetricsTokenFile(Path f) {
         return new Config(host, port, dataDir, credentialsFile, maxRequestBytes, compileWorkers, training, notebooks,
-                Optional.ofNullable(f));
+                database, Optional.ofNullable(f));
     }
 
     public boolean bindsLoopbackOnly() {

@@ -4,6 +4,7 @@ import dev.sagebrush.auth.SigV4Verifier;
 import dev.sagebrush.protocol.AwsException;
 import dev.sagebrush.protocol.Gateway;
 import io.undertow.server.HttpServerExchange;
+import java.util.function.Function;
 
 /**
  * Authenticates the console's API calls: the session cookie names the account and region, and the request must pass
@@ -18,7 +19,8 @@ final class SessionAuthenticator implements Gateway.Authenticator {
     }
 
     @Override
-    public SigV4Verifier.Verified authenticate(HttpServerExchange exchange, byte[] body) {
+    public Function<byte[], SigV4Verifier.Verified> check(HttpServerExchange exchange) {
+        // Everything is decided from the headers, before the body is read.
         if (!BrowserGuard.fromOwnOrigin(exchange)) {
             throw new AwsException("AccessDeniedException", 403, "Cross-origin console requests are refused.");
         }
@@ -33,6 +35,7 @@ final class SessionAuthenticator implements Gateway.Authenticator {
         if (!ConsoleSessions.csrfMatches(session, exchange.getRequestHeaders().getFirst(BrowserGuard.CSRF_HEADER))) {
             throw new AwsException("AccessDeniedException", 403, "Missing or wrong CSRF token.");
         }
-        return new SigV4Verifier.Verified(session.account(), session.region());
+        SigV4Verifier.Verified who = new SigV4Verifier.Verified(session.account(), session.region());
+        return body -> who;
     }
 }

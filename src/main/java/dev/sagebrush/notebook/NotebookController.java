@@ -7,6 +7,8 @@ import dev.sagebrush.notebook.runtime.NotebookRuntime;
 import dev.sagebrush.notebook.runtime.RuntimeFailure;
 import dev.sagebrush.notebook.runtime.Upstream;
 import dev.sagebrush.protocol.JsonCodec;
+import dev.sagebrush.store.Claim;
+import dev.sagebrush.store.ClaimLostException;
 import dev.sagebrush.store.ResourceKey;
 import dev.sagebrush.store.ResourceStore;
 import dev.sagebrush.store.StoredResource;
@@ -39,8 +41,9 @@ import software.amazon.awssdk.services.sagemaker.model.NotebookInstanceLifecycle
  *       included, as AWS does on every start;</li>
  *   <li>Stopping → Jupyter stopped → Stopped; Updating → volume grown → Stopped; Deleting → everything removed → gone.</li>
  * </ul>
- * An instance is claimed with a lease before any work (a second node never runs the same instance) and held for as
- * long as its Jupyter runs here. The lease owner is a node id kept in the data directory, so a restarted server
+ * An instance is claimed before any work (a second node never runs the same instance) and held, renewed, for as
+ * long as its Jupyter runs here; its writes carry the claim, and a lost claim (another node took the instance over
+ * after this one stalled) stops the Jupyter here. The lease owner is a node id kept in the data directory, so a restarted server
  * reclaims its own instances at once instead of waiting for the lease to expire.
  */
 public final class NotebookController implements AutoCloseable {
@@ -59,6 +62,8 @@ public final class NotebookController implements AutoCloseable {
     private final Set<ResourceKey> busy = ConcurrentHashMap.newKeySet();
     /** When each lease held for a running instance was last renewed: renewing every pass would write every second. */
     private final java.util.Map<ResourceKey, Instant> renewed = new ConcurrentHashMap<>();
+    /** The claim this node holds on each instance it works on or runs. */
+    private final java.util.Map<ResourceKey, Claim> claims = new ConcurrentHashMap<>();
     private volatile boolean closing;
 
     public NotebookController(ResourceStore store, JsonCodec codec, Clock clock, NotebookRuntime runtime,
@@ -104,15 +109,19 @@ public final class NotebookController implements AutoCloseable {
 
     private void reconcile(StoredResource row) {
         ResourceKey key = row.key();
-        if (closing || busy.contains(key)) return;
+        if (closing) return;
         Instant now = clock.instant();
+        if (busy.contains(key)) {
+            renewIfDue(key, now); // a start may wait minutes for a lifecycle script; its writes fail once this does
+            return;
+        }
         String name = key.name();
         if (row.status().equals("InService")) {
             if (runtime.isRunning(name)) {
-                Instant last = renewed.get(key);
-                if (last == null || now.isAfter(last.plus(LEASE.dividedBy(3)))) {
-                    store.tryLease(key, nodeId, now, now.plus(LEASE)); // renew while it runs here
-                    renewed.put(key, now);
+                if (!renewIfDue(key, now)) {
+                    log.warn("Lost the claim on notebook instance {}: another node took it over; stopping it here", row.arn());
+                    routes.unregister(name);
+                    runtime.stop(name);
                 }
                 return;
             }
@@ -123,8 +132,8 @@ public final class NotebookController implements AutoCloseable {
                 log.warn("Notebook instance {} failed: {}", row.arn(), exit.get());
                 transition(key, d -> d.toBuilder().failureReason(cap(exit.get())), "Failed", "InService");
                 runtime.stop(name); // kills what is left (lifecycle background jobs) and unmounts the volume
-                store.releaseLease(key, nodeId);
-            } else if (store.tryLease(key, nodeId, now, now.plus(LEASE))) {
+                releaseClaim(key);
+            } else if (claim(key, now)) {
                 // InService in the store but not running here: this server restarted. Start it again.
                 log.info("Notebook instance {} was InService before a restart; starting it again", row.arn());
                 transition(key, d -> d.toBuilder(), "Pending", "InService");
@@ -132,7 +141,7 @@ public final class NotebookController implements AutoCloseable {
             }
             return;
         }
-        if (!store.tryLease(key, nodeId, now, now.plus(LEASE))) return;
+        if (!claim(key, now)) return;
         Runnable work = switch (row.status()) {
             case "Pending" -> () -> startInstance(key);
             case "Stopping" -> () -> stopInstance(key);
@@ -145,14 +154,50 @@ public final class NotebookController implements AutoCloseable {
         workers.execute(() -> {
             try {
                 work.run();
+            } catch (ClaimLostException e) {
+                log.warn("Notebook instance {} was taken over by another node; stopping the work here", key.name());
+                routes.unregister(key.name());
+                runtime.stop(key.name());
             } catch (RuntimeException e) {
                 log.error("Notebook instance {} work failed", key.name(), e);
             } finally {
-                if (!runtime.isRunning(key.name())) store.releaseLease(key, nodeId);
+                if (!runtime.isRunning(key.name())) releaseClaim(key);
                 busy.remove(key);
                 loop.wake();
             }
         });
+    }
+
+    /** Claims an instance for this node (a new epoch); false when another node holds it. */
+    private boolean claim(ResourceKey key, Instant now) {
+        Optional<Claim> claim = store.claim(key, nodeId, now, LEASE);
+        claim.ifPresent(c -> {
+            claims.put(key, c);
+            renewed.put(key, now);
+        });
+        return claim.isPresent();
+    }
+
+    /** Renews the claim on an instance this node works on, every third of the lease; false once it is lost. */
+    private boolean renewIfDue(ResourceKey key, Instant now) {
+        Instant last = renewed.get(key);
+        Claim held = claims.get(key);
+        if (held == null || last != null && !now.isAfter(last.plus(LEASE.dividedBy(3)))) return true;
+        Optional<Claim> next = store.renew(held, now, LEASE);
+        if (next.isEmpty()) {
+            claims.remove(key, held);
+            renewed.remove(key);
+            return false;
+        }
+        claims.replace(key, held, next.get());
+        renewed.put(key, now);
+        return true;
+    }
+
+    private void releaseClaim(ResourceKey key) {
+        renewed.remove(key);
+        Claim held = claims.remove(key);
+        if (held != null) store.release(held);
     }
 
     private void startInstance(ResourceKey key) {
@@ -242,7 +287,8 @@ public final class NotebookController implements AutoCloseable {
             Instant now = clock.instant();
             DescribeNotebookInstanceResponse next = change.apply(documents.instance(row))
                     .notebookInstanceStatus(to).lastModifiedTime(now).build();
-            Optional<StoredResource> written = store.update(row.withDocument(to, now, documents.encode(next)));
+            Optional<StoredResource> written = store.update(row.withDocument(to, now, documents.encode(next)),
+                    claims.get(key));
             if (written.isPresent()) {
                 log.info("Notebook instance {}: {} -> {}", row.arn(), row.status(), to);
                 return written;
@@ -267,7 +313,7 @@ public final class NotebookController implements AutoCloseable {
         runtime.close();
         for (StoredResource row : store.findByStatus(NotebookInstances.KIND, ACTIVE)) {
             routes.unregister(row.key().name());
-            store.releaseLease(row.key(), nodeId);
+            releaseClaim(row.key());
         }
     }
 }

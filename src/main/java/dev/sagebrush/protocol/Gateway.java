@@ -5,19 +5,21 @@ import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
-import java.io.IOException;
-import java.io.InputStream;
+import io.undertow.util.HeaderMap;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.UUID;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.SdkPojo;
 
 /**
  * The SageMaker API front door: {@code POST /} with {@code X-Amz-Target: SageMaker.<Operation>}. For each request it
- * verifies SigV4, finds the operation in the table, decodes and validates the typed input, calls the feature, and
+ * verifies SigV4 (what the headers prove first, then the body: see {@link BodyReader}), finds the operation in the table, decodes and validates the typed input, calls the feature, and
  * writes the output or the AWS error. Requests without an X-Amz-Target (S3's REST calls, browsers) go to
  * {@code next}.
  */
@@ -27,18 +29,21 @@ public final class Gateway implements HttpHandler {
     private static final HttpString REQUEST_ID = new HttpString("x-amzn-RequestId");
     private static final String CONTENT_TYPE = "application/x-amz-json-1.1";
     private static final String TARGET_PREFIX = "SageMaker.";
+    /** The whole body must arrive within this long (8 MiB at 140 KB/s); slower clients are disconnected. */
+    static final long BODY_DEADLINE_MILLIS = 60_000;
 
     /** Who made a request, set once it is authenticated (the access log and request metrics read it). */
     public static final io.undertow.util.AttachmentKey<RequestContext> CONTEXT =
             io.undertow.util.AttachmentKey.create(RequestContext.class);
 
     /**
-     * Proves who sends a request: SigV4 for AWS clients; the console's session cookie + CSRF token for its pages.
-     * Everything after it (operation table, decoding, validation, the feature) is the same for both.
+     * Proves who sends a request: SigV4 for AWS clients, the console's session cookie + CSRF token for its pages.
+     * {@code check} looks at the headers only; the function it returns verifies the body (SigV4's payload hash) once
+     * it has arrived. Everything after it (operation table, decoding, validation, the feature) is the same for both.
      */
     @FunctionalInterface
     public interface Authenticator {
-        SigV4Verifier.Verified authenticate(HttpServerExchange exchange, byte[] body);
+        Function<byte[], SigV4Verifier.Verified> check(HttpServerExchange exchange);
     }
 
     private final OperationTable operations;
@@ -51,9 +56,8 @@ public final class Gateway implements HttpHandler {
 
     public Gateway(OperationTable operations, SigV4Verifier verifier, InputValidator validator, JsonCodec codec,
                    Clock clock, int maxBodyBytes, HttpHandler next) {
-        this(operations, (exchange, body) -> verifier.verify(new SigV4Verifier.IncomingRequest(
-                exchange.getRequestMethod().toString(), exchange.getRequestURI(), exchange.getQueryString(),
-                name -> exchange.getRequestHeaders().getFirst(name), body)), validator, codec, clock, maxBodyBytes, next);
+        this(operations, exchange -> verifier.check(head(exchange))::complete, validator, codec, clock, maxBodyBytes,
+                next);
     }
 
     public Gateway(OperationTable operations, Authenticator authenticator, InputValidator validator, JsonCodec codec,
@@ -81,32 +85,53 @@ public final class Gateway implements HttpHandler {
         }
         String requestId = UUID.randomUUID().toString();
         exchange.getResponseHeaders().put(REQUEST_ID, requestId);
+        Function<byte[], SigV4Verifier.Verified> pending;
         try {
-            SdkPojo output = handle(exchange, target, requestId);
+            if (!"POST".equals(exchange.getRequestMethod().toString())) {
+                throw new AwsException("InvalidAction", 400, "Only POST is accepted for X-Amz-Target requests");
+            }
+            // Who is asking is settled from the headers before the body is read: a client without a valid key gets
+            // its answer at once and never holds a connection open with a slow body at our expense.
+            pending = authenticator.check(exchange);
+        } catch (AwsException e) {
+            exchange.setPersistent(false); // the unread body is not drained: the connection closes after the answer
+            sendError(exchange, e);
+            return;
+        } catch (RuntimeException e) {
+            internalError(exchange, requestId, target, e);
+            return;
+        }
+        // The body arrives on the IO thread without holding this worker; the call continues on a worker.
+        BodyReader.read(exchange, maxBodyBytes, BODY_DEADLINE_MILLIS,
+                (ex, body) -> ex.dispatch(() -> respond(ex, target, requestId, pending, body)),
+                Gateway::sendError);
+    }
+
+    private void respond(HttpServerExchange exchange, String target, String requestId,
+                         Function<byte[], SigV4Verifier.Verified> pending, byte[] body) {
+        try {
+            SdkPojo output = handle(exchange, target, requestId, pending, body);
             exchange.setStatusCode(200);
             exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, CONTENT_TYPE);
             // Operations without an output shape answer an empty body, as AWS does.
             exchange.getResponseSender().send(output == null ? ByteBuffer.allocate(0) : ByteBuffer.wrap(codec.encode(output)));
         } catch (AwsException e) {
             sendError(exchange, e);
-        } catch (RuntimeException e) {
-            log.error("Request {} ({}) failed", requestId, target, e);
-            sendError(exchange, AwsException.internal("We encountered an internal error. Please try again. (request " + requestId + ")"));
+        } catch (RuntimeException | OutOfMemoryError e) {
+            // An OutOfMemoryError here is one request's (the budgets on every parser should make it impossible): the
+            // request fails, the worker thread lives on and the error is logged, instead of the thread dying silently.
+            internalError(exchange, requestId, target, e);
         }
     }
 
-    private SdkPojo handle(HttpServerExchange exchange, String target, String requestId) throws IOException {
-        if (!"POST".equals(exchange.getRequestMethod().toString())) {
-            throw new AwsException("InvalidAction", 400, "Only POST is accepted for X-Amz-Target requests");
-        }
-        byte[] body = readBody(exchange);
-        SigV4Verifier.Verified who = authenticator.authenticate(exchange, body);
+    private SdkPojo handle(HttpServerExchange exchange, String target, String requestId,
+                           Function<byte[], SigV4Verifier.Verified> pending, byte[] body) {
+        SigV4Verifier.Verified who = pending.apply(body);
         if (!target.startsWith(TARGET_PREFIX)) {
             throw AwsException.unknownOperation("Unknown operation " + target);
         }
         String name = target.substring(TARGET_PREFIX.length());
-        Operation<?> operation = operations.find(name).orElseThrow(
-                () -> AwsException.unknownOperation("Unknown operation " + target));
+        Operation<?> operation = operations.find(name).orElseThrow(() -> SageMakerModel.notHere(target, name));
         RequestContext context = new RequestContext(who.account().accountId(), who.region(),
                 who.account().accessKeyId(), requestId, clock.instant());
         exchange.putAttachment(CONTEXT, context);
@@ -115,29 +140,24 @@ public final class Gateway implements HttpHandler {
         return operation.invoke(context, input);
     }
 
+    static SigV4Verifier.RequestHead head(HttpServerExchange exchange) {
+        HeaderMap headers = exchange.getRequestHeaders();
+        List<String> names = new ArrayList<>();
+        for (HttpString name : headers.getHeaderNames()) {
+            names.add(name.toString());
+        }
+        return new SigV4Verifier.RequestHead(exchange.getRequestMethod().toString(), exchange.getRequestURI(),
+                exchange.getQueryString(), headers::getFirst, names);
+    }
+
     private <I extends SdkPojo> SdkPojo decode(Operation<I> operation, byte[] body) {
         return codec.decode(body, operation.inputBuilder().get());
     }
 
-    private byte[] readBody(HttpServerExchange exchange) throws IOException {
-        long declared = exchange.getRequestContentLength();
-        if (declared > maxBodyBytes) {
-            throw tooLarge(declared);
-        }
-        exchange.startBlocking();
-        try (InputStream in = exchange.getInputStream()) {
-            byte[] body = in.readNBytes(maxBodyBytes + 1);
-            if (body.length > maxBodyBytes) {
-                throw tooLarge(body.length);
-            }
-            return body;
-        }
-    }
-
-    private AwsException tooLarge(long size) {
-        return new AwsException("RequestEntityTooLargeException", 413,
-                "Request body of " + (size > maxBodyBytes ? "more than " + maxBodyBytes : size)
-                        + " bytes exceeds the limit of " + maxBodyBytes + " bytes");
+    private static void internalError(HttpServerExchange exchange, String requestId, String target, Throwable e) {
+        log.error("Request {} ({}) failed", requestId, target, e);
+        sendError(exchange, AwsException.internal("We encountered an internal error. Please try again. (request "
+                + requestId + ")"));
     }
 
     private static void sendError(HttpServerExchange exchange, AwsException e) {

@@ -4,13 +4,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sagebrush.protocol.JsonCodec;
 import dev.sagebrush.protocol.RequestContext;
+import dev.sagebrush.store.Change;
+import dev.sagebrush.store.ChangeFollower;
 import dev.sagebrush.store.ResourceStore;
 import dev.sagebrush.store.StoredResource;
 import dev.sagebrush.training.TrainingJobDocuments;
-import dev.sagebrush.training.TrainingJobListener;
 import dev.sagebrush.training.TrainingJobs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,11 +24,12 @@ import software.amazon.awssdk.services.sagemaker.model.TotalHits;
 
 /**
  * The Search and GetSearchSuggestions API. Training jobs are searched in memory: one {@link TrainingJobIndex} per
- * account and region, loaded from the store at start-up and kept in step by the training job events (every write of a
- * job or its tags). Other resource types are not hosted here, so a search over them finds nothing, as a search
- * over an account that has none of them would.
+ * account and region, loaded from the store at start-up and then kept in step by the store's change feed, so a job
+ * written on any node (its row or its tags) is found on every node. A search first catches the feed up to its head,
+ * so it sees every write committed before it started. Other resource types are not hosted here, so a search over
+ * them finds nothing, as a search over an account that has none of them would.
  */
-public final class Searches implements TrainingJobListener {
+public final class Searches {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ResourceStore store;
@@ -34,18 +37,32 @@ public final class Searches implements TrainingJobListener {
     private final JsonCodec codec;
     private final byte[] tokenKey;
     private final Map<String, TrainingJobIndex> indexes = new ConcurrentHashMap<>();
-    /** Version last indexed per ARN: events from different threads may arrive out of order. */
-    private final Map<String, Long> versions = new ConcurrentHashMap<>();
+    private final long loadedAt;
+    private volatile Runnable catchUp = () -> { };
 
+    /** Loads every training job and its tags (two queries); {@link #loadedAt()} is where the feed continues. */
     public Searches(ResourceStore store, JsonCodec codec, byte[] tokenKey) {
         this.store = store;
         this.documents = new TrainingJobDocuments(codec);
         this.codec = codec;
         this.tokenKey = tokenKey.clone();
-        // At start-up the rows just read are current: index them as they are (no re-read per job).
+        // The head first: a write that commits during the load is then applied again from the feed (harmless).
+        this.loadedAt = store.headSeq();
+        Map<String, Map<String, String>> tags = store.tagsOfKind(TrainingJobs.KIND);
         for (StoredResource row : store.findAll(TrainingJobs.KIND)) {
-            put(row);
+            put(row, tags.getOrDefault(row.arn(), Map.of()));
         }
+    }
+
+    /** The feed position the start-up load is consistent with. */
+    public long loadedAt() {
+        return loadedAt;
+    }
+
+    /** Keeps the index in step with {@code follower} (which must follow from {@link #loadedAt()} on). */
+    public void follow(ChangeFollower follower) {
+        follower.subscribe(this::apply);
+        this.catchUp = follower::catchUp;
     }
 
     public SearchResponse search(RequestContext ctx, SearchRequest request) {
@@ -53,6 +70,7 @@ public final class Searches implements TrainingJobListener {
             return SearchResponse.builder().results(List.of())
                     .totalHits(TotalHits.builder().value(0L).relation("EqualTo").build()).build();
         }
+        catchUp.run();
         SearchPage page = index(ctx.accountId(), ctx.region()).search(request);
         return codec.decode(page.toResponseBytes(), SearchResponse.builder());
     }
@@ -61,38 +79,34 @@ public final class Searches implements TrainingJobListener {
         if (!"TrainingJob".equals(request.resourceAsString())) {
             return GetSearchSuggestionsResponse.builder().propertyNameSuggestions(List.of()).build();
         }
+        catchUp.run();
         return index(ctx.accountId(), ctx.region()).getSearchSuggestions(request);
     }
 
-    @Override
-    public synchronized void changed(StoredResource row) {
-        // Tag changes arrive with the row's version unchanged, so an equal version is re-indexed (tags re-read).
-        Long seen = versions.get(row.arn());
-        if (seen != null && seen > row.version()) {
-            return;
+    /** Applies a batch of the feed: re-indexes changed training jobs (with their tags, one query), drops deleted ones. */
+    void apply(List<Change> batch) {
+        List<StoredResource> rows = new ArrayList<>();
+        for (Change c : batch) {
+            if (!TrainingJobs.KIND.equals(c.key().kind())) continue;
+            if (c.deleted()) {
+                TrainingJobIndex index = indexes.get(c.key().account() + "/" + c.key().region());
+                if (index != null) index.remove(c.arn());
+            } else {
+                rows.add(c.row());
+            }
         }
-        StoredResource current = store.getByArn(row.arn()).orElse(null);
-        if (current == null) {
-            removed(row.arn());
-            return;
-        }
-        put(current);
+        if (rows.isEmpty()) return;
+        Map<String, Map<String, String>> tags = store.tags(rows.stream().map(StoredResource::arn).toList());
+        for (StoredResource row : rows) put(row, tags.getOrDefault(row.arn(), Map.of()));
     }
 
-    private void put(StoredResource current) {
+    private void put(StoredResource row, Map<String, String> tags) {
         try {
-            ObjectNode doc = (ObjectNode) JSON.readTree(documents.searchDocument(current, store.tags(current.arn())));
-            index(current.key().account(), current.key().region()).put(doc);
-            versions.put(current.arn(), current.version());
+            ObjectNode doc = (ObjectNode) JSON.readTree(documents.searchDocument(row, tags));
+            index(row.key().account(), row.key().region()).put(doc);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    @Override
-    public synchronized void removed(String arn) {
-        versions.remove(arn);
-        indexes.values().forEach(i -> i.remove(arn));
     }
 
     private TrainingJobIndex index(String account, String region) {

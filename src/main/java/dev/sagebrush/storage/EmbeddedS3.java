@@ -6,12 +6,14 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
+import org.gaul.s3proxy.blobstore.BlobStore;
 import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
 
 /**
@@ -61,7 +63,9 @@ public final class EmbeddedS3 implements AutoCloseable {
             throw new UncheckedIOException("Cannot create embedded S3 directory " + dir, e);
         }
         S3Credentials service = new S3Credentials("SBSERVICE" + randomToken(8).toUpperCase(), randomToken(30));
-        FilesystemNio2BlobStore blobStore = new FilesystemNio2BlobStore(dir.toString());
+        // Objects are readable by the server alone; the sandboxes that need one get it from Sagebrush, not from here.
+        restrictToOwner(dir);
+        BlobStore blobStore = new PrivateOnlyBlobStore(new FilesystemNio2BlobStore(dir.toString()));
         // awsAuthentication's single identity is what turns authentication on; the locator then replaces
         // s3proxy's one-identity check with ours, so every account key plus the service key is accepted.
         S3Proxy proxy = S3Proxy.builder()
@@ -78,6 +82,16 @@ public final class EmbeddedS3 implements AutoCloseable {
             throw new IllegalStateException("Embedded S3 (s3proxy) failed to start: " + e.getMessage(), e);
         }
         return new EmbeddedS3(proxy, service, dir);
+    }
+
+    private static void restrictToOwner(Path dir) {
+        try {
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        } catch (UnsupportedOperationException notPosix) {
+            // not a POSIX file system (never the case on the Linux hosts Sagebrush runs on)
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot restrict the permissions of " + dir, e);
+        }
     }
 
     // start() returns before Jetty reports STARTED and getPort() is only meaningful after that.

@@ -5,8 +5,19 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.ResponseCodeHandler;
 import io.undertow.server.handlers.proxy.LoadBalancingProxyClient;
 import io.undertow.server.handlers.proxy.ProxyHandler;
+import io.undertow.util.HeaderValues;
 import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
+import java.util.Locale;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import io.undertow.server.Connectors;
+import io.undertow.util.ImmediatePooledByteBuffer;
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import org.xnio.IoUtils;
 import java.util.Deque;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.regex.Pattern;
@@ -21,9 +32,13 @@ import java.util.regex.Pattern;
  * aws-chunked uploads with trailing checksums intact.
  */
 public final class S3FrontDoor implements HttpHandler, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(S3FrontDoor.class);
     // SigV4 header or presigned-URL credential scope: <key>/<date>/<region>/s3/aws4_request.
     private static final Pattern S3_SCOPE = Pattern.compile("Credential=[^/,\\s]+/\\d{8}/[^/]+/s3/aws4_request");
     private static final Pattern S3_QUERY_SCOPE = Pattern.compile("/s3/aws4_request$");
+
+    /** An AccessControlPolicy document is a few hundred bytes per grant; S3 allows 100 grants. */
+    private static final int MAX_ACL_BODY_BYTES = 64 * 1024;
 
     private final LoadBalancingProxyClient client;
     private final ProxyHandler proxy;
@@ -48,11 +63,86 @@ public final class S3FrontDoor implements HttpHandler, AutoCloseable {
 
     @Override
     public void handleRequest(HttpServerExchange exchange) throws Exception {
+        String publicGrant = publicAclIn(exchange);
+        if (publicGrant != null) {
+            refuse(exchange, publicGrant);
+            return;
+        }
+        if (exchange.getRequestMethod().equalToString("PUT") && exchange.getQueryParameters().containsKey("acl")) {
+            checkAclBodyThenProxy(exchange);
+            return;
+        }
         // Undertow 2.3 caps request bodies at UndertowOptions.DEFAULT_MAX_ENTITY_SIZE (2 MiB) unless the listener
         // says otherwise, answering 417 to Expect: 100-continue above it. S3 bodies go up to 5 GiB per part, and
         // s3proxy enforces S3's own limits, so lift the cap for these exchanges only (<= 0 means unlimited).
         exchange.setMaxEntitySize(-1);
         proxy.handleRequest(exchange);
+    }
+
+    /**
+     * A public canned ACL ({@code x-amz-acl: public-read}, {@code public-read-write}, {@code authenticated-read}) or a
+     * grant header naming the AllUsers or AuthenticatedUsers group: the header that makes it public, or null. Checked
+     * here, on every request, so that no operation (CreateBucket, PutObject, Put*Acl, CopyObject, multipart) can
+     * carry one to s3proxy; {@link PrivateOnlyBlobStore} refuses the same in XML bodies and for direct callers.
+     */
+    static String publicAclIn(HttpServerExchange exchange) {
+        for (HeaderValues h : exchange.getRequestHeaders()) {
+            String name = h.getHeaderName().toString().toLowerCase(Locale.ROOT);
+            if (name.equals("x-amz-acl")) {
+                for (String v : h) {
+                    if (PrivateOnlyBlobStore.isPublic(v)) return name + ": " + v;
+                }
+            } else if (name.startsWith("x-amz-grant-")) {
+                for (String v : h) {
+                    String lower = v.toLowerCase(Locale.ROOT);
+                    if (lower.contains("/groups/global/allusers") || lower.contains("/groups/global/authenticatedusers")) {
+                        return name + ": " + v;
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * PutBucketAcl / PutObjectAcl with an AccessControlPolicy body: the (small) XML is read first and refused when it
+     * grants anything to the AllUsers or AuthenticatedUsers group (or hides a name behind a character reference), then
+     * handed to s3proxy unchanged.
+     */
+    private void checkAclBodyThenProxy(HttpServerExchange exchange) {
+        exchange.setMaxEntitySize(MAX_ACL_BODY_BYTES);
+        exchange.getRequestReceiver().receiveFullBytes((ex, body) -> {
+            String xml = new String(body, StandardCharsets.UTF_8).toLowerCase(Locale.ROOT);
+            if (xml.contains("allusers") || xml.contains("authenticatedusers") || xml.contains("&#")) {
+                refuse(ex, "a grant to a global group in the ACL body");
+                return;
+            }
+            Connectors.ungetRequestBytes(ex, new ImmediatePooledByteBuffer(ByteBuffer.wrap(body)));
+            Connectors.resetRequestChannel(ex);
+            try {
+                proxy.handleRequest(ex);
+            } catch (Exception e) {
+                log.warn("Proxying an ACL request failed", e);
+                IoUtils.safeClose(ex.getConnection());
+            }
+        }, (ex, e) -> IoUtils.safeClose(ex.getConnection()));
+    }
+
+    /** S3's answer when Block Public Access refuses an ACL: 403 AccessDenied, as XML. */
+    private static void refuse(HttpServerExchange exchange, String what) {
+        String requestId = UUID.randomUUID().toString().replace("-", "").substring(0, 16).toUpperCase(Locale.ROOT);
+        exchange.setStatusCode(403);
+        exchange.setPersistent(false); // the body (if any) is not read
+        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/xml");
+        exchange.getResponseHeaders().put(new HttpString("x-amz-request-id"), requestId);
+        exchange.getResponseSender().send("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AccessDenied</Code>"
+                + "<Message>Access Denied</Message><Resource>" + xml(exchange.getRequestPath()) + "</Resource>"
+                + "<RequestId>" + requestId + "</RequestId></Error>");
+        log.info("Refused a public ACL ({}) on {} {}", what, exchange.getRequestMethod(), exchange.getRequestPath());
+    }
+
+    private static String xml(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 
     /**

@@ -28,14 +28,31 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
  * a half-extracted tree.
  */
 public final class SafeArchive {
-    /** Bounds for one extraction. Each breach is its own {@link Reason}. */
-    public record Limits(int maxEntries, long maxTotalBytes, long maxEntryBytes) {
-        public static final Limits DEFAULT = new Limits(10_000, 4L << 30, 4L << 30);
+    /**
+     * Bounds for one extraction. Each breach is its own {@link Reason}. {@code maxRatio} (0: none) bounds the expanded
+     * bytes by the compressed size too: a model archive of float weights or tree JSON expands a few times, a
+     * decompression bomb a thousand times, so a bomb is stopped after {@code maxRatio} times its own size (at least
+     * {@link #RATIO_FLOOR_BYTES}) instead of after {@code maxTotalBytes}.
+     */
+    public record Limits(int maxEntries, long maxTotalBytes, long maxEntryBytes, int maxRatio) {
+        public static final long RATIO_FLOOR_BYTES = 64L << 20;
+        public static final Limits DEFAULT = new Limits(10_000, 4L << 30, 4L << 30, 100);
 
         public Limits {
-            if (maxEntries <= 0 || maxTotalBytes <= 0 || maxEntryBytes <= 0) {
+            if (maxEntries <= 0 || maxTotalBytes <= 0 || maxEntryBytes <= 0 || maxRatio < 0) {
                 throw new IllegalArgumentException("limits must be positive");
             }
+        }
+
+        public Limits(int maxEntries, long maxTotalBytes, long maxEntryBytes) {
+            this(maxEntries, maxTotalBytes, maxEntryBytes, 0);
+        }
+
+        /** The byte budget for an archive of {@code compressedBytes}. */
+        long totalBytesFor(long compressedBytes) {
+            if (maxRatio == 0) return maxTotalBytes;
+            long byRatio = compressedBytes > Long.MAX_VALUE / maxRatio ? Long.MAX_VALUE : compressedBytes * maxRatio;
+            return Math.min(maxTotalBytes, Math.max(RATIO_FLOOR_BYTES, byRatio));
         }
     }
 
@@ -71,6 +88,7 @@ public final class SafeArchive {
     private static void extractInto(Path archive, Path root, Limits limits) throws IOException {
         int entries = 0;
         long total = 0;
+        long budget = limits.totalBytesFor(Files.size(archive));
         byte[] buffer = new byte[64 * 1024];
         try (InputStream file = new BufferedInputStream(Files.newInputStream(archive), 64 * 1024);
              // decompressConcatenated: multi-member gzip is valid and what `tar | pigz` and some tools produce.
@@ -92,7 +110,7 @@ public final class SafeArchive {
                 if (entry.isDirectory()) {
                     Files.createDirectories(target);
                 } else if (isRegularFile(entry)) {
-                    total = writeFile(tar, entry, target, root, buffer, total, limits);
+                    total = writeFile(tar, entry, target, root, buffer, total, budget, limits);
                 } else {
                     throw new ArchiveException(Reason.UNSUPPORTED_ENTRY_TYPE, "Archive entry '" + name
                             + "' is not a regular file or directory (tar type '" + (char) entry.getLinkFlag() + "')");
@@ -102,7 +120,7 @@ public final class SafeArchive {
     }
 
     private static long writeFile(TarArchiveInputStream tar, TarArchiveEntry entry, Path target, Path root,
-                                  byte[] buffer, long total, Limits limits) throws IOException {
+                                  byte[] buffer, long total, long budget, Limits limits) throws IOException {
         if (!target.equals(root)) {
             Files.createDirectories(target.getParent());
         }
@@ -117,9 +135,10 @@ public final class SafeArchive {
                     throw new ArchiveException(Reason.ENTRY_TOO_LARGE, "Archive entry '" + entry.getName()
                             + "' is larger than the limit of " + limits.maxEntryBytes() + " bytes");
                 }
-                if (total > limits.maxTotalBytes()) {
-                    throw new ArchiveException(Reason.TOO_MANY_BYTES, "Archive expands to more than "
-                            + limits.maxTotalBytes() + " bytes");
+                if (total > budget) {
+                    throw new ArchiveException(Reason.TOO_MANY_BYTES, "Archive expands to more than " + budget
+                            + " bytes" + (budget < limits.maxTotalBytes() ? " (" + limits.maxRatio()
+                            + " times its compressed size; a decompression bomb?)" : ""));
                 }
                 out.write(buffer, 0, n);
             }

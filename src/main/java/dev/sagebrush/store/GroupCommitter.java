@@ -31,12 +31,6 @@ final class GroupCommitter implements AutoCloseable {
     private final BlockingQueue<Pending<?>> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
     private volatile boolean closing;
-    /** Told how long each group's transaction took, commit (fsync) included, and how many writes it held. */
-    private volatile CommitObserver observer = (nanos, writes) -> {};
-
-    interface CommitObserver {
-        void committed(long nanos, int writes);
-    }
 
     GroupCommitter(Connection connection) {
         this.connection = connection;
@@ -86,12 +80,7 @@ final class GroupCommitter implements AutoCloseable {
         }
     }
 
-    void observe(CommitObserver o) {
-        this.observer = o;
-    }
-
     private void commit(List<Pending<?>> group) {
-        long started = System.nanoTime();
         List<Object> results = new ArrayList<>(group.size());
         try (Statement s = connection.createStatement()) {
             connection.setAutoCommit(false);
@@ -107,7 +96,6 @@ final class GroupCommitter implements AutoCloseable {
                 }
             }
             connection.commit();
-            observer.committed(System.nanoTime() - started, group.size());
         } catch (SQLException | RuntimeException e) {
             try {
                 connection.rollback();

@@ -7,7 +7,7 @@ import java.sql.Statement;
 import java.util.List;
 
 /**
- * Schema migrations, applied in order at start-up, each in its own transaction. The applied count lives in SQLite's
+ * SQLite's schema migrations, applied in order at start-up, each in its own transaction. The applied count lives in SQLite's
  * own {@code PRAGMA user_version}, so an interrupted start either applied a step or did not. Append new steps; never
  * edit a released one.
  */
@@ -40,6 +40,26 @@ final class Migrations {
                   value    TEXT    NOT NULL,
                   PRIMARY KEY (arn, key)
                 )"""
+            ),
+            // The change feed and fenced claims. Existing resources enter the feed in creation order.
+            List.of(
+                "ALTER TABLE resources ADD COLUMN claim_epoch INTEGER NOT NULL DEFAULT 0",
+                "CREATE TABLE feed_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL)",
+                """
+                CREATE TABLE changes (
+                  seq     INTEGER PRIMARY KEY,
+                  arn     TEXT    NOT NULL UNIQUE,
+                  account TEXT    NOT NULL,
+                  region  TEXT    NOT NULL,
+                  kind    TEXT    NOT NULL,
+                  name    TEXT    NOT NULL,
+                  deleted INTEGER NOT NULL
+                )""",
+                """
+                INSERT INTO changes (seq, arn, account, region, kind, name, deleted)
+                SELECT row_number() OVER (ORDER BY created_at, arn), arn, account, region, kind, name, 0 FROM resources""",
+                "INSERT INTO feed_head (id, seq) SELECT 1, COALESCE(MAX(seq), 0) FROM changes",
+                "CREATE TABLE server_keys (name TEXT PRIMARY KEY, value BLOB NOT NULL)"
             ));
 
     private Migrations() {}

@@ -1,5 +1,6 @@
 package dev.sagebrush.store;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
@@ -7,8 +8,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The single source of truth for every resource Sagebrush hosts. Every method is one transaction; a method that
- * returns has made its write durable.
+ * The single source of truth for every resource Sagebrush hosts, and the event source: every write of a resource
+ * (create, update, delete, tag change) takes the next sequence number of the change feed in the same transaction, and
+ * {@link #changes} reads that feed, so every node sees every node's writes in one order. Every method is one
+ * transaction; a method that returns has made its write durable.
  */
 public interface ResourceStore extends AutoCloseable {
 
@@ -24,6 +27,12 @@ public interface ResourceStore extends AutoCloseable {
      * its new version) or empty when someone else changed or deleted it first.
      */
     Optional<StoredResource> update(StoredResource resource);
+
+    /**
+     * {@link #update(StoredResource)} by the holder of a claim: refused with {@link ClaimLostException} when the claim
+     * is no longer current (another owner claimed the resource since), so work that lost its claim cannot write.
+     */
+    Optional<StoredResource> update(StoredResource resource, Claim fence);
 
     /** Deletes the resource and its tags if its version is still {@code expectedVersion}. */
     boolean delete(ResourceKey key, long expectedVersion);
@@ -63,25 +72,62 @@ public interface ResourceStore extends AutoCloseable {
         return counts;
     }
 
-    // ------------------------------------------------------------------------------------------------------- leases
+    // ------------------------------------------------------------------------------------------------- change feed
+
+    /** The sequence number of the latest committed write: every change up to it is visible to {@link #changes}. */
+    long headSeq();
 
     /**
-     * Claims the right to work on a resource until {@code until}, if nobody else holds an unexpired lease on it.
-     * Controllers on several nodes use this so that no job runs twice.
+     * Up to {@code limit} changes with a sequence number above {@code after}, in sequence order. No change is ever
+     * skipped: a change with a smaller number is visible no later than one with a larger number.
      */
-    boolean tryLease(ResourceKey key, String owner, Instant now, Instant until);
+    List<Change> changes(long after, int limit);
 
-    void releaseLease(ResourceKey key, String owner);
+    /**
+     * Waits until a write after {@code after} may have committed (on this node, or on another node sharing the
+     * database), or until the timeout. Only a hint to read {@link #changes} again: it may return early or late.
+     */
+    void awaitChange(long after, Duration timeout) throws InterruptedException;
+
+    // ------------------------------------------------------------------------------------------------------ claims
+
+    /**
+     * Claims the right to work on a resource for {@code ttl}, if no other owner holds an unexpired claim on it. A
+     * successful claim always starts a new epoch, even when {@code owner} held the resource before (a restarted node
+     * taking its work back): writes made under any earlier claim are refused from now on. Empty when another owner
+     * holds it, or the resource does not exist.
+     */
+    Optional<Claim> claim(ResourceKey key, String owner, Instant now, Duration ttl);
+
+    /** Extends a claim that is still current; empty when it was lost (the work holding it must stop). */
+    Optional<Claim> renew(Claim claim, Instant now, Duration ttl);
+
+    /** Gives a claim up, if it is still current; a lost claim is left as the new owner holds it. */
+    void release(Claim claim);
 
     // --------------------------------------------------------------------------------------------------------- tags
 
     /** Tags of the resource with this ARN, in insertion order. */
     Map<String, String> tags(String arn);
 
+    /** Tags of each of these resources, in insertion order (resources without tags are absent). One query. */
+    Map<String, Map<String, String>> tags(Collection<String> arns);
+
+    /** Tags of every resource of a kind, by ARN: a start-up load in one query, not one per resource. */
+    Map<String, Map<String, String>> tagsOfKind(String kind);
+
     /** Adds or overwrites tags, if the resource exists; false otherwise. */
     boolean putTags(String arn, Map<String, String> tags);
 
     boolean deleteTags(String arn, Collection<String> keys);
+
+    // --------------------------------------------------------------------------------------------------------- keys
+
+    /**
+     * The server key named {@code name} that every node sharing this store uses (page tokens, sessions): the stored
+     * one, or {@code candidate} if this call is the first to store one. Every node that asks gets the same bytes.
+     */
+    byte[] sharedKey(String name, byte[] candidate);
 
     @Override
     void close();

@@ -8,12 +8,11 @@ import java.util.List;
 /** Turns a {@link ListQuery} into SQL with keyset paging: rows strictly after the cursor in (sort value, name) order. */
 record SqlListQuery(String sql, List<Object> params) {
 
-    static SqlListQuery of(ListQuery q, String columns) {
+    static SqlListQuery of(ListQuery q, String columns, Dialect dialect) {
         StringBuilder where = new StringBuilder("account=? AND region=? AND kind=?");
         List<Object> params = new ArrayList<>(List.of(q.account(), q.region(), q.kind()));
         q.nameContains().ifPresent(v -> {
-            // instr() is a plain substring test: no LIKE wildcards for a user's '%' or '_' to smuggle in.
-            where.append(" AND instr(lower(name), lower(?)) > 0");
+            where.append(" AND ").append(dialect.nameContains);
             params.add(v);
         });
         q.statusEquals().ifPresent(v -> { where.append(" AND status=?"); params.add(v); });

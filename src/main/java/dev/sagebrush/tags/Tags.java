@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 import software.amazon.awssdk.services.sagemaker.model.AddTagsRequest;
 import software.amazon.awssdk.services.sagemaker.model.AddTagsResponse;
 import software.amazon.awssdk.services.sagemaker.model.DeleteTagsRequest;
@@ -34,13 +33,10 @@ public final class Tags {
 
     private final ResourceStore store;
     private final PageTokens tokens;
-    private final Consumer<StoredResource> tagsChanged;
-
-    /** {@code tagsChanged} is told, after the write, about each resource whose tags changed (Search indexes tags). */
-    public Tags(ResourceStore store, PageTokens tokens, Consumer<StoredResource> tagsChanged) {
+    /** A tag change is a write of its resource in the store's change feed, so Search re-indexes the tags from there. */
+    public Tags(ResourceStore store, PageTokens tokens) {
         this.store = store;
         this.tokens = tokens;
-        this.tagsChanged = tagsChanged;
     }
 
     public AddTagsResponse addTags(RequestContext ctx, AddTagsRequest req) {
@@ -60,7 +56,6 @@ public final class Tags {
         if (!store.putTags(resource.arn(), adding)) {
             throw notFound();
         }
-        tagsChanged.accept(resource);
         return AddTagsResponse.builder().tags(req.tags()).build();
     }
 
@@ -99,7 +94,6 @@ public final class Tags {
         if (!store.deleteTags(resource.arn(), req.tagKeys())) {
             throw notFound();
         }
-        tagsChanged.accept(resource);
         return DeleteTagsResponse.builder().build();
     }
 

@@ -49,6 +49,16 @@ public final class MetricsEndpoint implements HttpHandler {
         exchange.getResponseSender().send(telemetry.scrape(), StandardCharsets.UTF_8);
     }
 
+    /** The token in the configured file (trimmed); empty when none is configured. */
+    public static Optional<String> token(Optional<java.nio.file.Path> file) throws java.io.IOException {
+        if (file.isEmpty()) return Optional.empty();
+        String t = java.nio.file.Files.readString(file.get()).strip();
+        if (t.length() < 16) {
+            throw new IllegalStateException("The metrics token in " + file.get() + " is shorter than 16 characters.");
+        }
+        return Optional.of(t);
+    }
+
     boolean allowed(HttpServerExchange exchange) {
         if (token.isPresent()) {
             String auth = exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION);

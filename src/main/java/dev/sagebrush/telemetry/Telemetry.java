@@ -1,7 +1,6 @@
 package dev.sagebrush.telemetry;
 
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -10,7 +9,6 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -21,6 +19,11 @@ import java.util.concurrent.TimeUnit;
 public final class Telemetry implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gc = new JvmGcMetrics();
+
+    private final Timer storeCommit = Timer.builder("sagebrush.store.commit")
+            .description("Store write transactions from the caller's side: queueing, commit and fsync (durable on return)")
+            .publishPercentiles(0.5, 0.99)
+            .register(registry);
 
     public Telemetry() {
         new JvmMemoryMetrics().bindTo(registry);
@@ -52,17 +55,9 @@ public final class Telemetry implements AutoCloseable {
         }
     }
 
-    /** One group commit of the store: its duration (fsync included) and how many writes it carried. */
-    public void storeCommit(long nanos, int writes) {
-        Timer.builder("sagebrush.store.commit")
-                .description("Store transactions (group commits), fsync included")
-                .publishPercentiles(0.5, 0.99)
-                .register(registry)
-                .record(Duration.ofNanos(nanos));
-        DistributionSummary.builder("sagebrush.store.commit.writes")
-                .description("Writes per group commit")
-                .register(registry)
-                .record(writes);
+    /** One store write as its caller saw it: waiting for the writer, the transaction, commit and fsync. */
+    public void storeCommit(long nanos) {
+        storeCommit.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** The text Prometheus scrapes. */

@@ -3,6 +3,8 @@ package dev.sagebrush.training;
 import dev.sagebrush.jobs.Cancellation;
 import dev.sagebrush.jobs.ControllerLoop;
 import dev.sagebrush.protocol.JsonCodec;
+import dev.sagebrush.store.Claim;
+import dev.sagebrush.store.ClaimLostException;
 import dev.sagebrush.store.ResourceKey;
 import dev.sagebrush.store.ResourceStore;
 import dev.sagebrush.store.StoredResource;
@@ -29,7 +31,8 @@ import software.amazon.awssdk.services.sagemaker.model.TrainingJobStatus;
  * Moves each training job InProgress (Starting → Downloading → Training → Uploading) → Completed | Failed, or
  * Stopping → Stopped, and enforces MaxRuntimeInSeconds (→ Stopped with MaxRuntimeExceeded) and
  * MaxPendingTimeInSeconds. Level-triggered like every controller here: each pass reads the active jobs from the store.
- * A job is claimed with a lease before it runs, so two nodes never run it twice. After a restart, a job that was cut
+ * A job is claimed before it runs, so two nodes never run it twice; the claim is renewed on every pass, every write
+ * of the run carries it, and a lost claim (this node stalled and another took the job over) cancels the run here. After a restart, a job that was cut
  * off mid-run is started again from the beginning (its secondary status history shows the restart): the alternative,
  * failing it, would turn every server upgrade into failed jobs, and a job that must not repeat work can checkpoint.
  */
@@ -42,20 +45,21 @@ public final class TrainingController implements AutoCloseable {
 
     private final ResourceStore store;
     private final TrainingJobDocuments documents;
-    private final TrainingJobListener listener;
     private final Clock clock;
     private final TrainingRunner runner;
     private final int workers;
     private final String nodeId;
     private final ExecutorService executor;
     private final Map<ResourceKey, Cancellation> running = new ConcurrentHashMap<>();
+    /** The claim under which each running job's work writes, renewed on every pass. */
+    private final Map<ResourceKey, Claim> claims = new ConcurrentHashMap<>();
+    private static final String CLAIM_LOST = "claim-lost";
     private final ControllerLoop loop;
 
-    public TrainingController(ResourceStore store, JsonCodec codec, TrainingJobListener listener, Clock clock,
+    public TrainingController(ResourceStore store, JsonCodec codec, Clock clock,
                               TrainingRunner runner, int workers, String nodeId, Duration resync) {
         this.store = store;
         this.documents = new TrainingJobDocuments(codec);
-        this.listener = listener;
         this.clock = clock;
         this.runner = runner;
         this.workers = workers;
@@ -109,14 +113,20 @@ public final class TrainingController implements AutoCloseable {
         if ("Stopping".equals(row.status())) {
             if (mine != null) {
                 mine.cancel("stop"); // the worker records Stopped once the process is gone
-            } else if (store.tryLease(row.key(), nodeId, now, now.plus(LEASE))) {
-                finish(row.key(), TrainingJobStatus.STOPPED, SecondaryStatus.STOPPED, "Training job stopped", null, null);
-                store.releaseLease(row.key(), nodeId);
+            } else {
+                store.claim(row.key(), nodeId, now, LEASE).ifPresent(claim -> {
+                    finish(row.key(), TrainingJobStatus.STOPPED, SecondaryStatus.STOPPED, "Training job stopped", null,
+                            null, claim);
+                    store.release(claim);
+                });
             }
             return;
         }
         if (mine != null) {
-            store.tryLease(row.key(), nodeId, now, now.plus(LEASE)); // renew
+            if (!renew(row.key(), now)) {
+                mine.cancel(CLAIM_LOST);
+                return;
+            }
             Instant started = job.trainingStartTime();
             if (started != null && now.isAfter(started.plusSeconds(maxRuntime(job)))) {
                 mine.cancel("timeout");
@@ -124,23 +134,27 @@ public final class TrainingController implements AutoCloseable {
             return;
         }
         Integer maxPending = job.stoppingCondition() == null ? null : job.stoppingCondition().maxPendingTimeInSeconds();
-        if (job.trainingStartTime() == null && maxPending != null && now.isAfter(job.creationTime().plusSeconds(maxPending))) {
+        boolean expired = job.trainingStartTime() == null && maxPending != null
+                && now.isAfter(job.creationTime().plusSeconds(maxPending));
+        if (!expired && running.size() >= workers) return;
+        Optional<Claim> claim = store.claim(row.key(), nodeId, now, LEASE);
+        if (claim.isEmpty()) return;
+        if (expired) {
             finish(row.key(), TrainingJobStatus.FAILED, SecondaryStatus.FAILED, "Training job failed",
                     "CapacityError: The job waited longer than MaxPendingTimeInSeconds (" + maxPending
-                            + " s) for a training worker.", null);
+                            + " s) for a training worker.", null, claim.get());
+            store.release(claim.get());
             return;
         }
-        if (running.size() < workers && store.tryLease(row.key(), nodeId, now, now.plus(LEASE))) {
-            boolean resumed = job.trainingStartTime() != null || job.secondaryStatus() != SecondaryStatus.STARTING;
-            Optional<StoredResource> claimed = transition(row.key(), j -> SecondaryTransitions.advance(j,
-                    SecondaryStatus.STARTING, resumed ? "Restarting the training job after an interruption of the "
-                            + "Sagebrush server" : "Preparing the instances for training", now, false)
-                    .trainingStartTime(null).build(), "InProgress");
-            claimed.ifPresentOrElse(c -> {
-                if (resumed) log.info("Restarting training job {} after an interruption", row.arn());
-                launch(c.key(), documents.decode(c));
-            }, () -> store.releaseLease(row.key(), nodeId));
-        }
+        boolean resumed = job.trainingStartTime() != null || job.secondaryStatus() != SecondaryStatus.STARTING;
+        Optional<StoredResource> claimed = transition(row.key(), j -> SecondaryTransitions.advance(j,
+                SecondaryStatus.STARTING, resumed ? "Restarting the training job after an interruption of the "
+                        + "Sagebrush server" : "Preparing the instances for training", now, false)
+                .trainingStartTime(null).build(), claim.get(), "InProgress");
+        claimed.ifPresentOrElse(c -> {
+            if (resumed) log.info("Restarting training job {} after an interruption", row.arn());
+            launch(c.key(), documents.decode(c), claim.get());
+        }, () -> store.release(claim.get()));
     }
 
     static long maxRuntime(DescribeTrainingJobResponse job) {
@@ -148,14 +162,28 @@ public final class TrainingController implements AutoCloseable {
         return v == null ? TrainingJobs.DEFAULT_MAX_RUNTIME_SECONDS : v;
     }
 
-    private void launch(ResourceKey key, DescribeTrainingJobResponse job) {
+    /** Renews the claim of a job this node runs; false when it was lost. */
+    private boolean renew(ResourceKey key, Instant now) {
+        Claim held = claims.get(key);
+        if (held == null) return true; // the run is ending and has given its claim back
+        Optional<Claim> renewed = store.renew(held, now, LEASE);
+        renewed.ifPresent(c -> claims.replace(key, held, c));
+        if (renewed.isEmpty()) log.warn("Lost the claim on training job {}: another node took it over; "
+                + "stopping the work here", key.name());
+        return renewed.isPresent();
+    }
+
+    private void launch(ResourceKey key, DescribeTrainingJobResponse job, Claim claim) {
         Cancellation cancellation = new Cancellation();
+        claims.put(key, claim);
         running.put(key, cancellation);
         executor.execute(() -> {
             try {
                 TrainingRunner.Outcome outcome = runner.run(job, (status, message) -> progress(key, status, message),
                         cancellation);
                 complete(key, cancellation, outcome);
+            } catch (ClaimLostException e) {
+                log.warn("Training job {} was taken over by another node; its result here is discarded", key.name());
             } catch (Exception | Error e) {
                 log.error("Training job {} failed unexpectedly", job.trainingJobArn(), e);
                 complete(key, cancellation, TrainingRunner.Outcome.failed("InternalServerError: The training job "
@@ -163,7 +191,8 @@ public final class TrainingController implements AutoCloseable {
                         + "). See the Sagebrush server log for details.", List.of()));
             } finally {
                 running.remove(key);
-                store.releaseLease(key, nodeId);
+                Claim held = claims.remove(key);
+                if (held != null) store.release(held);
                 loop.wake(); // a worker is free: start the next waiting job now
             }
         });
@@ -172,37 +201,47 @@ public final class TrainingController implements AutoCloseable {
     /** Records a secondary status the runner reached, unless the job is being stopped (Stopping stays visible). */
     private void progress(ResourceKey key, SecondaryStatus status, String message) {
         Instant now = clock.instant();
+        try {
+            progressUnderClaim(key, status, now, message);
+        } catch (ClaimLostException e) {
+            Cancellation mine = running.get(key);
+            if (mine != null) mine.cancel(CLAIM_LOST); // another node runs the job now: stop the run here
+        }
+    }
+
+    private void progressUnderClaim(ResourceKey key, SecondaryStatus status, Instant now, String message) {
         transition(key, j -> {
             DescribeTrainingJobResponse.Builder b = SecondaryTransitions.advance(j, status, message, now, false);
             if (status == SecondaryStatus.DOWNLOADING && j.trainingStartTime() == null) {
                 b.trainingStartTime(now); // MaxRuntimeInSeconds and billing count from here
             }
             return b.build();
-        }, "InProgress");
+        }, claims.get(key), "InProgress");
     }
 
     private void complete(ResourceKey key, Cancellation cancellation, TrainingRunner.Outcome outcome) {
-        if ("shutdown".equals(cancellation.reason())) {
-            return; // left InProgress on purpose: the next start runs it again
+        if ("shutdown".equals(cancellation.reason()) || CLAIM_LOST.equals(cancellation.reason())) {
+            return; // left InProgress on purpose: the next start (or the node that took the job over) runs it again
         }
+        Claim claim = claims.get(key);
         List<MetricData> metrics = outcome.metrics();
         StoredResource row = store.get(key).orElse(null);
         if (row == null) return;
         if ("timeout".equals(cancellation.reason())) {
             finish(key, TrainingJobStatus.STOPPED, SecondaryStatus.MAX_RUNTIME_EXCEEDED,
-                    "Training job runtime exceeded MaxRuntimeInSeconds provided", null, metrics);
+                    "Training job runtime exceeded MaxRuntimeInSeconds provided", null, metrics, claim);
         } else if ("Stopping".equals(row.status()) || outcome.kind() == TrainingRunner.Outcome.Kind.CANCELLED) {
-            finish(key, TrainingJobStatus.STOPPED, SecondaryStatus.STOPPED, "Training job stopped", null, metrics);
+            finish(key, TrainingJobStatus.STOPPED, SecondaryStatus.STOPPED, "Training job stopped", null, metrics, claim);
         } else if (outcome.kind() == TrainingRunner.Outcome.Kind.COMPLETED) {
-            finish(key, TrainingJobStatus.COMPLETED, SecondaryStatus.COMPLETED, "Training job completed", null, metrics);
+            finish(key, TrainingJobStatus.COMPLETED, SecondaryStatus.COMPLETED, "Training job completed", null, metrics, claim);
         } else {
             finish(key, TrainingJobStatus.FAILED, SecondaryStatus.FAILED, "Training job failed",
-                    outcome.failureReason(), metrics);
+                    outcome.failureReason(), metrics, claim);
         }
     }
 
     private void finish(ResourceKey key, TrainingJobStatus status, SecondaryStatus secondary, String message,
-                        String failureReason, List<MetricData> metrics) {
+                        String failureReason, List<MetricData> metrics, Claim claim) {
         Instant now = clock.instant();
         transition(key, j -> {
             DescribeTrainingJobResponse.Builder b = SecondaryTransitions.advance(j, secondary, message, now, true)
@@ -218,12 +257,15 @@ public final class TrainingController implements AutoCloseable {
                 b.finalMetricDataList(metrics);
             }
             return b.build();
-        }, "InProgress", "Stopping");
+        }, claim, "InProgress", "Stopping");
     }
 
-    /** Compare-and-set loop: applies {@code change} if the job is still in one of {@code from}; announces the write. */
+    /**
+     * Compare-and-set loop: applies {@code change} if the job is still in one of {@code from}, under {@code claim}
+     * (a {@link ClaimLostException} once another node has claimed the job).
+     */
     private Optional<StoredResource> transition(ResourceKey key, UnaryOperator<DescribeTrainingJobResponse> change,
-                                                String... from) {
+                                                Claim claim, String... from) {
         while (true) {
             Optional<StoredResource> current = store.get(key);
             if (current.isEmpty() || !List.of(from).contains(current.get().status())) {
@@ -232,9 +274,8 @@ public final class TrainingController implements AutoCloseable {
             StoredResource row = current.get();
             DescribeTrainingJobResponse next = change.apply(documents.decode(row));
             Optional<StoredResource> written = store.update(row.withDocument(next.trainingJobStatusAsString(),
-                    next.lastModifiedTime(), documents.encode(next)));
+                    next.lastModifiedTime(), documents.encode(next)), claim);
             if (written.isPresent()) {
-                listener.changed(written.get());
                 return written;
             }
         }

@@ -8,6 +8,7 @@ import dev.sagebrush.store.ResourceKey;
 import dev.sagebrush.store.ResourceStore;
 import dev.sagebrush.store.StoredResource;
 import dev.sagebrush.tags.TagLists;
+import dev.sagebrush.training.builtin.BuiltinAlgorithms;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -26,7 +27,7 @@ import software.amazon.awssdk.services.sagemaker.model.TrainingJobStatus;
 /**
  * The training job API: Create, Describe, Stop. Each call checks the state rules and writes the store in one
  * compare-and-set; running the job belongs to {@link TrainingController}, which is woken up. Listing lives in
- * {@link TrainingJobListing}. Every write is announced to the {@link TrainingJobListener}s.
+ * {@link TrainingJobListing}. Derived views (Search) follow the store's change feed.
  */
 public final class TrainingJobs {
     public static final String KIND = "training-job";
@@ -35,13 +36,11 @@ public final class TrainingJobs {
 
     private final ResourceStore store;
     private final TrainingJobDocuments documents;
-    private final TrainingJobListener listener;
     private final Runnable wakeController;
 
-    public TrainingJobs(ResourceStore store, JsonCodec codec, TrainingJobListener listener, Runnable wakeController) {
+    public TrainingJobs(ResourceStore store, JsonCodec codec, Runnable wakeController) {
         this.store = store;
         this.documents = new TrainingJobDocuments(codec);
-        this.listener = listener;
         this.wakeController = wakeController;
     }
 
@@ -70,10 +69,10 @@ public final class TrainingJobs {
                 .secondaryStatusTransitions(SecondaryStatusTransition.builder().status(SecondaryStatus.STARTING)
                         .startTime(ctx.receivedAt()).statusMessage("Starting the training job").build())
                 .hyperParameters(req.hasHyperParameters() ? req.hyperParameters() : null)
-                .algorithmSpecification(req.algorithmSpecification())
+                .algorithmSpecification(BuiltinAlgorithms.withBuiltinMetrics(req.algorithmSpecification()))
                 .roleArn(req.roleArn())
-                .inputDataConfig(req.hasInputDataConfig() ? req.inputDataConfig() : null)
-                .outputDataConfig(req.outputDataConfig())
+                .inputDataConfig(req.hasInputDataConfig() ? DescribeDefaults.channels(req.inputDataConfig()) : null)
+                .outputDataConfig(DescribeDefaults.output(req.outputDataConfig()))
                 .resourceConfig(req.resourceConfig())
                 .stoppingCondition(stopping)
                 .creationTime(ctx.receivedAt())
@@ -82,8 +81,11 @@ public final class TrainingJobs {
                 .enableInterContainerTrafficEncryption(Boolean.TRUE.equals(req.enableInterContainerTrafficEncryption()))
                 .enableManagedSpotTraining(Boolean.TRUE.equals(req.enableManagedSpotTraining()))
                 .experimentConfig(req.experimentConfig())
-                .profilerConfig(req.profilerConfig())
+                .debugHookConfig(req.debugHookConfig())
+                .profilerConfig(DescribeDefaults.profiler(req.profilerConfig()))
+                // Sagebrush collects no system metrics for the profiler: the config is kept, profiling is not done.
                 .profilingStatus(req.profilerConfig() == null ? null : "Disabled")
+                .checkpointConfig(req.checkpointConfig())
                 .environment(req.hasEnvironment() ? req.environment() : null)
                 .remoteDebugConfig(req.remoteDebugConfig())
                 .infraCheckConfig(req.infraCheckConfig())
@@ -94,7 +96,6 @@ public final class TrainingJobs {
             throw AwsException.resourceInUse("Training job names must be unique within an AWS account and region, "
                     + "and a training job with this name already exists (" + arn + ")");
         }
-        store.get(row.key()).ifPresent(listener::changed);
         wakeController.run();
         return CreateTrainingJobResponse.builder().trainingJobArn(arn).build();
     }
@@ -121,7 +122,6 @@ public final class TrainingJobs {
             Optional<StoredResource> written = store.update(row.withDocument("Stopping", ctx.receivedAt(),
                     documents.encode(next)));
             if (written.isPresent()) {
-                listener.changed(written.get());
                 wakeController.run();
                 return;
             }

@@ -14,7 +14,8 @@ import software.amazon.awssdk.services.sagemaker.model.S3DataSource;
  * process reading File-mode channels from S3; a request for anything else (Pipe mode, several instances, a VPC,
  * network isolation, spot capacity, Debugger rules...) is refused here with a reason, rather than accepted and quietly
  * run without it. Features that change nothing on one local host (inter-container encryption, session tag chaining,
- * ShuffleConfig with one host, experiment metadata) are accepted.
+ * ShuffleConfig with one host, experiment metadata) are accepted, and so are the SageMaker Python SDK's defaults,
+ * DebugHookConfig and ProfilerConfig.
  */
 final class TrainingRequestRules {
     private static final String RUNNER = " is not supported by Sagebrush, which runs each training job as one local "
@@ -74,14 +75,22 @@ final class TrainingRequestRules {
                     + "Sagebrush's object storage. Remove KmsKeyId.");
         }
         notSupported(req.checkpointConfig() != null, "CheckpointConfig");
-        notSupported(req.debugHookConfig() != null, "DebugHookConfig (SageMaker Debugger)");
-        notSupported(req.hasDebugRuleConfigurations() && !req.debugRuleConfigurations().isEmpty(),
-                "DebugRuleConfigurations (SageMaker Debugger rules)");
+        // DebugHookConfig is the training container's own business (its hook reads debughookconfig.json), and
+        // ProfilerConfig is accepted and reported ProfilingStatus Disabled: the SageMaker Python SDK sends both with
+        // every job. Rules are different: each is a processing job in a rule image, which this server cannot run.
+        if (req.hasDebugRuleConfigurations() && !req.debugRuleConfigurations().isEmpty()) {
+            throw unsupported("DebugRuleConfigurations (SageMaker Debugger rules, e.g. '"
+                    + req.debugRuleConfigurations().get(0).ruleConfigurationName() + "') cannot run here: each rule "
+                    + "is a processing job in a SageMaker Debugger rule image, and Sagebrush runs no processing "
+                    + "jobs. Remove the rules (Estimator(rules=None)); DebugHookConfig alone is supported.");
+        }
+        if (req.hasProfilerRuleConfigurations() && !req.profilerRuleConfigurations().isEmpty()) {
+            throw unsupported("ProfilerRuleConfigurations (SageMaker Debugger profiler rules, e.g. '"
+                    + req.profilerRuleConfigurations().get(0).ruleConfigurationName() + "') cannot run here: each "
+                    + "rule is a processing job in a SageMaker Debugger rule image, and Sagebrush runs no processing "
+                    + "jobs. Remove the profiler rules; ProfilerConfig alone is accepted (ProfilingStatus Disabled).");
+        }
         notSupported(req.tensorBoardOutputConfig() != null, "TensorBoardOutputConfig");
-        notSupported(req.profilerConfig() != null && !Boolean.TRUE.equals(req.profilerConfig().disableProfiler()),
-                "ProfilerConfig with the profiler enabled (set DisableProfiler to true)");
-        notSupported(req.hasProfilerRuleConfigurations() && !req.profilerRuleConfigurations().isEmpty(),
-                "ProfilerRuleConfigurations");
         notSupported(req.retryStrategy() != null, "RetryStrategy (Sagebrush does not retry training jobs)");
         notSupported(req.remoteDebugConfig() != null && Boolean.TRUE.equals(req.remoteDebugConfig().enableRemoteDebug()),
                 "RemoteDebugConfig with EnableRemoteDebug");
@@ -94,6 +103,12 @@ final class TrainingRequestRules {
 
     private static void checkChannel(CreateTrainingJobRequest req, Channel c) {
         String name = "Channel " + c.channelName();
+        // AWS's pattern [A-Za-z0-9\.\-_]+ admits "." and "..", and the channel name is a directory under
+        // /opt/ml/input/data: ".." would be /opt/ml/input itself.
+        if (".".equals(c.channelName()) || "..".equals(c.channelName())) {
+            throw AwsException.validation("ChannelName '" + c.channelName() + "' is not allowed: a channel name "
+                    + "names a directory under /opt/ml/input/data, and '.' and '..' do not.");
+        }
         String mode = c.inputModeAsString() != null ? c.inputModeAsString()
                 : req.algorithmSpecification().trainingInputModeAsString();
         if ("Pipe".equals(mode)) {

@@ -80,7 +80,9 @@ class ProtocolAndAuthIT {
     @Test
     void unknownOperationsAreRefused() {
         assertError(raw.call("SageMaker.LaunchRocket", "{}"), 400, "UnknownOperationException", "SageMaker.LaunchRocket");
-        assertError(raw.call("DynamoDB_20120810.ListTables", "{}"), 400, "UnknownOperationException", "");
+        // Another service's target is not a typo: it is answered as a service this endpoint does not serve.
+        assertError(raw.call("DynamoDB_20120810.ListTables", "{}"), 400, "UnsupportedOperationException",
+                "Sagebrush does not serve X-Amz-Target 'DynamoDB_20120810.ListTables'");
     }
 
     @Test

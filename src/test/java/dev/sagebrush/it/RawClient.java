@@ -35,20 +35,26 @@ public final class RawClient {
     }
 
     public Response call(String target, byte[] body, String accessKey, String secret, Instant signedAt) {
-        SdkHttpRequest unsigned = SdkHttpRequest.builder()
+        return send(signed(target, body, "us-east-1", accessKey, secret, signedAt), body);
+    }
+
+    /** A correctly signed request for {@code target} (null: no X-Amz-Target at all) in any region string. */
+    public SdkHttpRequest signed(String target, byte[] body, String region, String accessKey, String secret,
+                                 Instant signedAt) {
+        SdkHttpRequest.Builder unsigned = SdkHttpRequest.builder()
                 .method(SdkHttpMethod.POST)
                 .uri(endpoint.resolve("/"))
-                .putHeader("Content-Type", "application/x-amz-json-1.1")
-                .putHeader("X-Amz-Target", target)
-                .build();
-        SdkHttpRequest signed = AwsV4HttpSigner.create().sign(r -> r
+                .putHeader("Content-Type", "application/x-amz-json-1.1");
+        if (target != null) {
+            unsigned.putHeader("X-Amz-Target", target);
+        }
+        return AwsV4HttpSigner.create().sign(r -> r
                 .identity(AwsCredentialsIdentity.create(accessKey, secret))
-                .request(unsigned)
+                .request(unsigned.build())
                 .payload(ContentStreamProvider.fromByteArray(body))
                 .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "sagemaker")
-                .putProperty(AwsV4HttpSigner.REGION_NAME, "us-east-1")
+                .putProperty(AwsV4HttpSigner.REGION_NAME, region)
                 .putProperty(HttpSigner.SIGNING_CLOCK, Clock.fixed(signedAt, ZoneOffset.UTC))).request();
-        return send(signed, body);
     }
 
     public Response send(SdkHttpRequest request, byte[] body) {

@@ -153,4 +153,28 @@ class EmbeddedS3Test {
         assertThat(s3.storageDirectory()).isEqualTo(dataDir.resolve("s3").toAbsolutePath());
         assertThat(s3.storageDirectory().resolve("on-disk/x/y.txt")).hasContent("hello");
     }
+
+    @Test
+    void s3proxysOwnPortNeverServesAnonymousRequestsWhateverTheAcl() throws Exception {
+        // s3proxy listens on loopback, where any local process can reach it without the front door's checks.
+        try (S3Client direct = S3ObjectStorage.newClient(s3.endpoint(), new S3Credentials("AKIDALICE", "alice-secret"))) {
+            direct.createBucket(b -> b.bucket("direct"));
+            direct.putObject(b -> b.bucket("direct").key("k"), RequestBody.fromString("private"));
+            assertThatThrownBy(() -> direct.putBucketAcl(b -> b.bucket("direct")
+                    .acl(software.amazon.awssdk.services.s3.model.BucketCannedACL.PUBLIC_READ_WRITE)))
+                    .isInstanceOfSatisfying(S3Exception.class, e -> assertThat(e.statusCode()).isEqualTo(403));
+            assertThatThrownBy(() -> direct.putObject(b -> b.bucket("direct").key("p")
+                    .acl(software.amazon.awssdk.services.s3.model.ObjectCannedACL.PUBLIC_READ), RequestBody.fromString("x")))
+                    .isInstanceOfSatisfying(S3Exception.class, e -> assertThat(e.statusCode()).isEqualTo(403));
+        }
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        for (String path : new String[] {"/direct", "/direct/k"}) {
+            var r = http.send(java.net.http.HttpRequest.newBuilder(s3.endpoint().resolve(path)).GET().build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(path).isEqualTo(403);
+            assertThat(r.body()).doesNotContain("private");
+        }
+        assertThat(Files.getPosixFilePermissions(s3.storageDirectory()))
+                .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    }
 }

@@ -168,6 +168,21 @@ class SafeArchiveTest {
     }
 
     @Test
+    void stopsABombAtItsCompressionRatioWhileStreaming() throws IOException {
+        // 80 MiB of zeros in ~80 KiB: 1000 times its size. The ratio budget (100x, at least 64 MiB) stops it at
+        // 64 MiB, long before the 4 GiB total, and the staging directory is gone.
+        byte[] zeros = new byte[8 << 20];
+        E[] parts = new E[10];
+        for (int i = 0; i < parts.length; i++) parts[i] = E.file("z" + i, zeros);
+        Path bomb = tarGz("ratio-bomb.tar.gz", parts);
+        assertFails(bomb, Limits.DEFAULT, Reason.TOO_MANY_BYTES, "more than " + Limits.RATIO_FLOOR_BYTES
+                + " bytes (100 times its compressed size");
+        try (var left = Files.list(tmp)) {
+            assertThat(left.map(p -> p.getFileName().toString())).noneMatch(n -> n.contains(".extracting-"));
+        }
+    }
+
+    @Test
     void enforcesMaxEntryBytes() throws IOException {
         assertFails(tarGz("big.tar.gz", E.file("big", new byte[2 << 20])), new Limits(100, 10 << 20, 1 << 20),
                 Reason.ENTRY_TOO_LARGE, "'big' is larger than the limit of 1048576 bytes");
@@ -214,7 +229,7 @@ class SafeArchiveTest {
     @Test
     void limitsMustBePositive() {
         assertThatThrownBy(() -> new Limits(0, 1, 1)).isInstanceOf(IllegalArgumentException.class);
-        assertThat(Limits.DEFAULT).isEqualTo(new Limits(10_000, 4L << 30, 4L << 30));
+        assertThat(Limits.DEFAULT).isEqualTo(new Limits(10_000, 4L << 30, 4L << 30, 100));
     }
 
     static List<String> names(Path root) throws IOException {

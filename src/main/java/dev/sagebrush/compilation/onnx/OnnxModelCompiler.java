@@ -1,6 +1,5 @@
 package dev.sagebrush.compilation.onnx;
 
-import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sagebrush.compilation.ArtifactPublisher;
@@ -8,18 +7,22 @@ import dev.sagebrush.compilation.CompilationFailure;
 import dev.sagebrush.compilation.CompilationOutcome;
 import dev.sagebrush.compilation.CompilationTarget;
 import dev.sagebrush.compilation.CompilationTargets;
+import dev.sagebrush.compilation.CompilerSandbox;
 import dev.sagebrush.compilation.FrameworkInputs;
 import dev.sagebrush.compilation.ModelCompiler;
+import dev.sagebrush.compilation.toolchain.SandboxedSteps;
 import dev.sagebrush.compilation.toolchain.TargetArch;
 import dev.sagebrush.compilation.toolchain.Toolchain;
 import dev.sagebrush.compilation.toolchain.ToolchainException;
 import dev.sagebrush.jobs.Cancellation;
+import dev.sagebrush.jobs.sandbox.Limits;
+import dev.sagebrush.jobs.sandbox.Sandboxes;
+import dev.sagebrush.jobs.sandbox.UntrustedFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import software.amazon.awssdk.services.sagemaker.model.DescribeCompilationJobResponse;
 
 /**
@@ -28,8 +31,11 @@ import software.amazon.awssdk.services.sagemaker.model.DescribeCompilationJobRes
  * optimized at the EXTENDED level and written in ORT format ({@code model.ort}). EXTENDED is the highest level whose
  * output is portable: ALL inserts NCHWc kernels of the compiling CPU that the aarch64 runtime does not have.
  *
- * <p>Before publishing, the artifact runs on the target's own runtime build, on random inputs, against ONNX Runtime
- * on the original model: in process for x86_64, through the C runner under qemu-user for aarch64. 32-bit ARM and
+ * <p>No ONNX model is parsed or run in the server JVM: ONNX Runtime runs in a sandboxed child JVM ({@link OrtChild},
+ * {@link OrtChildMain}) under the job's memory budget, after external data references are checked to stay inside the
+ * archive. Before publishing, the artifact runs on the target's own runtime build, on random inputs, against ONNX
+ * Runtime on the original model: in the child for x86_64, through the C runner under qemu-user (sandboxed) for
+ * aarch64. 32-bit ARM and
  * accelerators fail honestly: the onnxruntime jar has no armv7 library, and this server has no accelerator code
  * generator.
  */
@@ -41,11 +47,19 @@ public final class OnnxModelCompiler implements ModelCompiler {
 
     private final ArtifactPublisher publisher;
     private final OrtNativeRunner runner;
+    private final Sandboxes sandboxes;
+    private final long memoryBudget;
 
-    /** @param cacheDir where the jar's target libraries are extracted once (e.g. the data directory's cache) */
-    public OnnxModelCompiler(ArtifactPublisher publisher, Path cacheDir) {
+    /**
+     * @param cacheDir     where the jar's native libraries are extracted once (e.g. the data directory's cache)
+     * @param sandboxes    where ONNX Runtime, gcc and qemu run: the job's own uid, its work directory only
+     * @param memoryBudget memory for each sandboxed step (the ONNX Runtime child above all)
+     */
+    public OnnxModelCompiler(ArtifactPublisher publisher, Path cacheDir, Sandboxes sandboxes, long memoryBudget) {
         this.publisher = publisher;
         this.runner = new OrtNativeRunner(cacheDir);
+        this.sandboxes = sandboxes;
+        this.memoryBudget = memoryBudget;
     }
 
     @Override
@@ -53,34 +67,18 @@ public final class OnnxModelCompiler implements ModelCompiler {
                                       Cancellation cancellation) {
         CompilationTarget target = CompilationTargets.of(job.outputConfig());
         TargetArch arch = checkTarget(target);
-        try {
-            OrtModels.Description original = describe(model.main());
-            InputShapes.Resolved shapes = InputShapes.resolve(original.inputs(), job.inputConfig().dataInputConfig());
-            cancellation.check();
-
+        try (SandboxedSteps steps = CompilerSandbox.open(sandboxes, workDir)) {
+            steps.withLimits(Limits.COMPILER.withMemory(memoryBudget));
             Path build = Files.createDirectories(workDir.resolve("build"));
             Path ort = build.resolve(ARTIFACT);
-            long t0 = System.nanoTime();
-            try {
-                OrtModels.optimize(model.main(), ort, shapes.dimValues(), LEVEL);
-            } catch (OrtException e) {
-                throw new CompilationFailure("ClientError: CompilationError: ONNX Runtime could not optimize the model "
-                        + "for " + shapes.json() + ": " + e.getMessage(), e);
-            }
-            Duration optimizeTime = Duration.ofNanos(System.nanoTime() - t0);
-            OrtModels.Description compiled = OrtModels.describe(ort);
+            OrtChild child = new OrtChild(runner.javaNativeDir(OrtNativeRunner.ortPlatform(TargetArch.X86_64)));
+            OrtChild.Result r = child.run(steps, workDir, new OrtChildProtocol.Request(
+                    model.main().toAbsolutePath().toString(), workDir.resolve("model").toAbsolutePath().toString(),
+                    job.inputConfig().dataInputConfig(), ort.toAbsolutePath().toString(),
+                    build.resolve("tensors").toAbsolutePath().toString(), arch == TargetArch.X86_64), STEP_TIMEOUT);
             cancellation.check();
-
-            List<List<Tensor>> inputs = RandomInputs.generate(original.inputs(), shapes.shapes());
-            List<List<Tensor>> reference;
-            try {
-                reference = OrtModels.run(model.main(), OptLevel.NO_OPT, inputs);
-            } catch (OrtException e) {
-                throw new CompilationFailure("ClientError: CompilationError: The ONNX model does not run with inputs "
-                        + shapes.json() + " in ONNX Runtime " + OrtModels.version() + ": " + e.getMessage(), e);
-            }
-            cancellation.check();
-            OnnxManifest.Verification verification = verify(arch, ort, inputs, reference, build);
+            OrtChildProtocol.Response res = r.response();
+            OnnxManifest.Verification verification = verify(arch, ort, r, build, steps);
             cancellation.check();
             if (!verification.result().passed()) {
                 throw new CompilationFailure("InternalServerError: The compiled ONNX model did not reproduce ONNX "
@@ -89,11 +87,11 @@ public final class OnnxModelCompiler implements ModelCompiler {
             }
 
             Path content = Files.createDirectories(workDir.resolve("artifact"));
-            Files.copy(ort, content.resolve(ARTIFACT), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            ObjectNode manifest = OnnxManifest.of(job, target, arch, original, compiled, shapes, reference.get(0),
-                    optimizeTime, verification);
+            UntrustedFiles.copy(workDir, ort, content.resolve(ARTIFACT));
+            ObjectNode manifest = OnnxManifest.of(job, target, arch, res.original(), res.compiled(), res.shapes(),
+                    r.reference().get(0), Duration.ofNanos(res.optimizeNanos()), verification);
             return publisher.publish(job, target.name(), content, manifest, workDir, cancellation,
-                    shapes.inferred() ? shapes.json() : null);
+                    res.shapes().inferred() ? res.shapes().json() : null);
         } catch (ToolchainException e) {
             if (cancellation.isCancelled()) throw new Cancellation.CancelledException(cancellation.reason());
             throw new CompilationFailure("InternalServerError: Verifying the ONNX model on " + arch.id()
@@ -101,24 +99,20 @@ public final class OnnxModelCompiler implements ModelCompiler {
         } catch (IOException e) {
             if (cancellation.isCancelled()) throw new Cancellation.CancelledException(cancellation.reason());
             throw new UncheckedIOException(e);
-        } catch (OrtException e) {
-            throw new CompilationFailure("InternalServerError: ONNX Runtime failed on the compiled model: "
-                    + e.getMessage(), e);
         }
     }
 
-    private OnnxManifest.Verification verify(TargetArch arch, Path ort, List<List<Tensor>> inputs,
-                                             List<List<Tensor>> reference, Path build)
-            throws OrtException, ToolchainException, IOException {
+    private OnnxManifest.Verification verify(TargetArch arch, Path ort, OrtChild.Result r, Path build,
+                                             SandboxedSteps steps) throws ToolchainException, IOException {
         if (arch == TargetArch.X86_64) {
-            long t0 = System.nanoTime();
-            List<List<Tensor>> got = OrtModels.run(ort, OptLevel.ALL_OPT, inputs);
-            return new OnnxManifest.Verification(OnnxVerification.compare(reference, got),
-                    "native: ONNX Runtime " + OrtModels.version() + " Java API (linux-x64) in the server JVM",
-                    null, null, Duration.ofNanos(System.nanoTime() - t0));
+            return new OnnxManifest.Verification(OnnxVerification.compare(r.reference(), r.compiledOutputs()),
+                    "native: ONNX Runtime " + OrtModels.version() + " Java API (linux-x64) in a sandboxed child JVM",
+                    null, String.join(" ", r.command()), Duration.ofNanos(r.response().compiledRunNanos()));
         }
-        OrtNativeRunner.Run run = runner.run(arch, ort, inputs, reference, build.resolve("verify"), STEP_TIMEOUT);
-        return new OnnxManifest.Verification(OnnxVerification.compare(reference, run.outputs()),
+        steps.withReadOnly(runner.nativeLibrary(OrtNativeRunner.ortPlatform(arch)).getParent());
+        OrtNativeRunner.Run run = runner.run(arch, ort, r.inputs(), r.reference(), build.resolve("verify"),
+                STEP_TIMEOUT, steps);
+        return new OnnxManifest.Verification(OnnxVerification.compare(r.reference(), run.outputs()),
                 arch.qemu() + " -L " + arch.sysroot() + " ort_run with the onnxruntime jar's "
                         + OrtNativeRunner.ortPlatform(arch) + "/libonnxruntime.so (" + run.output() + ")",
                 String.join(" ", run.compileCommand()), String.join(" ", run.runCommand()), run.elapsed());
@@ -178,21 +172,5 @@ public final class OnnxModelCompiler implements ModelCompiler {
             case NNA -> "NNA";
             case NONE -> "CPU";
         };
-    }
-
-    private static OrtModels.Description describe(Path file) {
-        OrtModels.Description d;
-        try {
-            d = OrtModels.describe(file);
-        } catch (OrtException e) {
-            throw new CompilationFailure("ClientError: InputConfiguration: Unable to load the ONNX model "
-                    + file.getFileName() + " with ONNX Runtime " + OrtModels.version() + ": " + e.getMessage(), e);
-        }
-        if (!d.unsupported().isEmpty()) {
-            throw new CompilationFailure("ClientError: InputConfiguration: This server compiles ONNX models whose "
-                    + "inputs and outputs are numeric tensors (float32/64, int8/16/32/64, uint8, bool), so that it can "
-                    + "verify them: " + String.join("; ", d.unsupported()) + ".");
-        }
-        return d;
     }
 }

@@ -19,8 +19,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * ONNX Runtime on the host (the jar's own native library, in process): describe a model, write its optimized ORT
- * form, run it. Every session uses one intra-op thread: the server shares its cores with other jobs, and a fixed
+ * ONNX Runtime through its Java API (the jar's own native library): describe a model, write its optimized ORT form,
+ * run it. Used only inside the sandboxed ONNX Runtime child ({@link OrtChildMain}), never in the server JVM. Every session uses one intra-op thread: the server shares its cores with other jobs, and a fixed
  * thread count keeps reductions in the same order between the reference and the compiled run.
  */
 final class OrtModels {
@@ -33,8 +33,13 @@ final class OrtModels {
         return OrtEnvironment.getEnvironment();
     }
 
+    /**
+     * The onnxruntime jar's version, from its manifest: the server names it in manifests and messages without loading
+     * ONNX Runtime (which only ever runs in the sandboxed child).
+     */
     static String version() {
-        return env().getVersion();
+        String v = OrtEnvironment.class.getPackage().getImplementationVersion();
+        return v == null ? "unknown" : v;
     }
 
     static Description describe(Path model) throws OrtException {

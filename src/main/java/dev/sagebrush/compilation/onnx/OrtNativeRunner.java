@@ -2,6 +2,7 @@ package dev.sagebrush.compilation.onnx;
 
 import ai.onnxruntime.OrtEnvironment;
 import dev.sagebrush.compilation.toolchain.ProcessRunner;
+import dev.sagebrush.compilation.toolchain.StepRunner;
 import dev.sagebrush.compilation.toolchain.TargetArch;
 import dev.sagebrush.compilation.toolchain.Toolchain;
 import dev.sagebrush.compilation.toolchain.ToolchainException;
@@ -12,6 +13,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,8 +48,14 @@ final class OrtNativeRunner {
 
     Run run(TargetArch arch, Path model, List<List<Tensor>> inputSets, List<List<Tensor>> expectedShapes, Path dir,
             Duration timeout) throws ToolchainException, IOException {
+        return run(arch, model, inputSets, expectedShapes, dir, timeout, StepRunner.HOST);
+    }
+
+    /** As above, building and running ort_run through {@code steps}, which must show {@link #nativeLibrary} too. */
+    Run run(TargetArch arch, Path model, List<List<Tensor>> inputSets, List<List<Tensor>> expectedShapes, Path dir,
+            Duration timeout, StepRunner steps) throws ToolchainException, IOException {
         Path lib = nativeLibrary(ortPlatform(arch));
-        Toolchain tc = Toolchain.forArch(arch);
+        Toolchain tc = Toolchain.forArch(arch, steps);
         tc.availability().requireRunner();
         Files.createDirectories(dir);
         Path src = dir.resolve(RUNNER_SOURCE);
@@ -107,19 +115,33 @@ final class OrtNativeRunner {
 
     /**
      * The jar's libonnxruntime.so for {@code platform}, extracted once into the cache (to a temporary name, then
-     * renamed, so concurrent jobs never see a half-written library).
+     * renamed, so concurrent jobs never see a half-written library). World-readable: sandboxes load it read-only.
      */
     Path nativeLibrary(String platform) throws IOException {
+        return extract(platform, "libonnxruntime.so");
+    }
+
+    /** The directory holding the platform's libonnxruntime.so and libonnxruntime4j_jni.so (the Java API's). */
+    Path javaNativeDir(String platform) throws IOException {
+        extract(platform, "libonnxruntime4j_jni.so");
+        return extract(platform, "libonnxruntime.so").getParent();
+    }
+
+    private Path extract(String platform, String name) throws IOException {
         if (platform == null) throw new IOException("the onnxruntime jar has no native library for this target");
         Path dir = cacheDir.resolve("onnxruntime-" + OrtModels.version()).resolve(platform);
-        Path lib = dir.resolve("libonnxruntime.so");
+        Path lib = dir.resolve(name);
         if (Files.isRegularFile(lib)) return lib;
         Files.createDirectories(dir);
-        String resource = "/ai/onnxruntime/native/" + platform + "/libonnxruntime.so";
+        for (Path d = dir; d.startsWith(cacheDir) && !d.equals(cacheDir.getParent()); d = d.getParent()) {
+            Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        String resource = "/ai/onnxruntime/native/" + platform + "/" + name;
         try (InputStream in = OrtEnvironment.class.getResourceAsStream(resource)) {
             if (in == null) throw new IOException("the onnxruntime jar on the classpath has no " + resource);
-            Path tmp = Files.createTempFile(dir, "libonnxruntime", ".tmp");
+            Path tmp = Files.createTempFile(dir, name, ".tmp");
             Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
             try {
                 Files.move(tmp, lib, StandardCopyOption.ATOMIC_MOVE);
             } catch (AtomicMoveNotSupportedException e) {

@@ -10,8 +10,8 @@ import java.util.List;
 
 /**
  * gcc / cross-gcc for one {@link TargetArch}, plus the way to run the target's binaries (natively or under
- * qemu-user). Every tool runs as a child process with a timeout ({@link ProcessRunner}); nothing native is loaded
- * into the JVM.
+ * qemu-user). Every tool runs as a child process with a timeout through a {@link StepRunner} (in a sandbox for jobs:
+ * {@link SandboxedSteps}); nothing native is loaded into the JVM.
  */
 public final class Toolchain {
     /**
@@ -28,10 +28,12 @@ public final class Toolchain {
 
     private final TargetArch arch;
     private final Availability availability;
+    private final StepRunner steps;
 
-    private Toolchain(TargetArch arch, Availability availability) {
+    private Toolchain(TargetArch arch, Availability availability, StepRunner steps) {
         this.arch = arch;
         this.availability = availability;
+        this.steps = steps;
     }
 
     /**
@@ -65,11 +67,16 @@ public final class Toolchain {
         return new Availability(arch, gcc, emulator, sysroot, List.copyOf(problems));
     }
 
-    /** A toolchain that can at least compile for {@code arch}. */
+    /** A toolchain that can at least compile for {@code arch}, running its tools unsandboxed (trusted input only). */
     public static Toolchain forArch(TargetArch arch) throws ToolchainUnavailableException {
+        return forArch(arch, StepRunner.HOST);
+    }
+
+    /** A toolchain that can at least compile for {@code arch}, running each tool through {@code steps}. */
+    public static Toolchain forArch(TargetArch arch, StepRunner steps) throws ToolchainUnavailableException {
         Availability a = available(arch);
         a.requireCompiler();
-        return new Toolchain(arch, a);
+        return new Toolchain(arch, a, steps);
     }
 
     public TargetArch arch() { return arch; }
@@ -128,7 +135,7 @@ public final class Toolchain {
         return cmd;
     }
 
-    private static Compilation gcc(List<String> cmd, Path workDir, Duration timeout) throws ToolchainException {
+    private Compilation gcc(List<String> cmd, Path workDir, Duration timeout) throws ToolchainException {
         ProcessRunner.Result r = runProcess(cmd, workDir, timeout);
         if (r.timedOut()) {
             throw new ToolchainException("gcc timed out after " + timeout.toMillis() + " ms: " + r.commandLine());
@@ -140,10 +147,10 @@ public final class Toolchain {
         return new Compilation(r.command(), r.elapsed(), r.output());
     }
 
-    private static ProcessRunner.Result runProcess(List<String> cmd, Path workDir, Duration timeout)
+    private ProcessRunner.Result runProcess(List<String> cmd, Path workDir, Duration timeout)
             throws ToolchainException {
         try {
-            return ProcessRunner.run(cmd, workDir, timeout);
+            return steps.run(cmd, workDir, timeout);
         } catch (IOException e) {
             throw new ToolchainException("could not start " + cmd.get(0) + ": " + e.getMessage(), e);
         }

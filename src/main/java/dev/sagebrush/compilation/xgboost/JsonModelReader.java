@@ -118,6 +118,9 @@ final class JsonModelReader {
     /** Integer parameters are stored as strings ("10") in XGBoost JSON, as numbers in some writers. */
     static int intOf(JsonNode n) throws XgbModelException {
         if (n.isIntegralNumber()) {
+            if (!n.canConvertToInt()) {
+                throw new XgbModelException("integer " + n.asText() + " is out of range");
+            }
             return n.intValue();
         }
         try {

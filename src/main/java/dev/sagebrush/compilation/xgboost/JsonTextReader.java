@@ -30,7 +30,13 @@ final class JsonTextReader {
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
             .build();
 
-    private JsonTextReader() { }
+    private final long budget;
+    private long elementsLeft;
+
+    private JsonTextReader(long budget) {
+        this.budget = budget;
+        this.elementsLeft = budget;
+    }
 
     static JsonNode parse(byte[] data) throws XgbModelException {
         try (JsonParser p = FACTORY.createParser(data)) {
@@ -38,17 +44,32 @@ final class JsonTextReader {
             if (t == null) {
                 throw new XgbModelException("empty JSON model");
             }
-            JsonNode n = value(p, t);
+            JsonNode n = new JsonTextReader(XgbLimits.elementBudget(data.length)).value(p, t);
             if (p.nextToken() != null) {
                 throw new XgbModelException("trailing data after the JSON model");
             }
             return n;
+        } catch (BudgetExceeded e) {
+            throw e.reason;
         } catch (IOException e) {
             throw new XgbModelException("invalid JSON model: " + e.getMessage(), e);
         }
     }
 
-    private static JsonNode value(JsonParser p, JsonToken t) throws IOException {
+    /** Carries the budget's own message through Jackson's IOException-only parsing code. */
+    private static final class BudgetExceeded extends IOException {
+        final XgbModelException reason;
+
+        BudgetExceeded(XgbModelException reason) {
+            super(reason.getMessage(), null);
+            this.reason = reason;
+        }
+    }
+
+    private JsonNode value(JsonParser p, JsonToken t) throws IOException {
+        if (--elementsLeft < 0) {
+            throw new BudgetExceeded(XgbLimits.tooManyElements(budget));
+        }
         switch (t) {
             case START_OBJECT: {
                 ObjectNode o = F.objectNode();

@@ -46,6 +46,16 @@ final class ModelAssembler {
         if (numFeature <= 0) {
             throw new XgbModelException("model declares num_feature=" + numFeature);
         }
+        // Budgets before anything is sized by these counts (XgbLimits): nothing in the file is stored per feature,
+        // and every output group needs at least one tree.
+        if (numFeature > XgbLimits.MAX_FEATURES) {
+            throw new XgbModelException("model declares num_feature=" + numFeature + ", above the limit of "
+                    + XgbLimits.MAX_FEATURES + " features");
+        }
+        if (numClass > XgbLimits.MAX_CLASSES || (numClass > 1 && numClass > trees.size())) {
+            throw new XgbModelException("model declares num_class=" + numClass + " but has " + trees.size()
+                    + " trees (at least one per class is needed; at most " + XgbLimits.MAX_CLASSES + " classes)");
+        }
         int groups = Math.max(1, numClass);
         boolean multiclass = objective.transform() == XgbObjective.Transform.SOFTMAX
                 || objective.transform() == XgbObjective.Transform.ARGMAX;
@@ -81,8 +91,10 @@ final class ModelAssembler {
         for (int i = 0; i < trees.size(); i++) {
             validateTree(i, trees.get(i), numFeature);
         }
-        return new XgbModel(objective, numFeature, numClass, base, margin, List.copyOf(trees), treeInfo, weights,
-                version);
+        XgbModel model = new XgbModel(objective, numFeature, numClass, base, margin, List.copyOf(trees), treeInfo,
+                weights, version);
+        VerificationRows.checkBudget(model);
+        return model;
     }
 
     /** Every reachable node visited once (no cycles or shared children), children and features in range. */
@@ -100,6 +112,11 @@ final class ModelAssembler {
             }
             seen[node] = true;
             if (tree.isLeaf(node)) {
+                // XGBoost never writes a non-finite leaf; one would make every prediction through it NaN or infinite.
+                if (!Float.isFinite(tree.leafValue()[node])) {
+                    throw new XgbModelException("tree " + t + " node " + node + " has a non-finite leaf value "
+                            + tree.leafValue()[node]);
+                }
                 continue;
             }
             int l = tree.left()[node];
@@ -113,8 +130,9 @@ final class ModelAssembler {
                 throw new XgbModelException("tree " + t + " node " + node + " splits on feature " + f
                         + " but the model has " + numFeature + " features");
             }
-            if (Float.isNaN(tree.threshold()[node])) {
-                throw new XgbModelException("tree " + t + " node " + node + " has a NaN threshold");
+            if (!Float.isFinite(tree.threshold()[node])) {
+                throw new XgbModelException("tree " + t + " node " + node + " has a non-finite threshold "
+                        + tree.threshold()[node]);
             }
             stack.add(r);
             stack.add(l);

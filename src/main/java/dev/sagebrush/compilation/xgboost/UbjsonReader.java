@@ -20,9 +20,14 @@ final class UbjsonReader {
     private static final int MAX_DEPTH = 64;
 
     private final ByteBuffer buf;
+    /** Values left to read; see {@link XgbLimits}: typed containers of 'Z', 'T' or 'F' cost no bytes per value. */
+    private long elementsLeft;
+    private final long budget;
 
     private UbjsonReader(byte[] data) {
         this.buf = ByteBuffer.wrap(data).order(ByteOrder.BIG_ENDIAN);
+        this.budget = XgbLimits.elementBudget(data.length);
+        this.elementsLeft = budget;
     }
 
     static JsonNode parse(byte[] data) throws XgbModelException {
@@ -37,6 +42,9 @@ final class UbjsonReader {
     private JsonNode value(byte marker, int depth) throws XgbModelException {
         if (depth > MAX_DEPTH) {
             throw new XgbModelException("UBJSON nesting deeper than " + MAX_DEPTH);
+        }
+        if (--elementsLeft < 0) {
+            throw XgbLimits.tooManyElements(budget);
         }
         switch (marker) {
             case 'Z': return F.nullNode();
@@ -83,6 +91,7 @@ final class UbjsonReader {
         byte type = h.type();
         long count = h.count();
         if (count >= 0) {
+            reserve(count);
             for (long i = 0; i < count; i++) {
                 a.add(value(type != 0 ? type : buf.get(), depth + 1));
             }
@@ -101,6 +110,7 @@ final class UbjsonReader {
         byte type = h.type();
         long count = h.count();
         if (count >= 0) {
+            reserve(count);
             for (long i = 0; i < count; i++) {
                 String key = string();
                 o.set(key, value(type != 0 ? type : buf.get(), depth + 1));
@@ -113,6 +123,13 @@ final class UbjsonReader {
         }
         buf.get();
         return o;
+    }
+
+    /** Refuses a counted container the budget cannot pay for before any of it is read (each value is paid again). */
+    private void reserve(long count) throws XgbModelException {
+        if (count > elementsLeft) {
+            throw XgbLimits.tooManyElements(budget);
+        }
     }
 
     private String string() throws XgbModelException {

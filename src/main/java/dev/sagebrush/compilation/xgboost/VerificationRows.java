@@ -2,7 +2,9 @@ package dev.sagebrush.compilation.xgboost;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
 
@@ -27,13 +29,12 @@ final class VerificationRows {
     static VerificationRows generate(XgbModel model, int randomRows, long seed) {
         int nf = model.numFeature();
         List<float[]> perFeature = thresholds(model);
-        int n = 1;
-        for (float[] t : perFeature) {
-            n = Math.max(n, t.length);
-        }
+        int n = maxThresholds(perFeature);
         SplittableRandom rnd = new SplittableRandom(seed);
         int edge = 3 * n + 1;
-        int total = edge + randomRows;
+        // Wide models get fewer random rows, so the matrix stays within XgbLimits.MAX_VERIFICATION_CELLS; the edge
+        // rows (every threshold) are always all there (checkBudget refused the model otherwise).
+        int total = edge + (int) Math.max(0, Math.min(randomRows, XgbLimits.MAX_VERIFICATION_CELLS / nf - edge));
         float[] x = new float[total * nf];
         for (int i = 0; i < n; i++) {
             for (int f = 0; f < nf; f++) {
@@ -57,21 +58,44 @@ final class VerificationRows {
         return new VerificationRows(x, total, edge);
     }
 
-    /** Distinct split thresholds per feature, sorted. */
-    static List<float[]> thresholds(XgbModel model) {
-        List<TreeSet<Float>> sets = new ArrayList<>();
-        for (int f = 0; f < model.numFeature(); f++) {
-            sets.add(new TreeSet<>());
+    /**
+     * Refuses a model whose edge rows alone (every threshold, in every feature column) would not fit the verification
+     * budget: {@code (3 x most thresholds of one feature + 2) x num_feature} cells.
+     */
+    static void checkBudget(XgbModel model) throws XgbModelException {
+        long rows = 3L * maxThresholds(thresholds(model)) + 2;
+        if (rows * model.numFeature() > XgbLimits.MAX_VERIFICATION_CELLS) {
+            throw new XgbModelException("model is too large to verify: " + model.numFeature() + " features x " + rows
+                    + " threshold rows exceed the limit of " + XgbLimits.MAX_VERIFICATION_CELLS + " values");
         }
+    }
+
+    private static int maxThresholds(List<float[]> perFeature) {
+        int n = 1;
+        for (float[] t : perFeature) {
+            n = Math.max(n, t.length);
+        }
+        return n;
+    }
+
+    /** Distinct split thresholds per feature, sorted (one shared empty array for the features no split uses). */
+    static List<float[]> thresholds(XgbModel model) {
+        Map<Integer, TreeSet<Float>> sets = new HashMap<>();
         for (XgbTree t : model.trees()) {
             for (int n = 0; n < t.numNodes(); n++) {
                 if (!t.isLeaf(n) && t.splitIndex()[n] < model.numFeature()) {
-                    sets.get(t.splitIndex()[n]).add(t.threshold()[n]);
+                    sets.computeIfAbsent(t.splitIndex()[n], f -> new TreeSet<>()).add(t.threshold()[n]);
                 }
             }
         }
-        List<float[]> out = new ArrayList<>();
-        for (TreeSet<Float> s : sets) {
+        float[] none = new float[0];
+        List<float[]> out = new ArrayList<>(model.numFeature());
+        for (int f = 0; f < model.numFeature(); f++) {
+            TreeSet<Float> s = sets.get(f);
+            if (s == null) {
+                out.add(none);
+                continue;
+            }
             float[] a = new float[s.size()];
             int i = 0;
             for (float v : s) {

@@ -1,6 +1,7 @@
 package dev.sagebrush.compilation.xgboost;
 
 import dev.sagebrush.compilation.toolchain.ProcessRunner;
+import dev.sagebrush.compilation.toolchain.StepRunner;
 import dev.sagebrush.compilation.toolchain.Toolchain;
 import dev.sagebrush.compilation.toolchain.ToolchainException;
 import java.io.IOException;
@@ -23,9 +24,9 @@ final class Verifier {
 
     private Verifier() { }
 
-    static XgbVerification verify(XgbCompilation c, VerificationRows rows, Duration timeout)
+    static XgbVerification verify(XgbCompilation c, VerificationRows rows, Duration timeout, StepRunner steps)
             throws ToolchainException, IOException {
-        Run run = run(c, rows.rows, rows.nrow, timeout);
+        Run run = run(c, rows.rows, rows.nrow, timeout, steps);
         ReferenceEvaluator ref = new ReferenceEvaluator(c.model());
         float[] wantMargin = ref.margins(rows.rows, rows.nrow);
         float[] wantPred = ReferenceEvaluator.transform(c.model(), wantMargin, rows.nrow);
@@ -72,12 +73,13 @@ final class Verifier {
                 run.compileCommand(), run.runCommand(), run.runTime());
     }
 
-    static Run run(XgbCompilation c, float[] rows, int nrow, Duration timeout) throws ToolchainException, IOException {
+    static Run run(XgbCompilation c, float[] rows, int nrow, Duration timeout, StepRunner steps)
+            throws ToolchainException, IOException {
         int nf = c.info().numFeature();
         if ((long) nrow * nf > rows.length) {
             throw new IllegalArgumentException("need " + ((long) nrow * nf) + " values, got " + rows.length);
         }
-        Toolchain tc = Toolchain.forArch(c.arch());
+        Toolchain tc = Toolchain.forArch(c.arch(), steps);
         tc.availability().requireRunner();
         Path dir = Files.createTempDirectory(c.sharedObject().getParent(), "verify-");
         Path harnessSrc = dir.resolve("neo_harness.c");

@@ -27,6 +27,12 @@ public record XgbCompilation(TargetArch arch, Path sharedObject, Path source, Li
         return verify(DEFAULT_RANDOM_ROWS, 7L, timeout);
     }
 
+    /** {@link #verify(Duration)}, building and running the harness through {@code steps} (a job's sandbox). */
+    public XgbVerification verify(Duration timeout, dev.sagebrush.compilation.toolchain.StepRunner steps)
+            throws ToolchainException, IOException {
+        return Verifier.verify(this, VerificationRows.generate(model, DEFAULT_RANDOM_ROWS, 7L), timeout, steps);
+    }
+
     /**
      * Builds the harness with the same toolchain, runs it on the target (natively or under qemu) on threshold,
      * near-threshold, NaN and seeded random rows, and compares with {@link ReferenceEvaluator}.
@@ -35,12 +41,13 @@ public record XgbCompilation(TargetArch arch, Path sharedObject, Path source, Li
      * @throws ToolchainException the harness could not be built or run (distinct from a FAILED comparison)
      */
     public XgbVerification verify(int randomRows, long seed, Duration timeout) throws ToolchainException, IOException {
-        return Verifier.verify(this, VerificationRows.generate(model, randomRows, seed), timeout);
+        return Verifier.verify(this, VerificationRows.generate(model, randomRows, seed), timeout,
+                dev.sagebrush.compilation.toolchain.StepRunner.HOST);
     }
 
     /** Runs the compiled code on given rows (row-major, NaN = missing); returns its margins and predictions. */
     public HarnessOutput run(float[] rows, int nrow, Duration timeout) throws ToolchainException, IOException {
-        return Verifier.run(this, rows, nrow, timeout).output();
+        return Verifier.run(this, rows, nrow, timeout, dev.sagebrush.compilation.toolchain.StepRunner.HOST).output();
     }
 
     /**

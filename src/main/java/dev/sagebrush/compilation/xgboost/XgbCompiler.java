@@ -1,5 +1,6 @@
 package dev.sagebrush.compilation.xgboost;
 
+import dev.sagebrush.compilation.toolchain.StepRunner;
 import dev.sagebrush.compilation.toolchain.TargetArch;
 import dev.sagebrush.compilation.toolchain.Toolchain;
 import dev.sagebrush.compilation.toolchain.ToolchainException;
@@ -38,7 +39,13 @@ public final class XgbCompiler {
     /** Same, from an already loaded model (lets a job load once and compile for several targets). */
     public static XgbCompilation compile(XgbModel model, TargetArch arch, Path workDir, Duration timeout)
             throws ToolchainException, IOException {
-        Toolchain tc = Toolchain.forArch(arch);
+        return compile(model, arch, workDir, timeout, StepRunner.HOST);
+    }
+
+    /** Same, running gcc through {@code steps} (a job's sandbox). */
+    public static XgbCompilation compile(XgbModel model, TargetArch arch, Path workDir, Duration timeout,
+                                         StepRunner steps) throws ToolchainException, IOException {
+        Toolchain tc = Toolchain.forArch(arch, steps);
         Path dir = Files.createDirectories(workDir.resolve(arch.id()));
         long t0 = System.nanoTime();
         Path source = dir.resolve(SOURCE_NAME);

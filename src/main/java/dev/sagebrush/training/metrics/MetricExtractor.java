@@ -46,8 +46,21 @@ public final class MetricExtractor {
         return new MetricExtractor(compiled);
     }
 
-    /** Checks that a definition's regex compiles under RE2 syntax; the message is fit for a ValidationException. */
+    /** A pattern's compiled program may hold at most this many instructions (see {@link RegexSize}). */
+    public static final long MAX_PROGRAM_SIZE = 2_000;
+
+    /**
+     * Checks that a definition's regex compiles under RE2 syntax and that its compiled program is small (checked
+     * before compiling: compiling is what a hostile pattern attacks); the message is fit for a ValidationException.
+     */
     public static Pattern compile(MetricDefinition d) {
+        long size = RegexSize.of(d.regex());
+        if (size > MAX_PROGRAM_SIZE) {
+            throw new IllegalArgumentException("The regular expression of metric '" + d.name() + "' is too large: "
+                    + "its repetitions expand to " + (size >= Integer.MAX_VALUE ? "more than " + Integer.MAX_VALUE
+                    : "about " + size) + " instructions, above the limit of " + MAX_PROGRAM_SIZE
+                    + ". Use fewer or smaller counted repetitions ({n,m}).");
+        }
         try {
             return Pattern.compile(d.regex());
         } catch (PatternSyntaxException e) {
@@ -64,7 +77,7 @@ public final class MetricExtractor {
     /** Looks for every metric in one line of output seen at {@code at}. */
     public void accept(String line, Instant at) {
         if (definitions.isEmpty()) return;
-        String text = line.length() > MAX_LINE_CHARS ? line.substring(0, MAX_LINE_CHARS) : line;
+        String text = escapeControlCharacters(line.length() > MAX_LINE_CHARS ? line.substring(0, MAX_LINE_CHARS) : line);
         for (Named d : definitions) {
             Matcher m = d.pattern().matcher(text);
             if (!m.find()) continue;
@@ -77,6 +90,26 @@ public final class MetricExtractor {
                 changes++;
             }
         }
+    }
+
+    /**
+     * Control characters as CloudWatch Logs shows a container's output (rsyslog's escaping: '#' and three octal
+     * digits): a tab becomes {@code #011}. SageMaker's metric regexes are written against that text, e.g. the built-in
+     * XGBoost's {@code .*\[[0-9]+\].*#011validation-rmse:...}, so a line is matched in that form.
+     */
+    static String escapeControlCharacters(String line) {
+        StringBuilder out = null;
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                if (out == null) out = new StringBuilder(line.length() + 16).append(line, 0, i);
+                out.append('#').append((char) ('0' + (c >> 6))).append((char) ('0' + ((c >> 3) & 7)))
+                        .append((char) ('0' + (c & 7)));
+            } else if (out != null) {
+                out.append(c);
+            }
+        }
+        return out == null ? line : out.toString();
     }
 
     static Float parse(String raw) {

@@ -42,11 +42,35 @@ public final class ContainerConfig {
         this.cpus = cpus;
     }
 
-    /** Writes hyperparameters.json, inputdataconfig.json and resourceconfig.json. */
+    /** Writes hyperparameters.json, inputdataconfig.json, resourceconfig.json and, when given, debughookconfig.json. */
     public void writeConfigFiles() throws IOException {
         Files.writeString(layout.config().resolve("hyperparameters.json"), json(job.hyperParameters()));
         Files.writeString(layout.config().resolve("inputdataconfig.json"), json(inputDataConfig()));
         Files.writeString(layout.config().resolve("resourceconfig.json"), json(resourceConfig()));
+        if (job.debugHookConfig() != null) {
+            Files.writeString(layout.config().resolve("debughookconfig.json"), json(debugHookConfig()));
+        }
+    }
+
+    /**
+     * debughookconfig.json, as SageMaker writes it for the Debugger hook (smdebug) in the container: the request's
+     * DebugHookConfig with LocalPath defaulting to {@code /opt/ml/output/tensors}.
+     */
+    Map<String, Object> debugHookConfig() {
+        var d = job.debugHookConfig();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("LocalPath", d.localPath() != null ? d.localPath() : layout.output().resolve("tensors").toString());
+        if (d.s3OutputPath() != null) out.put("S3OutputPath", d.s3OutputPath());
+        if (d.hasHookParameters()) out.put("HookParameters", new TreeMap<>(d.hookParameters()));
+        List<Map<String, Object>> collections = new java.util.ArrayList<>();
+        for (var c : d.collectionConfigurations()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("CollectionName", c.collectionName());
+            if (c.hasCollectionParameters()) m.put("CollectionParameters", new TreeMap<>(c.collectionParameters()));
+            collections.add(m);
+        }
+        out.put("CollectionConfigurations", collections);
+        return out;
     }
 
     /** inputdataconfig.json: per channel, its effective input mode, distribution, record wrapping and content type. */

@@ -5,6 +5,8 @@ import dev.sagebrush.storage.BucketNotFoundException;
 import dev.sagebrush.storage.ObjectStorage;
 import dev.sagebrush.storage.S3Uri;
 import dev.sagebrush.storage.StorageException;
+import dev.sagebrush.training.builtin.BuiltinAlgorithm;
+import dev.sagebrush.training.builtin.BuiltinAlgorithms;
 import dev.sagebrush.training.metrics.MetricExtractor;
 import java.io.IOException;
 import java.io.InputStream;
@@ -73,6 +75,9 @@ public final class LocalTrainingRunner implements TrainingRunner {
     public Outcome run(DescribeTrainingJobResponse job, Progress progress, Cancellation cancellation) throws IOException {
         String image = job.algorithmSpecification() == null ? null : job.algorithmSpecification().trainingImage();
         Optional<List<String>> command = images.resolve(image);
+        // The operator's registry wins; otherwise an AWS built-in algorithm image resolves to its own command.
+        Optional<BuiltinAlgorithm> builtin = command.isPresent() ? Optional.empty() : BuiltinAlgorithms.resolve(image);
+        if (builtin.isPresent()) command = Optional.of(builtin.get().command());
         if (command.isEmpty()) {
             return Outcome.failed("ClientError: The training image '" + image + "' is not in Sagebrush's training "
                     + "image registry" + (images.file() == null ? " (none is configured; start the server with "
@@ -82,6 +87,7 @@ public final class LocalTrainingRunner implements TrainingRunner {
         JobLayout layout = layoutOf(job);
         Files.createDirectories(layout.jobDir());
         layout.prepare();
+        if (builtin.isPresent()) builtin.get().install(layout.ml());
         MetricExtractor metrics = MetricExtractor.of(job.algorithmSpecification().metricDefinitions());
         try {
             return runPrepared(job, layout, command.get(), metrics, progress, cancellation);

@@ -63,4 +63,17 @@ class MetricExtractorTest {
                 .hasMessageStartingWith("The regular expression of metric 'm' is not valid");
         assertThat(MetricExtractor.of(null).isEmpty()).isTrue();
     }
+
+    @Test
+    void controlCharactersAreMatchedAsCloudWatchShowsThem() {
+        assertThat(MetricExtractor.escapeControlCharacters("[0]\ttrain-rmse:1.5\r\u0001\u007f"))
+                .isEqualTo("[0]#011train-rmse:1.5#015#001#177");
+        assertThat(MetricExtractor.escapeControlCharacters("plain text")).isEqualTo("plain text");
+        // SageMaker's built-in XGBoost definitions are written for '#011' where the algorithm prints a tab.
+        MetricExtractor m = MetricExtractor.of(List.of(
+                def("train:rmse", ".*\\[[0-9]+\\].*#011train-rmse:([-+]?[0-9]*\\.?[0-9]+(?:[eE][-+]?[0-9]+)?).*"),
+                def("validation:rmse", ".*\\[[0-9]+\\].*#011validation-rmse:([-+]?[0-9]*\\.?[0-9]+(?:[eE][-+]?[0-9]+)?).*")));
+        m.accept("[12]\ttrain-rmse:1.25702\tvalidation-rmse:2.43126", Instant.EPOCH);
+        assertThat(m.finalMetrics()).extracting(MetricData::value).containsExactly(1.25702f, 2.43126f);
+    }
 }

@@ -1,0 +1,24 @@
+package dev.sagebrush.auth;
+
+import java.util.regex.Pattern;
+
+/**
+ * What a region name may look like: the union of the {@code regionRegex} of every AWS partition in the SDKs' endpoint
+ * metadata (aws, aws-cn, aws-us-gov, aws-iso, aws-iso-b, aws-iso-e, aws-iso-f), e.g. {@code us-east-1},
+ * {@code cn-north-1}, {@code us-gov-west-1}, {@code us-isob-east-1}. The region comes from the client's signing scope
+ * and ends up in directory names and ARNs, so nothing else ({@code ..}, {@code us-east-1:222222222222}, slashes)
+ * may pass. AWS answers a request scoped to a region that does not exist with InvalidSignatureException
+ * "Credential should be scoped to a valid region."
+ */
+public final class Regions {
+    private static final Pattern REGION = Pattern.compile(
+            "(?:us|eu|ap|sa|ca|me|af|il|mx|cn)-[a-z]+-\\d{1,2}"
+                    + "|us-(?:gov|iso|isob|isof)-[a-z]+-\\d{1,2}"
+                    + "|eu-isoe-[a-z]+-\\d{1,2}");
+
+    private Regions() {}
+
+    public static boolean isValid(String region) {
+        return region != null && region.length() <= 32 && REGION.matcher(region).matches();
+    }
+}

@@ -1,0 +1,58 @@
+package dev.sagebrush.compilation.onnx;
+
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.List;
+
+/**
+ * What the server and the ONNX Runtime child ({@link OrtChildMain}) exchange, as JSON files in the job's work
+ * directory. Tensor bytes travel as raw little-endian files named by position ({@link #tensorFile}), never by a name
+ * the child chooses; the server reads them through {@code UntrustedFiles} and checks every size against the shape.
+ */
+final class OrtChildProtocol {
+    static final String REQUEST = "ort-request.json";
+    static final String RESPONSE = "ort-response.json";
+    /** The response is small (descriptions, shapes); anything larger is not from our child. */
+    static final long MAX_RESPONSE_BYTES = 16L << 20;
+
+    /**
+     * @param runCompiled also run the optimized model here (x86_64 targets: the host is the target)
+     */
+    record Request(String model, String archiveRoot, String dataInputConfig, String ortOut, String tensorsDir,
+                   boolean runCompiled) {}
+
+    /** A tensor's metadata; its bytes are in {@link #tensorFile}. */
+    record TensorMeta(String name, int elementType, long[] shape) {}
+
+    /**
+     * Exactly one of {@code failure} (a job failure reason, "ClientError: ..."), {@code error} (ONNX Runtime or the
+     * child broke) or the results is set.
+     */
+    record Response(String ortVersion, String failure, String error, OrtModels.Description original,
+                    OrtModels.Description compiled, InputShapes.Resolved shapes, long optimizeNanos,
+                    List<List<TensorMeta>> inputs, List<List<TensorMeta>> reference,
+                    List<List<TensorMeta>> compiledOutputs, long compiledRunNanos) {
+        static Response failure(String version, String failure) {
+            return new Response(version, failure, null, null, null, null, 0, null, null, null, 0);
+        }
+
+        static Response error(String version, String error) {
+            return new Response(version, null, error, null, null, null, 0, null, null, null, 0);
+        }
+    }
+
+    /** "reference-1-0.bin": set 1, tensor 0 of the reference outputs. */
+    static String tensorFile(String kind, int set, int index) {
+        return kind + "-" + set + "-" + index + ".bin";
+    }
+
+    static ObjectMapper json() {
+        ObjectMapper m = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
+        m.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(32)
+                .maxStringLength(1 << 20).build());
+        return m;
+    }
+
+    private OrtChildProtocol() {}
+}

@@ -1,0 +1,104 @@
+package dev.sagebrush.jobs.sandbox;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * Hands out host uids from a configured range, one per running workload, so that no two workloads share a uid (file
+ * ownership, signals and RLIMIT_NPROC are all per uid). A lease is an OS file lock on {@code <lockDir>/<uid>.lock}:
+ * several servers on one host (tests do this) never hand out the same uid, and a crashed server's leases end with
+ * its process. The uids need no /etc/passwd entry.
+ */
+public final class UidPool {
+    private final int first;
+    private final int count;
+    private final Path lockDir;
+    private final Set<Integer> held = new HashSet<>();
+    private int next;
+
+    public UidPool(int first, int count, Path lockDir) throws IOException {
+        if (first < 1000 || count < 1 || (long) first + count > Integer.MAX_VALUE - 1) {
+            throw new IllegalArgumentException("bad sandbox uid range " + first + " + " + count);
+        }
+        this.first = first;
+        this.count = count;
+        this.lockDir = lockDir;
+        Files.createDirectories(lockDir);
+        try {
+            Files.setPosixFilePermissions(lockDir, PosixFilePermissions.fromString("rwx------"));
+        } catch (IOException | UnsupportedOperationException ignored) {
+            // a shared lock directory made by another user: the locks still work
+        }
+    }
+
+    public int first() { return first; }
+
+    public int count() { return count; }
+
+    /** One uid, held until the lease is closed. */
+    public Lease lease() throws IOException {
+        for (int i = 0; i < count; i++) {
+            int uid;
+            synchronized (this) {
+                uid = first + (next++ % count);
+                if (held.contains(uid)) continue;
+                held.add(uid);
+            }
+            Lease lease = tryLock(uid);
+            if (lease != null) return lease;
+            synchronized (this) {
+                held.remove(uid);
+            }
+        }
+        throw new IOException("all " + count + " sandbox uids from " + first + " are in use");
+    }
+
+    private Lease tryLock(int uid) throws IOException {
+        FileChannel ch = FileChannel.open(lockDir.resolve(uid + ".lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
+        try {
+            FileLock lock = ch.tryLock();
+            if (lock != null) return new Lease(uid, ch);
+        } catch (OverlappingFileLockException e) {
+            // held by this JVM through another pool over the same directory
+        }
+        ch.close();
+        return null;
+    }
+
+    /** A uid in use by one workload. */
+    public final class Lease implements AutoCloseable {
+        private final int uid;
+        private final FileChannel channel;
+        private boolean closed;
+
+        private Lease(int uid, FileChannel channel) {
+            this.uid = uid;
+            this.channel = channel;
+        }
+
+        public int uid() { return uid; }
+
+        @Override
+        public void close() {
+            synchronized (UidPool.this) {
+                if (closed) return;
+                closed = true;
+                held.remove(uid);
+            }
+            try {
+                channel.close(); // releases the lock
+            } catch (IOException ignored) {
+                // the lock dies with the channel either way
+            }
+        }
+    }
+}

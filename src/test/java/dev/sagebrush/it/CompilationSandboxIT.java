@@ -1,0 +1,148 @@
+package dev.sagebrush.it;
+
+import static dev.sagebrush.testsupport.OnnxWriter.FLOAT;
+import static dev.sagebrush.testsupport.OnnxWriter.INT64;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sagebrush.testsupport.OnnxWriter;
+import dev.sagebrush.testsupport.Prerequisites;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.sagemaker.SageMakerClient;
+import software.amazon.awssdk.services.sagemaker.model.CompilationJobStatus;
+import software.amazon.awssdk.services.sagemaker.model.DescribeCompilationJobResponse;
+import software.amazon.awssdk.services.sagemaker.model.Framework;
+import software.amazon.awssdk.services.sagemaker.model.TargetDevice;
+
+/**
+ * Security tests for compilation (issue 8, findings 1 and 5), through the real server and the AWS SDK. Checked against
+ * main before the sandbox: the external-data jobs COMPLETED there and their model.ort held the bytes of the server's
+ * notebook session key and of /etc/passwd; the ConstantOfShape model drove the server JVM itself to ~14 GB; the data
+ * directory was 0755 and the database 0644.
+ */
+class CompilationSandboxIT {
+    static ServerFixture fixture;
+    static SageMakerClient sm;
+    static S3Client s3;
+
+    @BeforeAll
+    static void start() {
+        Prerequisites.require(dev.sagebrush.jobs.sandbox.SandboxHost.probe().available(), "sandboxes (bwrap, root)");
+        // A compilation node: the notebook runtime (not sandboxed yet) adds o+x to the data directory for Jupyter.
+        fixture = ServerFixture.start(c -> c.withNotebooks(c.notebooks().withRunInstances(false)));
+        sm = fixture.sagemaker();
+        s3 = fixture.s3();
+        s3.createBucket(b -> b.bucket("models"));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (fixture == null) return;
+        s3.close();
+        fixture.close();
+    }
+
+    /** y = x + w, with w (4 floats) kept in external data at {@code location}. */
+    static byte[] externalDataModel(String location) {
+        return OnnxWriter.model(OnnxWriter.graph(
+                new OnnxWriter[] {OnnxWriter.node("Add", new String[] {"x", "w"}, new String[] {"y"})},
+                new OnnxWriter[] {OnnxWriter.externalTensor("w", FLOAT, new long[] {4},
+                        Map.of("location", location, "offset", "0", "length", "16"))},
+                OnnxWriter.valueInfo("x", FLOAT, 1, 4), OnnxWriter.valueInfo("y", FLOAT, 1, 4)));
+    }
+
+    static DescribeCompilationJobResponse compile(String name, String key, byte[] archive) throws Exception {
+        s3.putObject(b -> b.bucket("models").key(key), RequestBody.fromBytes(archive));
+        sm.createCompilationJob(CompilationJobApiIT.job(name)
+                .inputConfig(i -> i.s3Uri("s3://models/" + key).framework(Framework.ONNX))
+                .outputConfig(o -> o.s3OutputLocation("s3://models/compiled/" + name + "/")
+                        .targetDevice(TargetDevice.ML_C5)).build());
+        return Waits.until(() -> sm.describeCompilationJob(r -> r.compilationJobName(name)),
+                d -> d.compilationJobStatus() == CompilationJobStatus.COMPLETED
+                        || d.compilationJobStatus() == CompilationJobStatus.FAILED, Duration.ofMinutes(3));
+    }
+
+    static void assertNothingPublished(String name) {
+        assertThat(s3.listObjectsV2(b -> b.bucket("models").prefix("compiled/" + name + "/")).contents()).isEmpty();
+    }
+
+    @Test
+    void externalDataAtAnAbsolutePathIsRefusedNamingTheTensor() throws Exception {
+        Path key = fixture.dataDir.resolve("secrets").resolve("notebook-session.key");
+        assertThat(key).exists();
+        DescribeCompilationJobResponse d = compile("ext-absolute", "attack/absolute.tar.gz", Tarballs.create()
+                .file("model.onnx", externalDataModel(key.toString())).bytes());
+        assertThat(d.compilationJobStatus()).isEqualTo(CompilationJobStatus.FAILED);
+        assertThat(d.failureReason()).startsWith("ClientError: InputConfiguration: The ONNX model's tensor \"w\"")
+                .contains(key.toString()).contains("is an absolute path");
+        assertNothingPublished("ext-absolute");
+    }
+
+    @Test
+    void externalDataEscapingTheArchiveIsRefused() throws Exception {
+        DescribeCompilationJobResponse d = compile("ext-escape", "attack/escape.tar.gz", Tarballs.create()
+                .file("model.onnx", externalDataModel("../../../../../../../../etc/passwd")).bytes());
+        assertThat(d.compilationJobStatus()).isEqualTo(CompilationJobStatus.FAILED);
+        assertThat(d.failureReason()).startsWith("ClientError: InputConfiguration: The ONNX model's tensor \"w\"")
+                .contains("leaves the model's directory");
+        assertNothingPublished("ext-escape");
+    }
+
+    @Test
+    void externalDataInsideTheArchiveStillCompiles() throws Exception {
+        byte[] weights = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putFloat(1).putFloat(2).putFloat(3)
+                .putFloat(4).array();
+        DescribeCompilationJobResponse d = compile("ext-inside", "ok/inside.tar.gz", Tarballs.create()
+                .file("model.onnx", externalDataModel("weights.bin")).file("weights.bin", weights).bytes());
+        assertThat(d.compilationJobStatus()).as(d.failureReason()).isEqualTo(CompilationJobStatus.COMPLETED);
+    }
+
+    @Test
+    void aModelThatMaterializesFourteenGigabytesFailsTheJobNotTheServer() throws Exception {
+        // ConstantOfShape(28000 x 28000) + x: ONNX Runtime folds the constant (and copies it) while optimizing.
+        byte[] shape = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(28000).putLong(28000).array();
+        byte[] model = OnnxWriter.model(OnnxWriter.graph(new OnnxWriter[] {
+                OnnxWriter.node("ConstantOfShape", new String[] {"shape"}, new String[] {"big"}),
+                OnnxWriter.node("Add", new String[] {"big", "x"}, new String[] {"y"})},
+                new OnnxWriter[] {OnnxWriter.tensor("shape", INT64, new long[] {2}, shape)},
+                OnnxWriter.valueInfo("x", FLOAT, 1), OnnxWriter.valueInfo("y", FLOAT, 28000, 28000)));
+        DescribeCompilationJobResponse d = compile("bomb-constant", "attack/constant.tar.gz",
+                Tarballs.create().file("model.onnx", model).bytes());
+        assertThat(d.compilationJobStatus()).isEqualTo(CompilationJobStatus.FAILED);
+        assertThat(d.failureReason()).startsWith("ClientError: CompilationError: ONNX Runtime needed more memory "
+                + "than the compilation budget of 2.0 GiB");
+        assertThat(sm.listCompilationJobs(r -> r.maxResults(5)).compilationJobSummaries()).isNotEmpty();
+        assertThat(Runtime.getRuntime().totalMemory()).isLessThan(4L << 30);
+    }
+
+    @Test
+    void dataDirectoryDatabaseAndKeysAreTheServersAlone() throws Exception {
+        Path data = fixture.dataDir;
+        assertThat(mode(data)).isEqualTo("rwx------");
+        assertThat(mode(data.resolve("sagebrush.db"))).isEqualTo("rw-------");
+        assertThat(mode(data.resolve("sagebrush.db-wal"))).isEqualTo("rw-------");
+        assertThat(mode(data.resolve("secrets"))).isEqualTo("rwx------");
+        try (var keys = Files.list(data.resolve("secrets"))) {
+            keys.forEach(k -> assertThat(mode(k)).as(k.toString()).isEqualTo("rw-------"));
+        }
+        assertThat(mode(data.resolve("work").resolve("compilation"))).isEqualTo("rwx------");
+    }
+
+    static String mode(Path p) {
+        try {
+            return PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}
