@@ -103,6 +103,10 @@ final class ConsoleBrowser implements AutoCloseable {
         });
     }
 
+    Object jsAsync(String script, Object... args) {
+        return ((JavascriptExecutor) driver).executeAsyncScript(script, args);
+    }
+
     Object js(String script, Object... args) {
         return ((JavascriptExecutor) driver).executeScript(script, args);
     }

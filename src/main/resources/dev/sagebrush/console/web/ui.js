@@ -124,6 +124,8 @@ export function listView(root, api, spec, onCleanup) {
       }
       shown = key;
       renderHead();
+      // For the page-load benchmark (bench/console): when the first page of the list is on screen.
+      if (!performance.getEntriesByName('sagebrush:list-rendered').length) performance.mark('sagebrush:list-rendered');
       body.replaceChildren(...(items.length ? items.map((it) => h('tr', { 'data-key': spec.rowKey(it) },
         ...spec.columns.map((c) => h('td', {}, c.cell(it)))))
         : [h('tr', {}, h('td', { colspan: spec.columns.length, class: 'muted' }, 'Nothing here yet.'))]));
