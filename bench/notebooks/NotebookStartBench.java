@@ -88,7 +88,10 @@ public final class NotebookStartBench {
     /** RSS in kB of the instance's Jupyter server and its descendants. */
     static long rssOf(String name) {
         return ProcessHandle.allProcesses()
-                .filter(p -> p.info().commandLine().orElse("").contains("base_url=/notebooks/" + name + "/"))
+                // The instance's sandbox (bwrap binds its volume); its helper pid 1 is a descendant and counted once.
+                .filter(p -> p.info().commandLine().orElse("").contains("bwrap --")
+                        && p.info().commandLine().orElse("").contains("/" + name + "/SageMaker ")
+                        && p.parent().map(q -> !q.info().commandLine().orElse("").contains("bwrap --")).orElse(true))
                 .flatMap(p -> java.util.stream.Stream.concat(java.util.stream.Stream.of(p), p.descendants()))
                 .mapToLong(p -> {
                     try {

@@ -12,6 +12,9 @@ import dev.sagebrush.compilation.XgboostModelCompiler;
 import dev.sagebrush.compilation.onnx.OnnxModelCompiler;
 import dev.sagebrush.config.Config;
 import dev.sagebrush.console.Console;
+import dev.sagebrush.logs.CloudWatchLogs;
+import dev.sagebrush.metrics.CloudWatchMetrics;
+import dev.sagebrush.protocol.wire.JsonWire;
 import dev.sagebrush.protocol.InputValidator;
 import dev.sagebrush.store.SqlResourceStore;
 import dev.sagebrush.telemetry.MetricsEndpoint;
@@ -24,12 +27,18 @@ import software.amazon.awssdk.services.sagemaker.model.DescribeTrainingJobReques
 import software.amazon.awssdk.services.sagemaker.model.ModelArtifacts;
 import dev.sagebrush.jobs.sandbox.SandboxSettings;
 import dev.sagebrush.jobs.sandbox.Sandboxes;
+import dev.sagebrush.logs.FileLogIngester;
+import dev.sagebrush.logs.LogStore;
+import dev.sagebrush.metrics.MetricStore;
 import dev.sagebrush.notebook.LifecycleConfigs;
 import dev.sagebrush.notebook.NodeIdentity;
 import dev.sagebrush.notebook.NotebookController;
 import dev.sagebrush.notebook.NotebookInstanceListing;
 import dev.sagebrush.notebook.NotebookInstances;
 import dev.sagebrush.notebook.NotebookSettings;
+import dev.sagebrush.notebook.callback.CredentialsEndpoint;
+import dev.sagebrush.notebook.callback.InstanceCredentials;
+import dev.sagebrush.notebook.proxy.NotebookOrigins;
 import dev.sagebrush.notebook.proxy.NotebookProxy;
 import dev.sagebrush.notebook.proxy.NotebookRoutes;
 import dev.sagebrush.notebook.proxy.SessionSigner;
@@ -126,8 +135,11 @@ public final class Sagebrush implements AutoCloseable {
         CompilationJobListing compilationListing = new CompilationJobListing(store, codec, tokens);
 
         ImageRegistry images = config.training().imagesFile().map(ImageRegistry::load).orElseGet(ImageRegistry::empty);
-        LocalTrainingRunner trainingRunner = new LocalTrainingRunner(images, storage, dataDir.resolve("training"),
-                config.training().stopGrace(), clock);
+        LogStore logs = closeLater(new LogStore(dataDir.resolve("logs"), clock, LogStore.Limits.DEFAULT));
+        MetricStore metrics = closeLater(new MetricStore(dataDir.resolve("metrics")));
+        LocalTrainingRunner trainingRunner = new LocalTrainingRunner(images, storage,
+                DataDirectory.privateDir(dataDir.resolve("training")), config.training().stopGrace(), clock, sandboxes,
+                sandboxSettings.trainingMemoryBytes(), new TrainingTelemetry(logs, metrics, clock));
         TrainingController trainingController = closeLater(new TrainingController(store, codec, clock,
                 trainingRunner, config.training().workers(), nodeId, Duration.ofSeconds(1)).start());
         TrainingJobs training = new TrainingJobs(store, codec, trainingController::wake);
@@ -139,16 +151,22 @@ public final class Sagebrush implements AutoCloseable {
         SessionSigner notebookSigner = new SessionSigner(
                 serverKey(store, dataDir, "notebook-session"));
         NotebookRoutes notebookRoutes = new NotebookRoutes();
+        NotebookOrigins notebookOrigins = new NotebookOrigins(nb.domain(), () -> java.net.URI.create(endpoint()));
+        InstanceCredentials instanceCredentials = new InstanceCredentials(
+                serverKey(store, dataDir, "notebook-credentials"), clock,
+                ref -> NotebookInstances.isActive(store, ref));
+        CredentialsEndpoint credentialsEndpoint = new CredentialsEndpoint(instanceCredentials);
         LocalProcessRuntime notebookRuntime = new LocalProcessRuntime(new LocalProcessRuntime.Options(
                 dataDir.resolve("notebooks"), nb.lifecycleTimeout(), nb.readyTimeout(), nb.stopGrace(), nb.gitConfig(),
                 nb.loopVolumes()), nb.runInstances() ? HostCapabilities.probe() : HostCapabilities.none());
         // The controller stops every Jupyter when it closes; it closes before the store (stack order).
         NotebookController notebookController = closeLater(new NotebookController(store, codec, clock, notebookRuntime,
-                notebookRoutes, nodeId,
-                Duration.ofSeconds(1)));
+                notebookRoutes, nodeId, Duration.ofSeconds(1), credentialsEndpoint.environment(this::loopbackEndpoint)));
         if (nb.runInstances()) notebookController.start();
+        closeLater(new FileLogIngester(logs, new NotebookLogFiles(store, notebookRuntime::logDirectory),
+                dataDir.resolve("logs").resolve("ingest"), clock, Duration.ofSeconds(1)).start());
         NotebookInstances notebooks = new NotebookInstances(store, codec, notebookController::wake, notebookSigner,
-                this::endpoint);
+                notebookOrigins);
         // The store's change feed: the Search index follows it, and a write on any node wakes the controller of its kind.
         ChangeFollower changes = closeLater(new ChangeFollower(store, searches.loadedAt(), FEED_POLL));
         searches.follow(changes);
@@ -159,22 +177,32 @@ public final class Sagebrush implements AutoCloseable {
                 new LifecycleConfigs(store, codec, tokens));
 
         InputValidator validator = Validator.loadDefault()::validate;
-        HttpHandler gateway = new Gateway(table, new SigV4Verifier(credentials, "sagemaker", clock),
+        HttpHandler gateway = new Gateway(table, new SigV4Verifier(credentials, instanceCredentials, "sagemaker", clock),
                 validator, codec, clock, config.maxRequestBytes(),
-                new FrontDoor(s3.frontDoorHandler(), new NotebookProxy(notebookSigner, notebookRoutes, clock,
-                        notebooks::instanceNamed, notebookRuntime::logDirectory)));
+                new FrontDoor(s3.frontDoorHandler(), new NotebookProxy(notebookSigner, notebookRoutes, notebookOrigins,
+                        clock, notebooks::instanceAt, notebookRuntime::logDirectory), credentialsEndpoint));
+        CloudWatchLogs consoleLogs = new CloudWatchLogs(logs);
+        CloudWatchMetrics consoleMetrics = new CloudWatchMetrics(metrics);
+        // The console: the same operation table and the same CloudWatch services, behind its session instead of SigV4.
         HttpHandler console = Console.create(credentials, table, validator, codec, clock, config.maxRequestBytes(),
                 Map.of("compilation", (ctx, name) -> Optional.ofNullable(compilation.describe(ctx,
                                 DescribeCompilationJobRequest.builder().compilationJobName(name).build()).modelArtifacts())
                                 .map(ModelArtifacts::s3ModelArtifacts),
                         "training", (ctx, name) -> Optional.ofNullable(training.describe(ctx,
                                 DescribeTrainingJobRequest.builder().trainingJobName(name).build()).modelArtifacts())
-                                .map(ModelArtifacts::s3ModelArtifacts)));
+                                .map(ModelArtifacts::s3ModelArtifacts)),
+                Map.of(CloudWatchLogs.TARGET_PREFIX + ".", Map.entry(consoleLogs, JsonWire.v1_1()),
+                        CloudWatchMetrics.JSON_TARGET_PREFIX + ".", Map.entry(consoleMetrics, JsonWire.v1_0())));
         closeLater(OpsMetrics.jobGauges(store, telemetry, clock, notebookRoutes::size));
         HttpHandler root = new RequestTelemetry(new EdgeRouter(console,
                 new MetricsEndpoint(telemetry, MetricsEndpoint.token(config.metricsTokenFile())),
-                ServiceEndpoints.route(gateway, credentials, clock, config.maxRequestBytes())), telemetry, clock,
-                target -> target.startsWith("SageMaker.") && table.find(target.substring("SageMaker.".length())).isPresent());
+                ServiceEndpoints.route(gateway, credentials, instanceCredentials, clock, config.maxRequestBytes(), logs,
+                        metrics)), telemetry, clock,
+                target -> target.startsWith("SageMaker.") ? table.find(target.substring("SageMaker.".length())).isPresent()
+                        : target.startsWith(CloudWatchLogs.TARGET_PREFIX + ".") ? consoleLogs.operations().contains(
+                                target.substring(CloudWatchLogs.TARGET_PREFIX.length() + 1))
+                        : target.startsWith(CloudWatchMetrics.JSON_TARGET_PREFIX + ".") && consoleMetrics.operations()
+                                .contains(target.substring(CloudWatchMetrics.JSON_TARGET_PREFIX.length() + 1)));
         DataDirectory.secure(dataDir); // again: keys and the node id written since are the server's alone too
         this.undertow = Undertow.builder()
                 .addHttpListener(config.port(), config.host())
@@ -213,6 +241,13 @@ public final class Sagebrush implements AutoCloseable {
 
     public String endpoint() {
         return "http://" + (config.host().contains(":") ? "[" + config.host() + "]" : config.host()) + ":" + port;
+    }
+
+    /** This server as a process on this host reaches it (a wildcard bind address is not a destination). */
+    private String loopbackEndpoint() {
+        String h = config.host();
+        boolean wildcard = h.equals("0.0.0.0") || h.equals("::") || h.equals("[::]");
+        return wildcard ? "http://127.0.0.1:" + port : endpoint();
     }
 
     private <T extends AutoCloseable> T closeLater(T resource) {

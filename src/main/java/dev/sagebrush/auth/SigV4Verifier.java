@@ -39,6 +39,7 @@ public final class SigV4Verifier {
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
     private final Credentials credentials;
+    private final TemporaryCredentials temporary;
     private final String service;
     private final Clock clock;
     private final AwsV4HttpSigner signer = AwsV4HttpSigner.create();
@@ -46,7 +47,13 @@ public final class SigV4Verifier {
     private static final java.util.regex.Pattern SHA256_HEX = java.util.regex.Pattern.compile("[0-9a-fA-F]{64}");
 
     public SigV4Verifier(Credentials credentials, String service, Clock clock) {
+        this(credentials, TemporaryCredentials.NONE, service, clock);
+    }
+
+    /** @param temporary credentials the server issued (notebook instances' own), signed with a session token */
+    public SigV4Verifier(Credentials credentials, TemporaryCredentials temporary, String service, Clock clock) {
         this.credentials = credentials;
+        this.temporary = temporary;
         this.service = service;
         this.clock = clock;
     }
@@ -84,8 +91,7 @@ public final class SigV4Verifier {
         if (!Regions.isValid(auth.region())) {
             throw invalidSignature("Credential should be scoped to a valid region. ");
         }
-        Account account = credentials.find(auth.accessKeyId()).orElseThrow(() -> new AwsException(
-                "UnrecognizedClientException", 400, "The security token included in the request is invalid."));
+        Account account = findAccount(auth, head.header().apply("X-Amz-Security-Token"));
         if (!service.equals(auth.service())) {
             throw invalidSignature("Credential should be scoped to correct service: '" + service + "'. ");
         }
@@ -100,6 +106,17 @@ public final class SigV4Verifier {
             pending.signatureVerified = true;
         }
         return pending;
+    }
+
+    private Account findAccount(AuthorizationHeader auth, String sessionToken) {
+        java.util.Optional<Account> found;
+        if (sessionToken == null || sessionToken.isEmpty()) {
+            found = credentials.find(auth.accessKeyId());
+        } else {
+            found = temporary.resolve(auth.accessKeyId(), sessionToken); // (signed: every x-amz-* header must be)
+        }
+        return found.orElseThrow(() -> new AwsException(
+                "UnrecognizedClientException", 400, "The security token included in the request is invalid."));
     }
 
     /** A request whose headers passed {@link #check}; {@link #complete} finishes the verification with the body. */

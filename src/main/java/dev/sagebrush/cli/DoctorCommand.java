@@ -5,6 +5,7 @@ import dev.sagebrush.compilation.CompilationTargets;
 import dev.sagebrush.compilation.onnx.OnnxModelCompiler;
 import dev.sagebrush.compilation.toolchain.TargetArch;
 import dev.sagebrush.compilation.toolchain.Toolchain;
+import dev.sagebrush.jobs.sandbox.SandboxHost;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -45,7 +46,13 @@ public final class DoctorCommand implements Callable<Integer> {
         System.out.println();
         System.out.println("Frameworks compiled: XGBOOST (every CPU target), ONNX (ONNX Runtime " + ORT_VERSION
                 + ", x86_64 and aarch64). Others are checked and then fail with a clear reason.");
+        System.out.println();
+        SandboxHost sandbox = SandboxHost.probe();
+        System.out.println("Sandboxes for untrusted work (compiler steps, training): " + sandbox.summary());
+        if (!sandbox.available()) {
+            System.out.println("  Without them this server refuses to compile models and run training jobs.");
+        }
         boolean allReady = byArch.values().stream().allMatch(a -> a.canCompile() && a.canRun());
-        return allReady ? 0 : 1;
+        return allReady && sandbox.available() ? 0 : 1;
     }
 }

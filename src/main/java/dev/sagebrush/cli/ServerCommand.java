@@ -59,6 +59,12 @@ public final class ServerCommand implements Callable<Integer> {
             description = "Seconds a notebook lifecycle script may run (default: ${DEFAULT-VALUE}, as SageMaker).")
     int notebookLifecycleTimeout;
 
+    @Option(names = "--notebook-domain", defaultValue = "${env:SAGEBRUSH_NOTEBOOK_DOMAIN:-notebook.localhost}",
+            description = "Wildcard domain of the notebook instances' own origins, <name>.<account>.<region>.<domain> "
+                    + "(default: ${DEFAULT-VALUE}; browsers resolve *.localhost to this machine). For a remote server, "
+                    + "point a wildcard DNS name at it.")
+    String notebookDomain;
+
     @Option(names = "--no-notebook-runtime", description = "Run no Jupyter on this node: notebook instances are "
             + "accepted and stay Pending (an API-only node).")
     boolean noNotebookRuntime;
@@ -78,7 +84,7 @@ public final class ServerCommand implements Callable<Integer> {
         if (trainingWorkers >= 0) training = training.withWorkers(trainingWorkers);
         config = config.withTraining(training);
         config = config.withNotebooks(config.notebooks().withGitConfig(notebookGitConfig)
-                .withLifecycleTimeout(Duration.ofSeconds(notebookLifecycleTimeout)).withRunInstances(!noNotebookRuntime));
+                .withLifecycleTimeout(Duration.ofSeconds(notebookLifecycleTimeout)).withRunInstances(!noNotebookRuntime).withDomain(notebookDomain));
         if (PortInUse.isBusy(host, port)) {
             System.err.println(PortInUse.message(host, port));
             return 2;

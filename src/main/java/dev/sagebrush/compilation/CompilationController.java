@@ -78,8 +78,26 @@ public final class CompilationController implements AutoCloseable {
     }
 
     public CompilationController start() {
+        removeInterruptedWork();
         loop.start();
         return this;
+    }
+
+    /**
+     * Work directories left by jobs that were running when this node stopped (a crash, kill -9, a power loss): an
+     * interrupted job is resumed from the start in a new directory, so whatever is there (an unpacked archive, up to
+     * the archive limits) is garbage. Nothing of this node runs before start, so every entry can go.
+     */
+    private void removeInterruptedWork() {
+        if (!Files.isDirectory(workRoot)) return;
+        try (var entries = Files.list(workRoot)) {
+            for (Path p : (Iterable<Path>) entries::iterator) {
+                log.info("Removing the work directory {} of an interrupted compilation", p.getFileName());
+                deleteQuietly(p);
+            }
+        } catch (IOException e) {
+            log.warn("Could not list the compilation work directory {}", workRoot, e);
+        }
     }
 
     public void wake() {

@@ -2,6 +2,8 @@ package dev.sagebrush.notebook;
 
 import dev.sagebrush.jobs.ControllerLoop;
 import dev.sagebrush.notebook.proxy.NotebookRoutes;
+import dev.sagebrush.notebook.proxy.SessionSigner;
+import dev.sagebrush.notebook.runtime.InstanceKey;
 import dev.sagebrush.notebook.runtime.InstanceSpec;
 import dev.sagebrush.notebook.runtime.NotebookRuntime;
 import dev.sagebrush.notebook.runtime.RuntimeFailure;
@@ -58,6 +60,7 @@ public final class NotebookController implements AutoCloseable {
     private final NotebookRoutes routes;
     private final String nodeId;
     private final ControllerLoop loop;
+    private final Function<SessionSigner.InstanceRef, java.util.Map<String, String>> callback;
     private final ExecutorService workers;
     private final Set<ResourceKey> busy = ConcurrentHashMap.newKeySet();
     /** When each lease held for a running instance was last renewed: renewing every pass would write every second. */
@@ -68,6 +71,17 @@ public final class NotebookController implements AutoCloseable {
 
     public NotebookController(ResourceStore store, JsonCodec codec, Clock clock, NotebookRuntime runtime,
                               NotebookRoutes routes, String nodeId, Duration resync) {
+        this(store, codec, clock, runtime, routes, nodeId, resync, ref -> java.util.Map.of());
+    }
+
+    /**
+     * @param callback the environment that lets code in an instance call this server back with credentials of its
+     *                 own (see {@code notebook.callback.InstanceCredentials}); read at every start
+     */
+    public NotebookController(ResourceStore store, JsonCodec codec, Clock clock, NotebookRuntime runtime,
+                              NotebookRoutes routes, String nodeId, Duration resync,
+                              Function<SessionSigner.InstanceRef, java.util.Map<String, String>> callback) {
+        this.callback = callback;
         this.store = store;
         this.documents = new NotebookDocuments(codec);
         this.clock = clock;
@@ -115,7 +129,7 @@ public final class NotebookController implements AutoCloseable {
             renewIfDue(key, now); // a start may wait minutes for a lifecycle script; its writes fail once this does
             return;
         }
-        String name = key.name();
+        InstanceKey name = instanceKey(key);
         if (row.status().equals("InService")) {
             if (runtime.isRunning(name)) {
                 if (!renewIfDue(key, now)) {
@@ -156,12 +170,12 @@ public final class NotebookController implements AutoCloseable {
                 work.run();
             } catch (ClaimLostException e) {
                 log.warn("Notebook instance {} was taken over by another node; stopping the work here", key.name());
-                routes.unregister(key.name());
-                runtime.stop(key.name());
+                routes.unregister(instanceKey(key));
+                runtime.stop(instanceKey(key));
             } catch (RuntimeException e) {
                 log.error("Notebook instance {} work failed", key.name(), e);
             } finally {
-                if (!runtime.isRunning(key.name())) releaseClaim(key);
+                if (!runtime.isRunning(instanceKey(key))) releaseClaim(key);
                 busy.remove(key);
                 loop.wake();
             }
@@ -204,14 +218,14 @@ public final class NotebookController implements AutoCloseable {
         Optional<StoredResource> row = store.get(key);
         if (row.isEmpty() || !row.get().status().equals("Pending")) return;
         DescribeNotebookInstanceResponse doc = documents.instance(row.get());
-        runtime.reset(key.name()); // whatever a crashed server left behind
+        runtime.reset(instanceKey(key)); // whatever a crashed server left behind
         try {
-            Upstream upstream = runtime.start(spec(key, doc));
+            Upstream upstream = runtime.start(spec(key, doc, NotebookInstances.instanceRef(row.get())));
             // The route first: once a waiter sees InService, the presigned URL must work.
             routes.register(NotebookInstances.instanceRef(row.get()), upstream);
             if (transition(key, d -> d.toBuilder().failureReason(null), "InService", "Pending").isEmpty()) {
-                routes.unregister(key.name());
-                runtime.stop(key.name());
+                routes.unregister(instanceKey(key));
+                runtime.stop(instanceKey(key));
             }
         } catch (RuntimeFailure e) {
             if (closing) return; // interrupted by shutdown: stays Pending, the next server start resumes it
@@ -222,8 +236,8 @@ public final class NotebookController implements AutoCloseable {
 
     private void stopInstance(ResourceKey key) {
         renewed.remove(key);
-        routes.unregister(key.name());
-        runtime.stop(key.name());
+        routes.unregister(instanceKey(key));
+        runtime.stop(instanceKey(key));
         transition(key, d -> d.toBuilder(), "Stopped", "Stopping");
     }
 
@@ -231,7 +245,7 @@ public final class NotebookController implements AutoCloseable {
         Optional<StoredResource> row = store.get(key);
         if (row.isEmpty() || !row.get().status().equals("Updating")) return;
         try {
-            runtime.update(spec(key, documents.instance(row.get())));
+            runtime.update(spec(key, documents.instance(row.get()), NotebookInstances.instanceRef(row.get())));
             transition(key, d -> d.toBuilder(), "Stopped", "Updating");
         } catch (RuntimeFailure e) {
             transition(key, d -> d.toBuilder().failureReason(cap(e.getMessage())), "Failed", "Updating");
@@ -240,8 +254,8 @@ public final class NotebookController implements AutoCloseable {
 
     private void deleteInstance(ResourceKey key) {
         renewed.remove(key);
-        routes.unregister(key.name());
-        runtime.destroy(key.name());
+        routes.unregister(instanceKey(key));
+        runtime.destroy(instanceKey(key));
         while (true) {
             Optional<StoredResource> row = store.get(key);
             if (row.isEmpty() || !row.get().status().equals("Deleting")) return;
@@ -250,7 +264,8 @@ public final class NotebookController implements AutoCloseable {
     }
 
     /** The runtime's view of an instance, with its lifecycle scripts as they are now (updates apply at start). */
-    private InstanceSpec spec(ResourceKey key, DescribeNotebookInstanceResponse d) throws RuntimeFailure {
+    private InstanceSpec spec(ResourceKey key, DescribeNotebookInstanceResponse d, SessionSigner.InstanceRef ref)
+            throws RuntimeFailure {
         InstanceSpec.LifecycleHooks hooks = InstanceSpec.LifecycleHooks.NONE;
         String lccName = d.notebookInstanceLifecycleConfigName();
         if (lccName != null) {
@@ -261,10 +276,14 @@ public final class NotebookController implements AutoCloseable {
             hooks = new InstanceSpec.LifecycleHooks(c.notebookInstanceLifecycleConfigArn(),
                     script(c.onCreate()), script(c.onStart()));
         }
-        return new InstanceSpec(key.name(), d.notebookInstanceArn(), d.instanceTypeAsString(),
+        return new InstanceSpec(instanceKey(key), d.notebookInstanceArn(), d.instanceTypeAsString(),
                 !"Disabled".equals(d.rootAccessAsString()), !"Disabled".equals(d.directInternetAccessAsString()),
                 d.volumeSizeInGB() == null ? NotebookInstances.DEFAULT_VOLUME_GB : d.volumeSizeInGB(),
-                d.defaultCodeRepository(), d.additionalCodeRepositories(), hooks);
+                d.defaultCodeRepository(), d.additionalCodeRepositories(), hooks, callback.apply(ref));
+    }
+
+    static InstanceKey instanceKey(ResourceKey key) {
+        return new InstanceKey(key.account(), key.region(), key.name());
     }
 
     private static String script(List<NotebookInstanceLifecycleHook> hooks) {
@@ -312,7 +331,7 @@ public final class NotebookController implements AutoCloseable {
         }
         runtime.close();
         for (StoredResource row : store.findByStatus(NotebookInstances.KIND, ACTIVE)) {
-            routes.unregister(row.key().name());
+            routes.unregister(instanceKey(row.key()));
             releaseClaim(row.key());
         }
     }

@@ -56,7 +56,7 @@ public final class NotebookInstanceListing {
         ResourceStore.Page page = FilteredPages.list(store, query, sort,
                 tokens.read(fingerprint, req.nextToken()).orElse(null), limit, documentFilter(req));
         List<NotebookInstanceSummary> out = new ArrayList<>(page.rows().size());
-        for (StoredResource row : page.rows()) out.add(summary(documents.instance(row)));
+        for (StoredResource row : page.rows()) out.add(summary(ctx, documents.instance(row)));
         ListNotebookInstancesResponse.Builder b = ListNotebookInstancesResponse.builder().notebookInstances(out);
         b.nextToken(tokens.next(fingerprint, sort, page));
         return b.build();
@@ -81,12 +81,12 @@ public final class NotebookInstanceListing {
         return s == null ? null : s.toLowerCase(Locale.ROOT);
     }
 
-    private NotebookInstanceSummary summary(DescribeNotebookInstanceResponse d) {
+    private NotebookInstanceSummary summary(RequestContext ctx, DescribeNotebookInstanceResponse d) {
         return NotebookInstanceSummary.builder()
                 .notebookInstanceName(d.notebookInstanceName())
                 .notebookInstanceArn(d.notebookInstanceArn())
                 .notebookInstanceStatus(d.notebookInstanceStatusAsString())
-                .url(instances.url(d.notebookInstanceName()))
+                .url(instances.url(NotebookInstances.instanceKey(ctx, d.notebookInstanceName())))
                 .instanceType(d.instanceTypeAsString())
                 .creationTime(d.creationTime())
                 .lastModifiedTime(d.lastModifiedTime())

@@ -1,7 +1,9 @@
 package dev.sagebrush.notebook;
 
+import dev.sagebrush.notebook.proxy.NotebookOrigins;
 import dev.sagebrush.notebook.proxy.NotebookProxy;
 import dev.sagebrush.notebook.proxy.SessionSigner;
+import dev.sagebrush.notebook.runtime.InstanceKey;
 import dev.sagebrush.protocol.AwsException;
 import dev.sagebrush.protocol.JsonCodec;
 import dev.sagebrush.protocol.RequestContext;
@@ -15,7 +17,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.function.Supplier;
 import software.amazon.awssdk.services.sagemaker.model.CreateNotebookInstanceRequest;
 import software.amazon.awssdk.services.sagemaker.model.CreateNotebookInstanceResponse;
 import software.amazon.awssdk.services.sagemaker.model.CreatePresignedNotebookInstanceUrlRequest;
@@ -48,16 +49,16 @@ public final class NotebookInstances {
     private final NotebookDocuments documents;
     private final Runnable wakeController;
     private final SessionSigner signer;
-    private final Supplier<String> endpoint;
+    private final NotebookOrigins origins;
 
-    /** @param endpoint this server as browsers reach it, e.g. {@code http://127.0.0.1:8080} */
+    /** @param origins each instance's own web origin, where its Url and presigned URLs point */
     public NotebookInstances(ResourceStore store, JsonCodec codec, Runnable wakeController, SessionSigner signer,
-                             Supplier<String> endpoint) {
+                             NotebookOrigins origins) {
         this.store = store;
         this.documents = new NotebookDocuments(codec);
         this.wakeController = wakeController;
         this.signer = signer;
-        this.endpoint = endpoint;
+        this.origins = origins;
     }
 
     public CreateNotebookInstanceResponse create(RequestContext ctx, CreateNotebookInstanceRequest req) {
@@ -70,11 +71,9 @@ public final class NotebookInstances {
         }
         checkRepositories(req.defaultCodeRepository(), req.additionalCodeRepositories());
         if (req.lifecycleConfigName() != null) LifecycleConfigs.requireExists(store, ctx, req.lifecycleConfigName());
-        // Instances of every account share this server's /notebooks/<name>/ namespace (AWS's URLs share one
-        // per region): a name is taken once per server, case-insensitively, as the lower-cased ARN implies.
-        for (StoredResource other : store.findAll(KIND)) {
-            if (other.key().name().equalsIgnoreCase(name)) throw duplicate(arn);
-        }
+        instanceKey(ctx, name); // the name, account and region become a host name and directories: check them now
+        // Names are unique per account and region, ignoring case, as on AWS. The store enforces it in the one write
+        // below: the key (account, region, kind, name) and the ARN, which holds the lower-cased name, are unique.
         DescribeNotebookInstanceResponse doc = DescribeNotebookInstanceResponse.builder()
                 .notebookInstanceArn(arn)
                 .notebookInstanceName(name)
@@ -108,12 +107,15 @@ public final class NotebookInstances {
 
     public DescribeNotebookInstanceResponse describe(RequestContext ctx, DescribeNotebookInstanceRequest req) {
         DescribeNotebookInstanceResponse doc = documents.instance(find(ctx, req.notebookInstanceName()));
-        return doc.toBuilder().url(url(doc.notebookInstanceName())).build();
+        return doc.toBuilder().url(url(instanceKey(ctx, doc.notebookInstanceName()))).build();
     }
 
-    /** AWS's Url has no scheme ({@code <name>.notebook.<region>.sagemaker.aws}); ours names the proxy path. */
-    String url(String name) {
-        return endpoint.get().replaceFirst("^https?://", "") + NotebookProxy.PREFIX + name + "/";
+    /**
+     * AWS's Url is the instance's host name with no scheme ({@code <name>.notebook.<region>.sagemaker.aws}); ours is
+     * the instance's own origin without the scheme, e.g. {@code demo.000000000000.us-east-1.notebook.localhost:8080}.
+     */
+    String url(InstanceKey key) {
+        return origins.origin(key).replaceFirst("^https?://", "");
     }
 
     public UpdateNotebookInstanceResponse update(RequestContext ctx, UpdateNotebookInstanceRequest req) {
@@ -176,15 +178,23 @@ public final class NotebookInstances {
                 : req.sessionExpirationDurationInSeconds();
         String token = signer.presign(instanceRef(row), ctx.receivedAt().plus(PRESIGNED_URL_VALIDITY), session);
         return CreatePresignedNotebookInstanceUrlResponse.builder()
-                .authorizedUrl(endpoint.get() + NotebookProxy.PREFIX + row.key().name() + "/" + NotebookProxy.AUTH_PATH
+                .authorizedUrl(origins.origin(instanceKey(ctx, row.key().name())) + NotebookProxy.AUTH_PATH
                         + "?authToken=" + URLEncoder.encode(token, StandardCharsets.UTF_8))
                 .build();
     }
 
-    /** The instance that holds this name on this server now, in any account (names are unique per server). */
-    public java.util.Optional<SessionSigner.InstanceRef> instanceNamed(String name) {
-        return store.findAll(KIND).stream().filter(r -> r.key().name().equals(name)).findFirst()
+    /** The instance that holds this name (any case) in this account and region now. */
+    public java.util.Optional<SessionSigner.InstanceRef> instanceAt(InstanceKey key) {
+        return store.getByArn("arn:aws:sagemaker:" + key.region() + ":" + key.account() + ":" + KIND + "/" + key.label())
                 .map(NotebookInstances::instanceRef);
+    }
+
+    /** Whether this very instance (same creation time) exists and runs or is starting: its credentials work. */
+    public static boolean isActive(ResourceStore store, SessionSigner.InstanceRef ref) {
+        return store.get(new ResourceKey(ref.account(), ref.region(), KIND, ref.name()))
+                .filter(r -> r.createdAt().toEpochMilli() == ref.createdMillis())
+                .filter(r -> r.status().equals("Pending") || r.status().equals("InService"))
+                .isPresent();
     }
 
     static SessionSigner.InstanceRef instanceRef(StoredResource row) {
@@ -246,6 +256,14 @@ public final class NotebookInstances {
     /** SageMaker lower-cases notebook instance names inside ARNs. */
     static String arn(RequestContext ctx, String name) {
         return ctx.arn(KIND, name.toLowerCase(Locale.ROOT));
+    }
+
+    static InstanceKey instanceKey(RequestContext ctx, String name) {
+        try {
+            return new InstanceKey(ctx.accountId(), ctx.region(), name);
+        } catch (IllegalArgumentException e) {
+            throw AwsException.validation("Invalid request: " + e.getMessage());
+        }
     }
 
     static ResourceKey key(RequestContext ctx, String name) {

@@ -1,17 +1,12 @@
 package dev.sagebrush.search;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sagebrush.protocol.JsonCodec;
 import dev.sagebrush.protocol.RequestContext;
 import dev.sagebrush.store.Change;
 import dev.sagebrush.store.ChangeFollower;
 import dev.sagebrush.store.ResourceStore;
 import dev.sagebrush.store.StoredResource;
-import dev.sagebrush.training.TrainingJobDocuments;
 import dev.sagebrush.training.TrainingJobs;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,28 +25,35 @@ import software.amazon.awssdk.services.sagemaker.model.TotalHits;
  * them finds nothing, as a search over an account that has none of them would.
  */
 public final class Searches {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final ResourceStore store;
-    private final TrainingJobDocuments documents;
     private final JsonCodec codec;
     private final byte[] tokenKey;
     private final Map<String, TrainingJobIndex> indexes = new ConcurrentHashMap<>();
+    private static final int LOAD_BATCH = 5000;
     private final long loadedAt;
     private volatile Runnable catchUp = () -> { };
 
     /** Loads every training job and its tags (two queries); {@link #loadedAt()} is where the feed continues. */
     public Searches(ResourceStore store, JsonCodec codec, byte[] tokenKey) {
         this.store = store;
-        this.documents = new TrainingJobDocuments(codec);
         this.codec = codec;
         this.tokenKey = tokenKey.clone();
         // The head first: a write that commits during the load is then applied again from the feed (harmless).
         this.loadedAt = store.headSeq();
-        Map<String, Map<String, String>> tags = store.tagsOfKind(TrainingJobs.KIND);
-        for (StoredResource row : store.findAll(TrainingJobs.KIND)) {
-            put(row, tags.getOrDefault(row.arn(), Map.of()));
-        }
+        load();
+    }
+
+    /**
+     * Reads every training job in one streamed query, in batches of {@link #LOAD_BATCH} (each batch's tags in a few
+     * queries), and builds a batch's records on all cores: parsing and extracting ~100,000 documents is the
+     * start-up's cost, and the index takes records from many threads. Batches bound the memory the load needs beyond
+     * the index itself.
+     */
+    private void load() {
+        store.scan(TrainingJobs.KIND, LOAD_BATCH, batch -> {
+            Map<String, Map<String, String>> tags = store.tags(batch.stream().map(StoredResource::arn).toList());
+            batch.parallelStream().forEach(row -> put(row, tags.getOrDefault(row.arn(), Map.of())));
+        });
     }
 
     /** The feed position the start-up load is consistent with. */
@@ -101,12 +103,7 @@ public final class Searches {
     }
 
     private void put(StoredResource row, Map<String, String> tags) {
-        try {
-            ObjectNode doc = (ObjectNode) JSON.readTree(documents.searchDocument(row, tags));
-            index(row.key().account(), row.key().region()).put(doc);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        index(row.key().account(), row.key().region()).put(SearchDocuments.of(row.document(), tags));
     }
 
     private TrainingJobIndex index(String account, String region) {

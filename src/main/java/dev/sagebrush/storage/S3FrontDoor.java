@@ -16,7 +16,6 @@ import io.undertow.server.Connectors;
 import io.undertow.util.ImmediatePooledByteBuffer;
 import java.net.URI;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import org.xnio.IoUtils;
 import java.util.Deque;
 import java.util.concurrent.RejectedExecutionException;
@@ -36,9 +35,6 @@ public final class S3FrontDoor implements HttpHandler, AutoCloseable {
     // SigV4 header or presigned-URL credential scope: <key>/<date>/<region>/s3/aws4_request.
     private static final Pattern S3_SCOPE = Pattern.compile("Credential=[^/,\\s]+/\\d{8}/[^/]+/s3/aws4_request");
     private static final Pattern S3_QUERY_SCOPE = Pattern.compile("/s3/aws4_request$");
-
-    /** An AccessControlPolicy document is a few hundred bytes per grant; S3 allows 100 grants. */
-    private static final int MAX_ACL_BODY_BYTES = 64 * 1024;
 
     private final LoadBalancingProxyClient client;
     private final ProxyHandler proxy;
@@ -65,11 +61,18 @@ public final class S3FrontDoor implements HttpHandler, AutoCloseable {
     public void handleRequest(HttpServerExchange exchange) throws Exception {
         String publicGrant = publicAclIn(exchange);
         if (publicGrant != null) {
-            refuse(exchange, publicGrant);
+            log.info("Refused a public ACL ({}) on {} {}", publicGrant, exchange.getRequestMethod(),
+                    exchange.getRequestPath());
+            sendError(exchange, new S3RequestRules.Refusal(403, "AccessDenied", "Access Denied"));
             return;
         }
-        if (exchange.getRequestMethod().equalToString("PUT") && exchange.getQueryParameters().containsKey("acl")) {
-            checkAclBodyThenProxy(exchange);
+        S3RequestRules.Refusal refusal = S3RequestRules.check(exchange);
+        if (refusal != null) {
+            sendError(exchange, refusal);
+            return;
+        }
+        if (S3XmlBodies.isControlRequest(exchange)) {
+            checkXmlBodyThenProxy(exchange);
             return;
         }
         // Undertow 2.3 caps request bodies at UndertowOptions.DEFAULT_MAX_ENTITY_SIZE (2 MiB) unless the listener
@@ -105,16 +108,16 @@ public final class S3FrontDoor implements HttpHandler, AutoCloseable {
     }
 
     /**
-     * PutBucketAcl / PutObjectAcl with an AccessControlPolicy body: the (small) XML is read first and refused when it
-     * grants anything to the AllUsers or AuthenticatedUsers group (or hides a name behind a character reference), then
-     * handed to s3proxy unchanged.
+     * S3's small XML control bodies (Put*Acl, DeleteObjects, CompleteMultipartUpload) are read first (bounded) and
+     * checked by {@link S3XmlBodies}: an ACL granting to a group or another user, or XML that is malformed or carries
+     * a DTD, is answered here; the rest goes to s3proxy unchanged.
      */
-    private void checkAclBodyThenProxy(HttpServerExchange exchange) {
-        exchange.setMaxEntitySize(MAX_ACL_BODY_BYTES);
+    private void checkXmlBodyThenProxy(HttpServerExchange exchange) {
+        exchange.setMaxEntitySize(S3XmlBodies.MAX_BYTES);
         exchange.getRequestReceiver().receiveFullBytes((ex, body) -> {
-            String xml = new String(body, StandardCharsets.UTF_8).toLowerCase(Locale.ROOT);
-            if (xml.contains("allusers") || xml.contains("authenticatedusers") || xml.contains("&#")) {
-                refuse(ex, "a grant to a global group in the ACL body");
+            S3RequestRules.Refusal refusal = S3XmlBodies.check(ex, body);
+            if (refusal != null) {
+                sendError(ex, refusal);
                 return;
             }
             Connectors.ungetRequestBytes(ex, new ImmediatePooledByteBuffer(ByteBuffer.wrap(body)));
@@ -122,23 +125,29 @@ public final class S3FrontDoor implements HttpHandler, AutoCloseable {
             try {
                 proxy.handleRequest(ex);
             } catch (Exception e) {
-                log.warn("Proxying an ACL request failed", e);
+                log.warn("Proxying an S3 request failed", e);
                 IoUtils.safeClose(ex.getConnection());
             }
-        }, (ex, e) -> IoUtils.safeClose(ex.getConnection()));
+        }, (ex, e) -> {
+            if (e instanceof io.undertow.server.RequestTooBigException) {
+                sendError(ex, new S3RequestRules.Refusal(400, "MaxMessageLengthExceeded",
+                        "Your request was too big."));
+            } else {
+                IoUtils.safeClose(ex.getConnection());
+            }
+        });
     }
 
-    /** S3's answer when Block Public Access refuses an ACL: 403 AccessDenied, as XML. */
-    private static void refuse(HttpServerExchange exchange, String what) {
+    /** An S3 error document (403 AccessDenied is S3's answer when Block Public Access refuses an ACL). */
+    private static void sendError(HttpServerExchange exchange, S3RequestRules.Refusal refusal) {
         String requestId = UUID.randomUUID().toString().replace("-", "").substring(0, 16).toUpperCase(Locale.ROOT);
-        exchange.setStatusCode(403);
+        exchange.setStatusCode(refusal.status());
         exchange.setPersistent(false); // the body (if any) is not read
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/xml");
         exchange.getResponseHeaders().put(new HttpString("x-amz-request-id"), requestId);
-        exchange.getResponseSender().send("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AccessDenied</Code>"
-                + "<Message>Access Denied</Message><Resource>" + xml(exchange.getRequestPath()) + "</Resource>"
-                + "<RequestId>" + requestId + "</RequestId></Error>");
-        log.info("Refused a public ACL ({}) on {} {}", what, exchange.getRequestMethod(), exchange.getRequestPath());
+        exchange.getResponseSender().send("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>" + refusal.code()
+                + "</Code><Message>" + xml(refusal.message()) + "</Message><Resource>" + xml(exchange.getRequestPath())
+                + "</Resource><RequestId>" + requestId + "</RequestId></Error>");
     }
 
     private static String xml(String s) {

@@ -55,7 +55,7 @@ public interface ResourceStore extends AutoCloseable {
      */
     List<StoredResource> findClaimable(String kind, Collection<String> statuses, String owner, Instant now, int limit);
 
-    /** Every resource of a kind in every account (search indexes load from here at start-up). */
+    /** Every resource of a kind in every account. */
     List<StoredResource> findAll(String kind);
 
     /**
@@ -71,6 +71,12 @@ public interface ResourceStore extends AutoCloseable {
         }
         return counts;
     }
+
+    /**
+     * Every resource of a kind in every account, handed to {@code each} in batches of up to {@code batch} as one
+     * query streams them: how an index loads every resource at start-up without holding them all in memory at once.
+     */
+    void scan(String kind, int batch, java.util.function.Consumer<List<StoredResource>> each);
 
     // ------------------------------------------------------------------------------------------------- change feed
 
@@ -110,11 +116,8 @@ public interface ResourceStore extends AutoCloseable {
     /** Tags of the resource with this ARN, in insertion order. */
     Map<String, String> tags(String arn);
 
-    /** Tags of each of these resources, in insertion order (resources without tags are absent). One query. */
+    /** Tags of each of these resources, in insertion order (resources without tags are absent); few queries. */
     Map<String, Map<String, String>> tags(Collection<String> arns);
-
-    /** Tags of every resource of a kind, by ARN: a start-up load in one query, not one per resource. */
-    Map<String, Map<String, String>> tagsOfKind(String kind);
 
     /** Adds or overwrites tags, if the resource exists; false otherwise. */
     boolean putTags(String arn, Map<String, String> tags);

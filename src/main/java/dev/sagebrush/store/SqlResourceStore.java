@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * The resource store in SQL, one implementation for SQLite and PostgreSQL: they differ only in how connections and
@@ -327,6 +328,36 @@ public abstract class SqlResourceStore implements ResourceStore {
     }
 
     @Override
+    public void scan(String kind, int batch, Consumer<List<StoredResource>> each) {
+        read(c -> {
+            // PostgreSQL streams a result only inside a transaction with a fetch size; SQLite always steps row by row.
+            boolean autoCommit = c.getAutoCommit();
+            if (dialect == Dialect.POSTGRESQL) c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM resources WHERE kind=?")) {
+                ps.setFetchSize(batch);
+                ps.setString(1, kind);
+                List<StoredResource> rows = new ArrayList<>(batch);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        rows.add(row(rs));
+                        if (rows.size() == batch) {
+                            each.accept(rows);
+                            rows = new ArrayList<>(batch);
+                        }
+                    }
+                }
+                if (!rows.isEmpty()) each.accept(rows);
+            } finally {
+                if (dialect == Dialect.POSTGRESQL) {
+                    c.commit();
+                    c.setAutoCommit(autoCommit);
+                }
+            }
+            return null;
+        });
+    }
+
+    @Override
     public Map<String, String> tags(String arn) {
         return tags(List.of(arn)).getOrDefault(arn, Map.of());
     }
@@ -348,19 +379,6 @@ public abstract class SqlResourceStore implements ResourceStore {
             });
         }
         return out;
-    }
-
-    @Override
-    public Map<String, Map<String, String>> tagsOfKind(String kind) {
-        return read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT t.arn, t.key, t.value FROM tags t "
-                    + "JOIN resources r ON r.arn = t.arn WHERE r.kind=? ORDER BY t.arn, t.position")) {
-                ps.setString(1, kind);
-                Map<String, Map<String, String>> out = new HashMap<>();
-                collectTags(ps, out);
-                return out;
-            }
-        });
     }
 
     private static void collectTags(PreparedStatement ps, Map<String, Map<String, String>> out) throws SQLException {

@@ -8,6 +8,7 @@ import dev.sagebrush.store.ClaimLostException;
 import dev.sagebrush.store.ResourceKey;
 import dev.sagebrush.store.ResourceStore;
 import dev.sagebrush.store.StoredResource;
+import dev.sagebrush.training.metrics.MetricExtractor;
 import dev.sagebrush.training.runner.TrainingRunner;
 import java.time.Clock;
 import java.time.Duration;
@@ -54,6 +55,17 @@ public final class TrainingController implements AutoCloseable {
     /** The claim under which each running job's work writes, renewed on every pass. */
     private final Map<ResourceKey, Claim> claims = new ConcurrentHashMap<>();
     private static final String CLAIM_LOST = "claim-lost";
+    /** The metric extractor of each running process, and how many values it had when they were last written. */
+    private final Map<ResourceKey, LiveMetrics> live = new ConcurrentHashMap<>();
+
+    private static final class LiveMetrics {
+        final MetricExtractor extractor;
+        long published;
+
+        LiveMetrics(MetricExtractor extractor) {
+            this.extractor = extractor;
+        }
+    }
     private final ControllerLoop loop;
 
     public TrainingController(ResourceStore store, JsonCodec codec, Clock clock,
@@ -127,6 +139,7 @@ public final class TrainingController implements AutoCloseable {
                 mine.cancel(CLAIM_LOST);
                 return;
             }
+            publishMetrics(row.key());
             Instant started = job.trainingStartTime();
             if (started != null && now.isAfter(started.plusSeconds(maxRuntime(job)))) {
                 mine.cancel("timeout");
@@ -179,8 +192,17 @@ public final class TrainingController implements AutoCloseable {
         running.put(key, cancellation);
         executor.execute(() -> {
             try {
-                TrainingRunner.Outcome outcome = runner.run(job, (status, message) -> progress(key, status, message),
-                        cancellation);
+                TrainingRunner.Outcome outcome = runner.run(job, new TrainingRunner.Progress() {
+                    @Override
+                    public void status(SecondaryStatus status, String message) {
+                        progress(key, status, message);
+                    }
+
+                    @Override
+                    public void processStarted(MetricExtractor metrics) {
+                        live.put(key, new LiveMetrics(metrics));
+                    }
+                }, cancellation);
                 complete(key, cancellation, outcome);
             } catch (ClaimLostException e) {
                 log.warn("Training job {} was taken over by another node; its result here is discarded", key.name());
@@ -190,12 +212,32 @@ public final class TrainingController implements AutoCloseable {
                         + "failed in Sagebrush (" + e.getClass().getSimpleName() + ": " + e.getMessage()
                         + "). See the Sagebrush server log for details.", List.of()));
             } finally {
+                live.remove(key);
                 running.remove(key);
                 Claim held = claims.remove(key);
                 if (held != null) store.release(held);
                 loop.wake(); // a worker is free: start the next waiting job now
             }
         });
+    }
+
+    /**
+     * Writes FinalMetricDataList while the job runs (each controller pass, when a value was recorded since the last
+     * write), so Describe and Search show the metrics so far, as SageMaker does, not only once the job has ended.
+     */
+    private void publishMetrics(ResourceKey key) {
+        LiveMetrics m = live.get(key);
+        if (m == null) return;
+        long changes = m.extractor.changes();
+        if (changes == m.published) return;
+        List<MetricData> values = m.extractor.finalMetrics();
+        try {
+            transition(key, j -> j.toBuilder().finalMetricDataList(values).build(), claims.get(key), "InProgress");
+            m.published = changes;
+        } catch (ClaimLostException e) {
+            Cancellation mine = running.get(key);
+            if (mine != null) mine.cancel(CLAIM_LOST);
+        }
     }
 
     /** Records a secondary status the runner reached, unless the job is being stopped (Stopping stays visible). */

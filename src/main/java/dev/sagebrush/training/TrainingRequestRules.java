@@ -59,10 +59,6 @@ final class TrainingRequestRules {
         if (req.vpcConfig() != null) {
             throw unsupported("VpcConfig" + RUNNER + " on the server's own network. Remove VpcConfig.");
         }
-        if (Boolean.TRUE.equals(req.enableNetworkIsolation())) {
-            throw unsupported("EnableNetworkIsolation" + RUNNER + " without network isolation. Remove it or set it "
-                    + "to false.");
-        }
         if (Boolean.TRUE.equals(req.enableManagedSpotTraining())) {
             throw unsupported("EnableManagedSpotTraining (managed spot training)" + RUNNER + " on its own capacity.");
         }

@@ -73,6 +73,16 @@ class CompilationControllerTest {
     }
 
     @Test
+    void removesInterruptedWorkDirectoriesWhenItStarts() throws Exception {
+        java.nio.file.Path left = java.nio.file.Files.createDirectories(dir.resolve("work").resolve("job-1a2b")
+                .resolve("model"));
+        java.nio.file.Files.write(left.resolve("bomb.bin"), new byte[1 << 20]);
+        start((job, work, c) -> { throw new AssertionError("no job"); }, 1);
+        assertThat(dir.resolve("work").resolve("job-1a2b")).doesNotExist();
+        assertThat(dir.resolve("work")).isDirectory();
+    }
+
+    @Test
     void runsAStartingJobToCompletedAndRecordsTheArtifact() throws Exception {
         start((job, work, c) -> new CompilationOutcome("s3://out/model-ml_c5.tar.gz", "blake2b:ab", "{\"x\":[1]}", null), 1);
         ResourceKey key = insert("ok", "STARTING", 60, null, null);

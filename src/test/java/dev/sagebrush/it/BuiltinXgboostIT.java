@@ -10,6 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
@@ -175,6 +177,8 @@ class BuiltinXgboostIT {
                 .containsExactlyInAnyOrder("train:rmse", "validation:rmse");
         String log = log("xgb-csv");
         assertThat(log).contains("Train matrix has 500 rows and 4 columns").contains("Validation matrix has 150 rows")
+                // it ran in the training sandbox, which shows the job's directory at /opt/ml
+                .contains("Stored trained model at /opt/ml/model/xgboost-model")
                 .containsPattern("\\[29\\]\ttrain-rmse:[0-9.]+\tvalidation-rmse:[0-9.]+\n");
         String last = log.lines().filter(l -> l.startsWith("[29]\t")).findFirst().orElseThrow();
         assertThat(last).contains(String.format(Locale.ROOT, "validation-rmse:%.5f", metric(d, "validation:rmse")));
@@ -188,46 +192,61 @@ class BuiltinXgboostIT {
         assertThat(new String(Files.readAllBytes(model), 0, 4, StandardCharsets.ISO_8859_1)).isEqualTo("binf");
 
         // compile_model of that output: the S3 artifact as it is, Framework XGBOOST, for a Raspberry Pi 3.
-        Prerequisites.require(onPath("qemu-arm-static") && onPath("arm-linux-gnueabihf-gcc"),
-                "qemu-arm-static and arm-linux-gnueabihf-gcc (Debian qemu-user-static, gcc-arm-linux-gnueabihf)");
-        sm.createCompilationJob(c -> c.compilationJobName("xgb-csv-rasp3b")
+        compileAndCompareWithXgboost(d, model, FEATURES, "rasp3b", false);
+    }
+
+    /**
+     * Compiles the job's S3 model artifact as the SageMaker SDK's compile_model does, downloads the result, runs it
+     * on the device's CPU (natively or under qemu) and compares its margins with xgboost's on the same rows.
+     */
+    static void compileAndCompareWithXgboost(DescribeTrainingJobResponse d, Path model, int width, String device,
+                                            boolean pickled)
+            throws Exception {
+        boolean arm = device.equals("rasp3b");
+        if (arm) {
+            Prerequisites.require(onPath("qemu-arm-static") && onPath("arm-linux-gnueabihf-gcc"),
+                    "qemu-arm-static and arm-linux-gnueabihf-gcc (Debian qemu-user-static, gcc-arm-linux-gnueabihf)");
+        }
+        String name = d.trainingJobName() + "-" + device.replace('_', '-');
+        sm.createCompilationJob(c -> c.compilationJobName(name)
                 .roleArn("arn:aws:iam::000000000000:role/SageMakerRole")
                 .inputConfig(i -> i.s3Uri(d.modelArtifacts().s3ModelArtifacts())
-                        .dataInputConfig("{\"data\": [1, " + FEATURES + "]}").framework(Framework.XGBOOST))
-                .outputConfig(o -> o.s3OutputLocation("s3://out/compiled/").targetDevice("rasp3b"))
+                        .dataInputConfig("{\"data\": [1, " + width + "]}").framework(Framework.XGBOOST))
+                .outputConfig(o -> o.s3OutputLocation("s3://out/compiled/").targetDevice(device))
                 .stoppingCondition(s -> s.maxRuntimeInSeconds(900)));
-        DescribeCompilationJobResponse c = Waits.until(() -> sm.describeCompilationJob(r -> r.compilationJobName("xgb-csv-rasp3b")),
+        DescribeCompilationJobResponse c = Waits.until(() -> sm.describeCompilationJob(r -> r.compilationJobName(name)),
                 j -> j.compilationJobStatus() == CompilationJobStatus.COMPLETED
                         || j.compilationJobStatus() == CompilationJobStatus.FAILED, Duration.ofMinutes(5));
         assertThat(c.failureReason()).isNull();
         assertThat(c.compilationJobStatus()).isEqualTo(CompilationJobStatus.COMPLETED);
-        Path compiled = tmp.resolve("compiled");
-        Path archive = tmp.resolve("compiled.tar.gz");
+        Path compiled = tmp.resolve(name);
+        Path archive = tmp.resolve(name + ".tar.gz");
         String key = c.modelArtifacts().s3ModelArtifacts().substring("s3://out/".length());
         s3.getObject(b -> b.bucket("out").key(key), archive);
         SafeArchive.extractTarGz(archive, compiled, SafeArchive.Limits.DEFAULT);
 
-        // The same rows through the device's library (armv7hf, under qemu) and through xgboost itself.
+        // The same rows through the device's library and through xgboost itself.
         int n = 64;
-        ByteBuffer rows = ByteBuffer.allocate(n * FEATURES * 4).order(ByteOrder.LITTLE_ENDIAN);
-        for (int i = 0; i < n; i++) for (double v : row(5000 + i)) rows.putFloat((float) v);
-        Path work = Files.createDirectories(tmp.resolve("device"));
+        ByteBuffer rows = ByteBuffer.allocate(n * width * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < n; i++) for (int j = 0; j < width; j++) rows.putFloat((float) row(5000 + i)[j % FEATURES]);
+        Path work = Files.createDirectories(tmp.resolve(name + "-device"));
         Files.write(work.resolve("rows.f32"), rows.array());
         Files.write(work.resolve("harness.c"), XgboostCompilationIT.fixture("dev/sagebrush/compilation/xgboost/neo_harness.c"));
-        XgboostCompilationIT.exec(work, "arm-linux-gnueabihf-gcc", "-O2", "-o", "harness", "harness.c", "-ldl");
-        XgboostCompilationIT.exec(work, "qemu-arm-static", "-L", "/usr/arm-linux-gnueabihf", "./harness",
-                compiled.resolve("compiled.so").toString(), "rows.f32", "margin.f32", "pred.f32");
+        XgboostCompilationIT.exec(work, arm ? "arm-linux-gnueabihf-gcc" : "gcc", "-O2", "-o", "harness", "harness.c", "-ldl");
+        List<String> run = new ArrayList<>(arm ? List.of("qemu-arm-static", "-L", "/usr/arm-linux-gnueabihf") : List.of());
+        run.addAll(List.of("./harness", compiled.resolve("compiled.so").toString(), "rows.f32", "margin.f32", "pred.f32"));
+        XgboostCompilationIT.exec(work, run.toArray(String[]::new));
         XgboostCompilationIT.exec(work, "/usr/bin/python3", "-c", String.join("\n",
-                "import sys, numpy as np, xgboost as xgb",
-                "b = xgb.Booster(model_file=sys.argv[1])",
-                "x = np.fromfile('rows.f32', dtype='<f4').reshape(-1, " + FEATURES + ")",
+                "import pickle, sys, numpy as np, xgboost as xgb",
+                pickled ? "b = pickle.load(open(sys.argv[1], 'rb'))" : "b = xgb.Booster(model_file=sys.argv[1])",
+                "x = np.fromfile('rows.f32', dtype='<f4').reshape(-1, " + width + ")",
                 "np.asarray(b.predict(xgb.DMatrix(x), output_margin=True), dtype='<f4').tofile('xgb.f32')"),
                 model.toString());
-        float[] device = XgboostCompilationIT.floats(Files.readAllBytes(work.resolve("margin.f32")));
+        float[] onDevice = XgboostCompilationIT.floats(Files.readAllBytes(work.resolve("margin.f32")));
         float[] xgboost = XgboostCompilationIT.floats(Files.readAllBytes(work.resolve("xgb.f32")));
-        assertThat(device).hasSize(n);
+        assertThat(onDevice).hasSize(n);
         for (int i = 0; i < n; i++) {
-            assertThat(Float.floatToRawIntBits(device[i])).as("row %d: device %s, xgboost %s", i, device[i], xgboost[i])
+            assertThat(Float.floatToRawIntBits(onDevice[i])).as("row %d: device %s, xgboost %s", i, onDevice[i], xgboost[i])
                     .isEqualTo(Float.floatToRawIntBits(xgboost[i]));
         }
     }
@@ -250,9 +269,12 @@ class BuiltinXgboostIT {
                 channel("train", "libsvm/train/", null)).build()); // no ContentType: the algorithm reads libsvm
         assertThat(d.failureReason()).isNull();
         assertThat(d.trainingJobStatus()).isEqualTo(TrainingJobStatus.COMPLETED);
-        byte[] model = Files.readAllBytes(model(d));
-        assertThat(model[0] & 0xff).as("pickle protocol marker").isEqualTo(0x80);
-        assertThat(new String(model, StandardCharsets.ISO_8859_1)).contains("xgboost.core").contains("Booster");
+        Path model = model(d);
+        byte[] bytes = Files.readAllBytes(model);
+        assertThat(bytes[0] & 0xff).as("pickle protocol marker").isEqualTo(0x80);
+        assertThat(new String(bytes, StandardCharsets.ISO_8859_1)).contains("xgboost.core").contains("Booster");
+        // compile_model takes the pickle as it is (libsvm indices 1..4: five columns, the first unused).
+        compileAndCompareWithXgboost(d, model, FEATURES + 1, "ml_c5", true);
     }
 
     @Test

@@ -28,7 +28,7 @@ import software.amazon.awssdk.services.sagemaker.model.TargetDevice;
  * Security tests for compilation (issue 8, findings 1 and 5), through the real server and the AWS SDK. Checked against
  * main before the sandbox: the external-data jobs COMPLETED there and their model.ort held the bytes of the server's
  * notebook session key and of /etc/passwd; the ConstantOfShape model drove the server JVM itself to ~14 GB; the data
- * directory was 0755 and the database 0644.
+ * directory was 0755 and the database 0644; an interrupted job's work directory stayed after a restart.
  */
 class CompilationSandboxIT {
     static ServerFixture fixture;
@@ -136,6 +136,45 @@ class CompilationSandboxIT {
             keys.forEach(k -> assertThat(mode(k)).as(k.toString()).isEqualTo("rw-------"));
         }
         assertThat(mode(data.resolve("work").resolve("compilation"))).isEqualTo("rwx------");
+    }
+
+    @Test
+    void interruptedWorkDirectoriesAreRemovedWhenTheServerStartsAgain() throws Exception {
+        // What kill -9 during a job leaves: the job's directory with its unpacked archive (a bomb: up to the limits).
+        Path data = Files.createTempDirectory("sagebrush-resume");
+        dev.sagebrush.config.Config config = dev.sagebrush.config.Config.defaults(data).withPort(0)
+                .withNotebooks(dev.sagebrush.config.Config.defaults(data).notebooks().withRunInstances(false));
+        dev.sagebrush.Sagebrush.start(config).close();
+        Path left = Files.createDirectories(data.resolve("work").resolve("compilation").resolve("job-17f3a")
+                .resolve("model"));
+        Files.write(left.resolve("unpacked.bin"), new byte[4 << 20]);
+        try (dev.sagebrush.Sagebrush again = dev.sagebrush.Sagebrush.start(config)) {
+            assertThat(data.resolve("work").resolve("compilation").resolve("job-17f3a")).doesNotExist();
+        }
+    }
+
+    @Test
+    void aCompilerStepCannotReadTheDatabaseTheKeysOrAnotherJobNorReachTheNetwork() throws Exception {
+        // The compiler steps' sandbox exactly as jobs get it (SandboxedSteps over the server's data directory), running
+        // a probe in place of gcc: what a compromised compiler or a verification harness could try.
+        Path data = fixture.dataDir;
+        Path work = data.resolve("work").resolve("compilation");
+        Path other = Files.createDirectories(work.resolve("other-account-job"));
+        Files.writeString(other.resolve("model.c"), "secret model of another account");
+        Path mine = Files.createDirectories(work.resolve("probe-job"));
+        var sandboxes = dev.sagebrush.jobs.sandbox.Sandboxes.create(
+                dev.sagebrush.jobs.sandbox.SandboxSettings.fromEnvironment(), data.resolve("sandbox"));
+        String script = "for f in " + data.resolve("sagebrush.db") + " " + data.resolve("secrets/notebook-session.key")
+                + " " + other.resolve("model.c") + "; do cat $f >/dev/null 2>&1 && echo read $f || echo denied $f; done;"
+                + " bash -c 'exec 3<>/dev/tcp/127.0.0.1/" + fixture.server.port() + "' 2>/dev/null && echo network yes"
+                + " || echo network no; id -u";
+        try (var steps = dev.sagebrush.compilation.toolchain.SandboxedSteps.open(sandboxes, mine)) {
+            var r = steps.run(java.util.List.of("/bin/sh", "-c", script), mine, Duration.ofSeconds(30));
+            assertThat(r.output()).contains("denied " + data.resolve("sagebrush.db"))
+                    .contains("denied " + data.resolve("secrets/notebook-session.key"))
+                    .contains("denied " + other.resolve("model.c")).contains("network no")
+                    .doesNotContain("read ").endsWith(steps.uid() + "\n");
+        }
     }
 
     static String mode(Path p) {

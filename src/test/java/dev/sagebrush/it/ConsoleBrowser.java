@@ -80,18 +80,21 @@ final class ConsoleBrowser implements AutoCloseable {
 
     <T> T waitFor(Duration timeout, Function<WebDriver, T> condition) {
         // Pages refresh themselves every few seconds: an element found a moment ago may have been replaced.
-        return new WebDriverWait(driver, timeout, Duration.ofMillis(100))
-                .ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(condition);
+        try {
+            return new WebDriverWait(driver, timeout, Duration.ofMillis(100))
+                    .ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(condition);
+        } catch (org.openqa.selenium.TimeoutException e) {
+            throw new AssertionError("Timed out at " + driver.getCurrentUrl() + "; the page says:\n"
+                    + driver.findElement(By.tagName("body")).getText(), e);
+        }
     }
 
     WebElement waitForText(String css, String text, Duration timeout) {
         try {
             return waitFor(timeout, d -> d.findElements(By.cssSelector(css)).stream()
                     .filter(e -> e.getText().contains(text)).findFirst().orElse(null));
-        } catch (org.openqa.selenium.TimeoutException e) {
-            throw new AssertionError("No '" + text + "' in " + css + " at " + driver.getCurrentUrl() + "; the page says:\n"
-                    + driver.findElement(By.tagName("body")).getText() + "\nbrowser log: "
-                    + driver.manage().logs().get("browser").getAll(), e);
+        } catch (AssertionError e) {
+            throw new AssertionError("No '" + text + "' in " + css + ". " + e.getMessage(), e.getCause());
         }
     }
 

@@ -43,6 +43,7 @@ class ConsoleBrowserIT {
     static final String B_KEY = "AKIDCONSOLEB";
     static final String B_SECRET = "console-secret-b";
     static final Duration LONG = Duration.ofSeconds(90);
+    static final String SLOW_IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/sagebrush-slow:1.0";
 
     @TempDir static Path tmp;
     static ServerFixture fixture;
@@ -56,8 +57,14 @@ class ConsoleBrowserIT {
         try (InputStream in = ConsoleBrowserIT.class.getResourceAsStream("/training/train.sh")) {
             Files.copy(in, script);
         }
+        // A job that trains for ~15 s, printing a metric line every half second: the page must follow it live.
+        Path slow = tmp.resolve("slow.sh");
+        Files.writeString(slow, "#!/bin/sh\ni=1\nwhile [ $i -le 30 ]; do\n"
+                + "  echo \"epoch=$i train:loss=0.$((100 - i)) validation:auc=0.$((50 + i))\"\n  i=$((i + 1))\n  sleep 0.5\ndone\n"
+                + "echo done > \"$SM_MODEL_DIR/model.txt\"\n");
         Path registry = tmp.resolve("images.txt");
-        Files.writeString(registry, TrainingFixture.IMAGE + " /bin/sh '" + script + "'\n");
+        Files.writeString(registry, TrainingFixture.IMAGE + " /bin/sh '" + script + "'\n"
+                + SLOW_IMAGE + " /bin/sh '" + slow + "'\n");
         Path credentials = tmp.resolve("credentials");
         Files.writeString(credentials, A_KEY + " " + A_SECRET + " 111111111111\n" + B_KEY + " " + B_SECRET + " 222222222222\n");
         fixture = ServerFixture.start(c -> c.withCredentialsFile(credentials).withCompileWorkers(1)
@@ -188,6 +195,42 @@ class ConsoleBrowserIT {
         browser.go("/console/#/training");
         browser.waitFor(LONG, d -> d.findElements(By.linkText("console-train")).stream().findFirst().orElse(null));
         browser.screenshot("training-jobs");
+    }
+
+    @Test
+    @Order(3)
+    void aRunningTrainingJobsChartGainsPointsAndItsLogGrows() throws Exception {
+        smA.createTrainingJob(TrainingFixture.job("console-live", "ok")
+                .roleArn("arn:aws:iam::111111111111:role/SageMakerRole")
+                .hyperParameters(Map.of("lr", "0.05"))
+                .algorithmSpecification(a -> a.trainingImage(SLOW_IMAGE).trainingInputMode("File")
+                        .metricDefinitions(m -> m.name("train:loss").regex("train:loss=([0-9.]+)")))
+                .inputDataConfig(c -> c.channelName("train").dataSource(d -> d.s3DataSource(x -> x
+                        .s3DataType("S3Prefix").s3Uri("s3://data/a/").s3DataDistributionType("FullyReplicated"))))
+                .build());
+        browser.go("/console/#/training/console-live");
+        String chart = "figure[data-metric='train:loss'] svg";
+        browser.waitFor(LONG, d -> points(chart) >= 2 && lines() >= 2);
+        long points = points(chart);
+        long lines = lines();
+        // Without reloading: the same page keeps drawing and appending.
+        browser.waitFor(LONG, d -> points(chart) > points + 2 && lines() > lines + 2);
+        browser.screenshot("training-job-live");
+        browser.waitForText("dl.facts .status", "Completed", LONG);
+        // 30 values over 15 s, in CloudWatch's 1-second periods (Average): 15 points, or 16 across a second boundary.
+        browser.waitFor(LONG, d -> points(chart) >= 15 && lines() >= 30);
+        assertThat(browser.find("pre.log").getText()).contains("epoch=1 train:loss=0.99").contains("epoch=30");
+    }
+
+    static long points(String svg) {
+        List<org.openqa.selenium.WebElement> e = browser.all(svg);
+        return e.isEmpty() ? 0 : Long.parseLong(e.get(0).getAttribute("data-points"));
+    }
+
+    static long lines() {
+        List<org.openqa.selenium.WebElement> e = browser.all("pre.log");
+        String v = e.isEmpty() ? null : e.get(0).getAttribute("data-lines");
+        return v == null ? 0 : Long.parseLong(v);
     }
 
     @Test

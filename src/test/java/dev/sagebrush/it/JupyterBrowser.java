@@ -18,30 +18,65 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * What a browser does with a presigned notebook URL, without a browser: opens it, keeps the session cookie, and talks
- * to Jupyter through the proxy (REST and the kernel WebSocket, Notebook 6's JSON-over-text-frames protocol).
+ * What a browser does with a presigned notebook URL, without a browser: opens it, keeps the session cookie (for the
+ * instance's own origin only, as a browser keeps a host-only cookie), and talks to Jupyter through the proxy (REST and
+ * the kernel WebSocket, Notebook 6's JSON-over-text-frames protocol).
+ *
+ * <p>Each instance has its own origin, {@code http://<name>.<account>.<region>.notebook.localhost:<port>}. Browsers
+ * resolve {@code *.localhost} to loopback; the JDK does not, so this client connects to the server's own address and
+ * sends the instance's host name in the Host header, which is what the browser's request looks like on the wire
+ * (needs {@code -Djdk.httpclient.allowRestrictedHeaders=host}, set for the tests in the pom).
  */
 final class JupyterBrowser {
+    static {
+        // For runs outside Maven (an IDE); effective only if no HttpClient was used in this JVM yet.
+        if (System.getProperty("jdk.httpclient.allowRestrictedHeaders") == null) {
+            System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
+        }
+    }
+
     final URI endpoint;
     final String name;
+    /** e.g. {@code http://px-a.000000000000.us-east-1.notebook.localhost:43125} */
+    final URI origin;
     final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
             .connectTimeout(Duration.ofSeconds(5)).build();
     String cookie; // "sagebrush-notebook-session=..."
 
+    /** An instance of the default test account in us-east-1. */
     JupyterBrowser(URI endpoint, String name) {
+        this(endpoint, name, URI.create("http://" + name.toLowerCase(java.util.Locale.ROOT)
+                + ".000000000000.us-east-1.notebook.localhost:" + endpoint.getPort()));
+    }
+
+    JupyterBrowser(URI endpoint, String name, URI origin) {
         this.endpoint = endpoint;
         this.name = name;
+        this.origin = origin;
     }
 
     String base() {
-        return "/notebooks/" + name + "/";
+        return "/";
+    }
+
+    String host() {
+        return origin.getHost() + ":" + origin.getPort();
+    }
+
+    /** The request as the browser sends it to {@code url}'s host, delivered to this server's address. */
+    HttpRequest.Builder to(URI url) {
+        URI wire = URI.create(endpoint.getScheme() + "://" + endpoint.getHost() + ":" + endpoint.getPort()
+                + url.getRawPath() + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery()));
+        return HttpRequest.newBuilder(wire).header("Host", url.getHost() + ":" + url.getPort());
     }
 
     /** Opens the presigned URL; returns the response (302 with a Set-Cookie when it works). */
     HttpResponse<String> open(String presignedUrl) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(presignedUrl)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
-        r.headers().firstValue("Set-Cookie").ifPresent(c -> cookie = c.substring(0, c.indexOf(';')));
+        HttpResponse<String> r = http.send(to(URI.create(presignedUrl)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        // A browser keeps the cookie for the host that set it: only when that host is this browser's origin.
+        if (URI.create(presignedUrl).getHost().equals(origin.getHost())) {
+            r.headers().firstValue("Set-Cookie").ifPresent(c -> cookie = c.substring(0, c.indexOf(';')));
+        }
         return r;
     }
 
@@ -50,7 +85,7 @@ final class JupyterBrowser {
     }
 
     HttpResponse<String> send(String method, String path, String json, String origin) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(endpoint.resolve(base() + path)).timeout(Duration.ofSeconds(30))
+        HttpRequest.Builder b = to(this.origin.resolve(base() + path)).timeout(Duration.ofSeconds(30))
                 .method(method, json == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(json));
         if (json != null) b.header("Content-Type", "application/json");
@@ -84,14 +119,18 @@ final class JupyterBrowser {
 
     /** Opens the kernel's channels WebSocket; fails with the HTTP status when the proxy refuses the upgrade. */
     Kernel connect(String kernelId, String origin) throws Exception {
-        String ws = endpoint.toString().replaceFirst("^http", "ws") + base() + "api/kernels/" + kernelId
-                + "/channels?session_id=" + UUID.randomUUID();
         Kernel k = new Kernel();
-        WebSocket.Builder b = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
+        k.socket = webSocket(base() + "api/kernels/" + kernelId + "/channels?session_id=" + UUID.randomUUID(), origin, k);
+        return k;
+    }
+
+    /** A WebSocket to {@code pathAndQuery} of this instance's origin, with the session cookie. */
+    WebSocket webSocket(String pathAndQuery, String origin, WebSocket.Listener listener) throws Exception {
+        String ws = endpoint.toString().replaceFirst("^http", "ws") + pathAndQuery;
+        WebSocket.Builder b = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10)).header("Host", host());
         if (cookie != null) b.header("Cookie", cookie);
         if (origin != null) b.header("Origin", origin);
-        k.socket = b.buildAsync(URI.create(ws), k).get(20, TimeUnit.SECONDS);
-        return k;
+        return b.buildAsync(URI.create(ws), listener).get(20, TimeUnit.SECONDS);
     }
 
     static final class Kernel implements WebSocket.Listener {
@@ -129,9 +168,9 @@ final class JupyterBrowser {
                 if (m == null || !m.contains("\"msg_id\": \"" + msgId + "\"") && !m.contains("\"msg_id\":\"" + msgId + "\"")) {
                     continue;
                 }
-                Matcher r = Pattern.compile("\"text/plain\": ?\"((?:[^\"\\\\]|\\\\.)*)\"").matcher(m);
+                Matcher r = Pattern.compile("\"text/plain\": ?\"((?:[^\"\\\\]++|\\\\.)*+)\"").matcher(m);
                 if (m.contains("\"msg_type\": \"execute_result\"") && r.find()) result = r.group(1);
-                Matcher stream = Pattern.compile("\"text\": ?\"((?:[^\"\\\\]|\\\\.)*)\"").matcher(m);
+                Matcher stream = Pattern.compile("\"text\": ?\"((?:[^\"\\\\]++|\\\\.)*+)\"").matcher(m);
                 if (m.contains("\"msg_type\": \"stream\"") && stream.find()) out.add(stream.group(1));
                 Matcher err = Pattern.compile("\"ename\": ?\"([^\"]+)\"").matcher(m);
                 if (m.contains("\"msg_type\": \"error\"") && err.find()) result = "ERROR:" + err.group(1);

@@ -59,7 +59,7 @@ class NotebookApiIT {
         assertThat(d.notebookInstanceArn()).isEqualTo(arn);
         assertThat(d.notebookInstanceName()).isEqualTo("Describe-Me");
         assertThat(d.notebookInstanceStatusAsString()).isEqualTo("Pending");
-        assertThat(d.url()).isEqualTo("127.0.0.1:" + fixture.endpoint.getPort() + "/notebooks/Describe-Me/");
+        assertThat(d.url()).isEqualTo("describe-me.000000000000.us-east-1.notebook.localhost:" + fixture.endpoint.getPort());
         assertThat(d.instanceTypeAsString()).isEqualTo("ml.t3.medium");
         assertThat(d.subnetId()).isEqualTo("subnet-0abc");
         assertThat(d.securityGroups()).containsExactly("sg-1", "sg-2");
@@ -132,7 +132,8 @@ class NotebookApiIT {
     void presignedUrlPointsAtTheProxy() {
         sm.createNotebookInstance(nb("presign-me").build());
         String url = sm.createPresignedNotebookInstanceUrl(r -> r.notebookInstanceName("presign-me")).authorizedUrl();
-        assertThat(url).startsWith(fixture.endpoint + "/notebooks/presign-me/sagemaker-auth?authToken=");
+        assertThat(url).startsWith("http://presign-me.000000000000.us-east-1.notebook.localhost:" + fixture.endpoint.getPort()
+                + "/sagemaker-auth?authToken=");
     }
 
     @Test
@@ -181,7 +182,7 @@ class NotebookApiIT {
 
         NotebookInstanceSummary s = sm.listNotebookInstances(r -> r.nameContains("list-d")).notebookInstances().get(0);
         assertThat(s.notebookInstanceStatusAsString()).isEqualTo("Pending");
-        assertThat(s.url()).endsWith("/notebooks/list-d/");
+        assertThat(s.url()).startsWith("list-d.000000000000.us-east-1.notebook.localhost:");
         assertThat(s.instanceTypeAsString()).isEqualTo("ml.t3.medium");
         assertThat(s.defaultCodeRepository()).isEqualTo("https://github.com/acme/Widgets.git");
         assertThat(s.additionalCodeRepositories()).containsExactly("https://github.com/acme/extra");

@@ -63,7 +63,7 @@ class NotebookFailuresIT {
         DescribeNotebookInstanceResponse d = awaitStatus("slow-nb", "Failed");
         assertThat(d.failureReason()).isEqualTo(timeoutReason("slow", "slow-nb"));
         assertThat(processesWith("sleep 321")).isZero(); // even the setsid escapee: the cgroup was killed
-        assertThat(fixture.dataDir.resolve("notebooks/slow-nb/logs/LifecycleConfigOnStart.log")).content()
+        assertThat(fixture.dataDir.resolve("notebooks/000000000000/us-east-1/slow-nb/logs/LifecycleConfigOnStart.log")).content()
                 .contains("exit code 124");
         // The log is readable through the proxy with a session, Failed or not (AWS users read CloudWatch).
         JupyterBrowser b = new JupyterBrowser(fixture.endpoint, "slow-nb");
@@ -94,7 +94,7 @@ class NotebookFailuresIT {
                 .roleArn(NotebookApiIT.ROLE).lifecycleConfigName("broken"));
         DescribeNotebookInstanceResponse d = awaitStatus("broken-nb", "Failed");
         assertThat(d.failureReason()).isEqualTo(timeoutReason("broken", "broken-nb"));
-        assertThat(fixture.dataDir.resolve("notebooks/broken-nb/logs/LifecycleConfigOnCreate.log")).content()
+        assertThat(fixture.dataDir.resolve("notebooks/000000000000/us-east-1/broken-nb/logs/LifecycleConfigOnCreate.log")).content()
                 .contains("about to fail").contains("exit code 3");
         // OnCreate ran once, at creation: starting again does not run it again, so the instance comes up.
         sm.startNotebookInstance(r -> r.notebookInstanceName("broken-nb"));
@@ -110,8 +110,7 @@ class NotebookFailuresIT {
         sm.createNotebookInstance(r -> r.notebookInstanceName("crashy").instanceType("ml.t3.medium")
                 .roleArn(NotebookApiIT.ROLE));
         waiter.waitUntilNotebookInstanceInService(r -> r.notebookInstanceName("crashy"));
-        Optional<ProcessHandle> jupyter = ProcessHandle.allProcesses()
-                .filter(p -> p.info().commandLine().orElse("").contains("base_url=/notebooks/crashy/")).findFirst();
+        Optional<ProcessHandle> jupyter = NotebookHost.jupyterServer("crashy");
         assertThat(jupyter).isPresent();
         jupyter.get().destroyForcibly();
         DescribeNotebookInstanceResponse d = awaitStatus("crashy", "Failed");

@@ -20,6 +20,24 @@ final class NotebookHost {
         }
     }
 
+    static boolean pythonHas(String module) {
+        try {
+            Process p = new ProcessBuilder("/usr/bin/python3", "-c", "import " + module).start();
+            return p.waitFor() == 0;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    /** Outermost sandboxes (bwrap) binding the volume of the instance whose directory is {@code instanceDir}. */
+    static long sandboxesUnder(Path instanceDir) {
+        String marker = instanceDir.resolve("SageMaker").toString() + " ";
+        java.util.Set<Long> all = ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(marker))
+                .map(ProcessHandle::pid).collect(java.util.stream.Collectors.toSet());
+        return ProcessHandle.allProcesses().filter(p -> all.contains(p.pid()))
+                .filter(p -> p.parent().map(q -> !all.contains(q.pid())).orElse(true)).count();
+    }
+
     static boolean root() {
         try {
             return Files.readAllLines(Path.of("/proc/self/status")).stream()
@@ -37,10 +55,27 @@ final class NotebookHost {
                 .build();
     }
 
-    /** Jupyter processes still running for an instance name: tests leave none behind. */
+    /**
+     * Sandboxes (bwrap) or unsandboxed Jupyters still running for an instance of the default test account: tests leave
+     * none behind. Both name the instance's directory on their command line.
+     */
     static long jupyterProcessesFor(String name) {
-        return ProcessHandle.allProcesses()
-                .filter(p -> p.info().commandLine().orElse("").contains("base_url=/notebooks/" + name + "/"))
-                .count();
+        // bwrap's pid-1 helper inside the sandbox has the same command line as bwrap: count the outermost only.
+        java.util.Set<Long> all = jupyterProcesses(name).map(ProcessHandle::pid).collect(java.util.stream.Collectors.toSet());
+        return jupyterProcesses(name).filter(p -> p.parent().map(q -> !all.contains(q.pid())).orElse(true)).count();
+    }
+
+    static java.util.stream.Stream<ProcessHandle> jupyterProcesses(String name) {
+        String dir = "/notebooks/000000000000/us-east-1/" + name.toLowerCase(java.util.Locale.ROOT) + "/SageMaker";
+        return ProcessHandle.allProcesses().filter(p -> {
+            String c = p.info().commandLine().orElse("");
+            return c.contains(dir) && (c.contains("bwrap --") || c.contains(" -m notebook "));
+        });
+    }
+
+    /** The Jupyter server process itself (inside its sandbox), to kill it as a crash would. */
+    static java.util.Optional<ProcessHandle> jupyterServer(String name) {
+        return jupyterProcesses(name).flatMap(p -> java.util.stream.Stream.concat(java.util.stream.Stream.of(p), p.descendants()))
+                .filter(p -> p.info().commandLine().orElse("").contains(" -m notebook ")).findFirst();
     }
 }

@@ -60,7 +60,7 @@ class NotebookLifecycleIT {
         DescribeNotebookInstanceResponse d = waiter.waitUntilNotebookInstanceInService(r -> r.notebookInstanceName(name))
                 .matched().response().orElseThrow();
         assertThat(d.notebookInstanceStatus()).isEqualTo(NotebookInstanceStatus.IN_SERVICE);
-        assertThat(d.url()).isEqualTo(fixture.endpoint.getHost() + ":" + fixture.endpoint.getPort() + "/notebooks/life-1/");
+        assertThat(d.url()).isEqualTo("life-1.000000000000.us-east-1.notebook.localhost:" + fixture.endpoint.getPort());
         assertThat(d.volumeSizeInGB()).isEqualTo(5);
 
         // Refused transitions while InService, in AWS's words.
@@ -76,12 +76,14 @@ class NotebookLifecycleIT {
                 .sessionExpirationDurationInSeconds(1800)).authorizedUrl();
         HttpResponse<String> opened = browser.open(url);
         assertThat(opened.statusCode()).isEqualTo(302);
-        assertThat(opened.headers().firstValue("Location")).hasValue("/notebooks/life-1/");
-        assertThat(opened.headers().firstValue("Set-Cookie").orElseThrow()).contains("HttpOnly").contains("Path=/notebooks/life-1/");
+        assertThat(opened.headers().firstValue("Location")).hasValue("/");
+        // Host-only (no Domain attribute): the browser sends it to this instance's origin and nowhere else.
+        assertThat(opened.headers().firstValue("Set-Cookie").orElseThrow()).contains("HttpOnly").contains("Path=/")
+                .doesNotContainIgnoringCase("domain=");
         assertThat(browser.get("tree").statusCode()).isEqualTo(200);
 
         String kernelId = browser.startKernel("work.ipynb");
-        JupyterBrowser.Kernel kernel = browser.connect(kernelId, fixture.endpoint.toString());
+        JupyterBrowser.Kernel kernel = browser.connect(kernelId, browser.origin.toString());
         assertThat(kernel.execute("1+1")).isEqualTo("2");
         // RootAccess=Disabled: the kernel runs as an unprivileged user and cannot become root.
         assertThat(Integer.parseInt(kernel.execute("import os; os.getuid()"))).isNotZero();

@@ -103,16 +103,17 @@ class NotebookProxyIT {
                 a.creationTime().toEpochMilli());
         String expired = signer.presign(ref, Instant.now().minusSeconds(1), 1800);
         JupyterBrowser late = new JupyterBrowser(fixture.endpoint, "px-a");
-        assertThat(late.open(fixture.endpoint + "/notebooks/px-a/sagemaker-auth?authToken="
+        assertThat(late.open(late.origin + "/sagemaker-auth?authToken="
                 + URLEncoder.encode(expired, StandardCharsets.UTF_8)).statusCode()).isEqualTo(403);
         // An expired session cookie, and a forged one.
         late.cookie = "sagebrush-notebook-session=" + signer.session(ref, Instant.now().minusSeconds(1));
         assertThat(late.get("tree").statusCode()).isEqualTo(403);
         late.cookie = "sagebrush-notebook-session=" + "eA.eA";
         assertThat(late.get("tree").statusCode()).isEqualTo(403);
-        // A presigned token of px-a opened under px-b's path.
+        // A presigned token of px-a opened at px-b's origin.
         JupyterBrowser swapped = new JupyterBrowser(fixture.endpoint, "px-b");
-        assertThat(swapped.open(url.replace("/notebooks/px-a/", "/notebooks/px-b/")).statusCode()).isEqualTo(403);
+        assertThat(url).startsWith("http://px-a.000000000000.us-east-1.notebook.localhost:" + fixture.endpoint.getPort() + "/");
+        assertThat(swapped.open(url.replace("//px-a.", "//px-b.")).statusCode()).isEqualTo(403);
 
         JupyterBrowser a1 = session("px-a");
         assertThat(a1.get("tree").statusCode()).isEqualTo(200);
@@ -137,8 +138,14 @@ class NotebookProxyIT {
                 .hasCauseInstanceOf(WebSocketHandshakeException.class)
                 .satisfies(e -> assertThat(((WebSocketHandshakeException) e.getCause()).getResponse().statusCode()).isEqualTo(403));
         assertThat(b.send("POST", "api/contents", "{\"type\":\"notebook\"}", "http://evil.example").statusCode()).isEqualTo(403);
-        assertThat(b.send("POST", "api/contents", "{\"type\":\"notebook\"}", fixture.endpoint.toString()).statusCode()).isEqualTo(201);
-        JupyterBrowser.Kernel k = b.connect(kernel, fixture.endpoint.toString());
+        // The server's API origin, another instance's origin, and this origin with another scheme are all foreign.
+        assertThat(b.send("POST", "api/contents", "{\"type\":\"notebook\"}", fixture.endpoint.toString()).statusCode()).isEqualTo(403);
+        assertThat(b.send("POST", "api/contents", "{\"type\":\"notebook\"}",
+                b.origin.toString().replace("//px-a.", "//px-b.")).statusCode()).isEqualTo(403);
+        assertThat(b.send("POST", "api/contents", "{\"type\":\"notebook\"}",
+                b.origin.toString().replace("http:", "https:")).statusCode()).isEqualTo(403);
+        assertThat(b.send("POST", "api/contents", "{\"type\":\"notebook\"}", b.origin.toString()).statusCode()).isEqualTo(201);
+        JupyterBrowser.Kernel k = b.connect(kernel, b.origin.toString());
         assertThat(k.execute("6*7")).isEqualTo("42");
         k.close();
     }
@@ -147,10 +154,13 @@ class NotebookProxyIT {
     void rootAccessEnabledAndTheDefaultRepositoryIsCloned() throws Exception {
         JupyterBrowser b = session("px-a");
         HttpResponse<String> landing = b.get("");
-        assertThat(landing.headers().firstValue("Location").orElse("")).contains("/notebooks/px-a/tree/demo");
+        assertThat(landing.headers().firstValue("Location").orElse("")).contains("/tree/demo");
         assertThat(b.get("api/contents/demo/README.md").body()).contains("hello from demo");
         JupyterBrowser.Kernel k = b.connect(b.startKernel("root.ipynb"), null);
         assertThat(k.execute("import os; os.getuid()")).isEqualTo("0");
+        // Root inside the instance's user namespace only: its uid 0 is an unprivileged uid on the host.
+        String hostUid = k.execute("open('/proc/self/uid_map').read().split()[1]");
+        assertThat(Integer.parseInt(hostUid.replace("'", ""))).isNotZero();
         k.close();
     }
 
@@ -161,16 +171,14 @@ class NotebookProxyIT {
         assertThat(t.statusCode()).isEqualTo(200);
         String term = t.body().replaceAll(".*\"name\": ?\"([^\"]+)\".*", "$1");
         java.util.concurrent.LinkedBlockingQueue<String> out = new java.util.concurrent.LinkedBlockingQueue<>();
-        java.net.http.WebSocket ws = b.http.newWebSocketBuilder().header("Cookie", b.cookie)
-                .buildAsync(java.net.URI.create(fixture.endpoint.toString().replaceFirst("^http", "ws")
-                        + "/notebooks/px-b/terminals/websocket/" + term), new java.net.http.WebSocket.Listener() {
+        java.net.http.WebSocket ws = b.webSocket("/terminals/websocket/" + term, null, new java.net.http.WebSocket.Listener() {
                     @Override
                     public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket w, CharSequence data, boolean last) {
                         out.add(data.toString());
                         w.request(1);
                         return null;
                     }
-                }).get(20, java.util.concurrent.TimeUnit.SECONDS);
+                });
         ws.sendText("[\"stdin\", \"echo UID=$(id -u) ROOT=$(sudo -n true 2>/dev/null && echo yes || echo no)\\r\"]", true);
         StringBuilder seen = new StringBuilder();
         long deadline = System.nanoTime() + 20_000_000_000L;
@@ -191,7 +199,7 @@ class NotebookProxyIT {
         JupyterBrowser b = session("px-b");
         // An additional repository is cloned (on the host, before the namespace), but Jupyter does not open in it.
         assertThat(b.get("api/contents/demo/README.md").body()).contains("hello from demo");
-        assertThat(b.get("").headers().firstValue("Location").orElse("")).matches(".*/notebooks/px-b/tree\\??");
+        assertThat(b.get("").headers().firstValue("Location").orElse("")).matches("/tree\\??");
         JupyterBrowser.Kernel k = b.connect(b.startKernel("net.ipynb"), null);
         assertThat(k.execute("1+1")).isEqualTo("2");
         assertThat(b.send("POST", "api/shutdown", "{}", null).statusCode()).isEqualTo(403);
@@ -199,9 +207,9 @@ class NotebookProxyIT {
                 + "except OSError as e:\n    r = e.errno\nr")).isEqualTo("101"); // ENETUNREACH
         assertThat(k.execute("[n for _, n in socket.if_nameindex()]")).isEqualTo("['lo']");
         assertThat(Integer.parseInt(k.execute("__import__('os').getuid()"))).isNotZero();
-        // Another instance's volume is out of reach of this instance's user.
-        String other = fixture.dataDir.resolve("notebooks/px-a/SageMaker").toString();
-        assertThat(k.execute("__import__('os').listdir('" + other + "')")).isEqualTo("ERROR:PermissionError");
+        // Another instance's volume is not even in this instance's file system.
+        String other = fixture.dataDir.resolve("notebooks/000000000000/us-east-1/px-a/SageMaker").toString();
+        assertThat(k.execute("__import__('os').listdir('" + other + "')")).isEqualTo("ERROR:FileNotFoundError");
         k.close();
     }
 }

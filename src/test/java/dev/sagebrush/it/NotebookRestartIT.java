@@ -85,7 +85,7 @@ class NotebookRestartIT {
         SageMakerWaiter waiter = NotebookHost.fastWaiter(sm2);
         waiter.waitUntilNotebookInstanceInService(r -> r.notebookInstanceName("survivor"));
         waiter.waitUntilNotebookInstanceInService(r -> r.notebookInstanceName("latecomer"));
-        assertThat(dir.resolve("notebooks/survivor/SageMaker/starts.txt")).hasContent("start\nstart");
+        assertThat(dir.resolve("notebooks/000000000000/us-east-1/survivor/SageMaker/starts.txt")).hasContent("start\nstart");
         JupyterBrowser again = new JupyterBrowser(URI.create(second.endpoint()), "survivor");
         again.cookie = b.cookie; // the session from before the restart
         assertThat(again.get("tree").statusCode()).isEqualTo(200);
@@ -128,8 +128,7 @@ class NotebookRestartIT {
             child.destroyForcibly(); // SIGKILL: no shutdown hook, Jupyter is left running
             child.waitFor(10, TimeUnit.SECONDS);
         }
-        Optional<ProcessHandle> orphan = ProcessHandle.allProcesses()
-                .filter(p -> p.info().commandLine().orElse("").contains("base_url=/notebooks/orphan/")).findFirst();
+        Optional<ProcessHandle> orphan = NotebookHost.jupyterServer("orphan");
         assertThat(orphan).as("Jupyter outlives a killed server").isPresent();
 
         Sagebrush second = server();

@@ -152,7 +152,6 @@ class TrainingJobApiIT {
                 .instanceCount(2).volumeSizeInGB(1)), "ResourceConfig.InstanceCount 2 (distributed training)");
         assertRefused(TrainingFixture.job("vpc", "ok").vpcConfig(v -> v.securityGroupIds("sg-1").subnets("subnet-1")),
                 "VpcConfig is not supported");
-        assertRefused(TrainingFixture.job("isolated", "ok").enableNetworkIsolation(true), "EnableNetworkIsolation");
         assertRefused(TrainingFixture.job("spot", "ok").enableManagedSpotTraining(true), "EnableManagedSpotTraining");
         assertRefused(TrainingFixture.job("entry", "ok").algorithmSpecification(a -> a.trainingImage(TrainingFixture.IMAGE)
                 .trainingInputMode("File").containerEntrypoint("/bin/rm")), "ContainerEntrypoint is not supported");

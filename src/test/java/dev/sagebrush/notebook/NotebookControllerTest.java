@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sagebrush.it.Waits;
 import dev.sagebrush.notebook.proxy.NotebookRoutes;
 import dev.sagebrush.notebook.proxy.SessionSigner;
+import dev.sagebrush.notebook.runtime.InstanceKey;
 import dev.sagebrush.notebook.runtime.InstanceSpec;
 import dev.sagebrush.notebook.runtime.NotebookRuntime;
 import dev.sagebrush.notebook.runtime.RuntimeFailure;
@@ -44,6 +45,8 @@ class NotebookControllerTest {
     NotebookRoutes routes = new NotebookRoutes();
     NotebookController controller;
     NotebookInstances api;
+    static final dev.sagebrush.notebook.runtime.InstanceKey NB =
+            new dev.sagebrush.notebook.runtime.InstanceKey("000000000000", "us-east-1", "nb");
     final RequestContext ctx = new RequestContext("000000000000", "us-east-1", "test", "r", Instant.now());
 
     @BeforeEach
@@ -56,7 +59,8 @@ class NotebookControllerTest {
         controller = new NotebookController(store, new JsonCodec(), Clock.systemUTC(), runtime, routes, "node-a",
                 Duration.ofMillis(50)).start();
         api = new NotebookInstances(store, new JsonCodec(), controller::wake,
-                new SessionSigner(new byte[32]), () -> "http://127.0.0.1:1");
+                new SessionSigner(new byte[32]), new dev.sagebrush.notebook.proxy.NotebookOrigins("notebook.localhost",
+                () -> URI.create("http://127.0.0.1:1")));
     }
 
     @AfterEach
@@ -80,10 +84,10 @@ class NotebookControllerTest {
         runtime.failNextStart = "no capacity";
         create("nb");
         assertThat(awaitStatus("nb", "Failed").failureReason()).isEqualTo("no capacity");
-        assertThat(routes.isRegistered("nb")).isFalse();
+        assertThat(routes.isRegistered(NB)).isFalse();
         api.start(ctx, StartNotebookInstanceRequest.builder().notebookInstanceName("nb").build());
         assertThat(awaitStatus("nb", "InService").failureReason()).isNull();
-        assertThat(routes.isRegistered("nb")).isTrue();
+        assertThat(routes.isRegistered(NB)).isTrue();
     }
 
     @Test
@@ -92,7 +96,7 @@ class NotebookControllerTest {
         awaitStatus("nb", "InService");
         runtime.crash("nb", "exited with code 137");
         assertThat(awaitStatus("nb", "Failed").failureReason()).isEqualTo("exited with code 137");
-        assertThat(routes.isRegistered("nb")).isFalse();
+        assertThat(routes.isRegistered(NB)).isFalse();
         assertThat(runtime.calls).contains("stop nb");
     }
 
@@ -160,19 +164,19 @@ class NotebookControllerTest {
             running.put(spec.name(), u);
             return u;
         }
-        @Override public Optional<String> exitReason(String name) { return Optional.ofNullable(exits.get(name)); }
-        @Override public boolean isRunning(String name) { return running.containsKey(name); }
-        @Override public void stop(String name) { calls.add("stop " + name); running.remove(name); exits.remove(name); }
-        @Override public void reset(String name) { calls.add("reset " + name); }
+        @Override public Optional<String> exitReason(InstanceKey k) { return Optional.ofNullable(exits.get(k.name())); }
+        @Override public boolean isRunning(InstanceKey k) { return running.containsKey(k.name()); }
+        @Override public void stop(InstanceKey k) { calls.add("stop " + k.name()); running.remove(k.name()); exits.remove(k.name()); }
+        @Override public void reset(InstanceKey k) { calls.add("reset " + k.name()); }
         @Override public void update(InstanceSpec spec) throws RuntimeFailure {
             calls.add("update " + spec.name());
             String f = failNextUpdate;
             failNextUpdate = null;
             if (f != null) throw new RuntimeFailure(f);
         }
-        @Override public void destroy(String name) { calls.add("destroy " + name); }
-        @Override public Path logDirectory(String name) { return Path.of("/nonexistent"); }
+        @Override public void destroy(InstanceKey k) { calls.add("destroy " + k.name()); }
+        @Override public Path logDirectory(InstanceKey k) { return Path.of("/nonexistent"); }
         @Override public String describeHost() { return "fake"; }
-        @Override public void close() { running.keySet().forEach(this::stop); }
+        @Override public void close() { running.keySet().forEach(n -> stop(new InstanceKey("000000000000", "us-east-1", n))); }
     }
 }

@@ -173,8 +173,23 @@ class ResourceStoreContractTest {
         assertThat(store.tags(arn("t1"))).containsEntry("z", "9").containsEntry("m", "3");
         assertThat(store.deleteTags(arn("t1"), List.of("a", "nope"))).isTrue();
         assertThat(store.tags(List.of(arn("t1"), arn("t2"), arn("t3")))).containsOnlyKeys(arn("t1"), arn("t2"));
-        assertThat(store.tagsOfKind("thing").get(arn("t1"))).containsOnlyKeys("z", "m");
-        assertThat(store.tagsOfKind("other")).isEmpty();
+    }
+
+    @Test
+    void aScanReadsEveryResourceOfAKindInPages() {
+        ResourceStore store = open();
+        for (int i = 0; i < 25; i++) store.create(row(String.format("s%02d", i), "On", Instant.now()), Map.of());
+        store.create(new StoredResource(new ResourceKey(ACCOUNT, REGION, "other", "o"), "arn:other/o", "On",
+                Instant.now(), Instant.now(), 0, new byte[] {'{', '}'}), Map.of());
+        List<String> seen = new ArrayList<>();
+        List<Integer> batches = new ArrayList<>();
+        store.scan("thing", 10, rows -> {
+            batches.add(rows.size());
+            rows.forEach(r -> seen.add(r.key().name()));
+        });
+        assertThat(batches).containsExactly(10, 10, 5);
+        java.util.Collections.sort(seen);
+        assertThat(seen).hasSize(25).isSorted();
     }
 
     @Test

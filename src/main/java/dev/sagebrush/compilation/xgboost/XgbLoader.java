@@ -26,14 +26,22 @@ public final class XgbLoader {
     }
 
     public static XgbModel load(byte[] data) throws XgbModelException {
+        if (PickledBooster.looksLikePickle(data)) {
+            data = PickledBooster.handle(data); // SageMaker XGBoost 0.90-1 to 1.2-2 pickle the Booster
+        }
         switch (detect(data)) {
             case JSON:
-                return JsonModelReader.read(JsonTextReader.parse(data));
+                return JsonModelReader.read(serializedModel(JsonTextReader.parse(data)));
             case UBJSON:
-                return JsonModelReader.read(UbjsonReader.parse(data));
+                return JsonModelReader.read(serializedModel(UbjsonReader.parse(data)));
             default:
                 return LegacyBinaryReader.read(data);
         }
+    }
+
+    /** A pickled Booster of xgboost 1.x holds {"Config": ..., "Model": {the model document}}. */
+    private static com.fasterxml.jackson.databind.JsonNode serializedModel(com.fasterxml.jackson.databind.JsonNode root) {
+        return root != null && !root.has("learner") && root.has("Model") ? root.get("Model") : root;
     }
 
     /**

@@ -45,6 +45,31 @@ final class Cgroup {
         return Optional.of(new Cgroup(mem, pid));
     }
 
+    /**
+     * Removes the groups of servers that are gone (a kill -9 leaves them, empty, behind): group names end in
+     * {@code -<server pid>-<sequence>}. Groups with processes left in them are kept.
+     */
+    static void removeOrphans(SandboxHost host) {
+        for (Optional<Path> root : List.of(host.memoryCgroup(), host.pidsCgroup())) {
+            if (root.isEmpty()) continue;
+            try (var dirs = Files.list(root.get().resolve("sagebrush"))) {
+                for (Path d : (Iterable<Path>) dirs::iterator) {
+                    String[] parts = d.getFileName().toString().split("-");
+                    if (parts.length < 3 || !Files.isDirectory(d)) continue;
+                    try {
+                        long pid = Long.parseLong(parts[parts.length - 2]);
+                        if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) continue;
+                        Files.deleteIfExists(d); // fails (EBUSY) while processes are left: kept
+                    } catch (NumberFormatException | IOException ignored) {
+                        // not one of ours, or still busy
+                    }
+                }
+            } catch (IOException ignored) {
+                // no groups yet
+            }
+        }
+    }
+
     /** The cgroup.procs files the first process must join. */
     List<Path> procsFiles() {
         List<Path> out = new ArrayList<>();

@@ -52,6 +52,7 @@ public final class Sandboxes {
             // no /etc to list: only the fixed names
         }
         this.etc = List.copyOf(e);
+        Cgroup.removeOrphans(host);
     }
 
     /** The default set-up of a server: probe the host, uids 2,000,000 + 100,000, state under {@code stateDir}. */

@@ -10,9 +10,10 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import dev.sagebrush.notebook.runtime.InstanceKey;
 
 /**
- * {@code /notebooks/<name>/sagebrush-logs/<stream>}: the instance's logs, for whoever holds a session for it, in
+ * {@code <instance origin>/sagebrush-logs/<stream>}: the instance's logs, for whoever holds a session for it, in
  * place of AWS's CloudWatch streams {@code <name>/LifecycleConfigOnCreate} and {@code <name>/LifecycleConfigOnStart}
  * (plus {@code Jupyter}, the server's own log). Served whatever the instance's status: a Failed instance is exactly
  * when its lifecycle log is wanted. The last 1 MiB of each log is returned.
@@ -25,14 +26,14 @@ final class InstanceLogs {
             "Jupyter", "jupyter.log");
     private static final int MAX = 1 << 20;
 
-    private final Function<String, Optional<SessionSigner.InstanceRef>> currentInstance;
-    private final Function<String, Path> logDirectory;
+    private final Function<InstanceKey, Optional<SessionSigner.InstanceRef>> currentInstance;
+    private final Function<InstanceKey, Path> logDirectory;
 
     /**
      * @param currentInstance the instance now holding a name (a session for an earlier one must not read it)
      * @param logDirectory    where an instance's log files are
      */
-    InstanceLogs(Function<String, Optional<SessionSigner.InstanceRef>> currentInstance, Function<String, Path> logDirectory) {
+    InstanceLogs(Function<InstanceKey, Optional<SessionSigner.InstanceRef>> currentInstance, Function<InstanceKey, Path> logDirectory) {
         this.currentInstance = currentInstance;
         this.logDirectory = logDirectory;
     }
@@ -50,7 +51,7 @@ final class InstanceLogs {
             });
             return;
         }
-        if (!currentInstance.apply(session.name()).map(session::equals).orElse(false)) {
+        if (!currentInstance.apply(NotebookRoutes.keyOf(session)).map(session::equals).orElse(false)) {
             NotebookProxy.deny(exchange, 403, "Forbidden: the session is not valid for this notebook instance.");
             return;
         }
@@ -59,7 +60,7 @@ final class InstanceLogs {
             NotebookProxy.deny(exchange, 404, "No log stream " + stream + ". Streams: " + String.join(", ", STREAMS.keySet()));
             return;
         }
-        Path log = logDirectory.apply(session.name()).resolve(file);
+        Path log = logDirectory.apply(new InstanceKey(session.account(), session.region(), session.name())).resolve(file);
         byte[] body = Files.exists(log) ? tail(log) : new byte[0];
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; charset=utf-8");
         exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");

@@ -16,31 +16,34 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import dev.sagebrush.notebook.runtime.InstanceKey;
 
 /**
- * The browser's way into a notebook instance: {@code /notebooks/<name>/...}, HTTP and WebSocket, forwarded to that
- * instance's Jupyter with the path unchanged (Jupyter's base_url is the same prefix).
+ * The browser's way into a notebook instance: every request to the instance's own origin
+ * ({@code http://<name>.<account>.<region>.notebook.localhost:<port>/}, see {@link NotebookOrigins}), HTTP and
+ * WebSocket, forwarded to that instance's Jupyter with the path unchanged.
  *
  * <p>Only a caller holding a valid session for <em>that</em> instance gets through; everyone else gets 403. A session
- * starts by opening a presigned URL ({@code /notebooks/<name>/sagemaker-auth?authToken=...}), which sets an
- * HttpOnly, SameSite=Lax cookie scoped to the instance's path and redirects into Jupyter.
+ * starts by opening a presigned URL ({@code <origin>/sagemaker-auth?authToken=...}), which sets an HttpOnly,
+ * SameSite=Lax, host-only cookie (no Domain attribute: no other instance's origin ever receives it) and redirects
+ * into Jupyter.
  *
  * <p>The proxy presents the instance's Jupyter token itself; the browser never learns it. Because Jupyter skips its
  * own XSRF and Origin checks for token-authenticated requests, the proxy does the Origin check: a WebSocket upgrade or
- * an unsafe method whose Origin is not this server's own origin is refused (cross-site WebSocket hijacking would
- * otherwise run code in the user's kernel).
+ * an unsafe method whose Origin is not exactly this instance's origin (scheme, host and port) is refused
+ * (cross-site WebSocket hijacking would otherwise run code in the user's kernel).
  *
  * <p>The same session also reads the instance's logs ({@link InstanceLogs}), the stand-in for AWS's CloudWatch.
  */
 public final class NotebookProxy implements HttpHandler {
-    public static final String PREFIX = "/notebooks/";
-    public static final String AUTH_PATH = "sagemaker-auth";
+    public static final String AUTH_PATH = "/sagemaker-auth";
     static final String COOKIE = "sagebrush-notebook-session";
     private static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS");
     private static final HttpString ORIGIN = new HttpString("Origin");
 
     private final SessionSigner signer;
     private final NotebookRoutes routes;
+    private final NotebookOrigins origins;
     private final Clock clock;
     private final InstanceLogs logs;
 
@@ -48,64 +51,59 @@ public final class NotebookProxy implements HttpHandler {
      * @param currentInstance the instance that holds a name now, from the store (for log access while not running)
      * @param logDirectory    where an instance's lifecycle and Jupyter logs are
      */
-    public NotebookProxy(SessionSigner signer, NotebookRoutes routes, Clock clock,
-                         Function<String, Optional<SessionSigner.InstanceRef>> currentInstance,
-                         Function<String, Path> logDirectory) {
+    public NotebookProxy(SessionSigner signer, NotebookRoutes routes, NotebookOrigins origins, Clock clock,
+                         Function<InstanceKey, Optional<SessionSigner.InstanceRef>> currentInstance,
+                         Function<InstanceKey, Path> logDirectory) {
         this.signer = signer;
         this.routes = routes;
+        this.origins = origins;
         this.clock = clock;
         this.logs = new InstanceLogs(currentInstance, logDirectory);
     }
 
-    public static boolean isNotebookPath(String path) {
-        return path.startsWith(PREFIX);
+    /** True for requests addressed to a notebook origin: they belong to this proxy, whatever their path. */
+    public boolean handles(HttpServerExchange exchange) {
+        return origins.isNotebookHost(exchange.getRequestHeaders().getFirst(Headers.HOST));
     }
 
     @Override
     public void handleRequest(HttpServerExchange exchange) throws Exception {
-        String path = exchange.getRequestPath();
-        int end = path.indexOf('/', PREFIX.length());
-        if (end < 0) {
-            // "/notebooks/<name>" without the slash: Jupyter's base_url ends in one
-            String name = path.substring(PREFIX.length());
-            if (name.isEmpty()) {
-                deny(exchange, 404, "No notebook instance named in the path.");
-            } else {
-                redirect(exchange, PREFIX + name + "/");
-            }
+        Optional<InstanceKey> target = origins.instanceAt(exchange.getRequestHeaders().getFirst(Headers.HOST));
+        if (target.isEmpty()) {
+            deny(exchange, 404, "No notebook instance at this address.");
             return;
         }
-        String name = path.substring(PREFIX.length(), end);
-        String rest = path.substring(end + 1);
+        InstanceKey key = target.get();
+        String path = exchange.getRequestPath();
         Instant now = clock.instant();
-        if (rest.equals(AUTH_PATH)) {
-            openSession(exchange, name, now);
+        if (path.equals(AUTH_PATH)) {
+            openSession(exchange, key, now);
             return;
         }
         Cookie cookie = exchange.getRequestCookie(COOKIE);
         Optional<SessionSigner.InstanceRef> session = cookie == null ? Optional.empty()
                 : signer.verifySession(cookie.getValue(), now);
-        if (session.isEmpty() || !session.get().name().equals(name)) {
-            deny(exchange, 403, "Forbidden: no valid session for notebook instance " + name
-                    + ". Open a URL from CreatePresignedNotebookInstanceUrl first.");
+        if (session.isEmpty() || !NotebookRoutes.keyOf(session.get()).equals(key)) {
+            deny(exchange, 403, "Forbidden: no valid session for this notebook instance. Open a URL from "
+                    + "CreatePresignedNotebookInstanceUrl first.");
             return;
         }
-        if (rest.equals("api/shutdown")) {
+        if (path.equals("/api/shutdown")) {
             // Jupyter would exit behind the control plane's back (quit_button=False only hides the button).
             deny(exchange, 403, "Forbidden: stop the instance with StopNotebookInstance.");
             return;
         }
-        if (rest.startsWith(InstanceLogs.PATH + "/") && exchange.getRequestMethod().toString().equals("GET")) {
-            logs.handle(exchange, session.get(), rest.substring(InstanceLogs.PATH.length() + 1));
+        if (path.startsWith("/" + InstanceLogs.PATH + "/") && exchange.getRequestMethod().toString().equals("GET")) {
+            logs.handle(exchange, session.get(), path.substring(InstanceLogs.PATH.length() + 2));
             return;
         }
-        Optional<NotebookRoutes.Route> route = routes.find(name);
+        Optional<NotebookRoutes.Route> route = routes.find(key);
         if (route.isEmpty()) {
-            deny(exchange, 503, "Notebook instance " + name + " is not InService.");
+            deny(exchange, 503, "Notebook instance " + session.get().name() + " is not InService.");
             return;
         }
         if (!route.get().instance().equals(session.get())) {
-            // Same name, but another account, region or an earlier instance that was deleted.
+            // Same name, account and region, but an earlier instance that was deleted.
             deny(exchange, 403, "Forbidden: the session is not valid for this notebook instance.");
             return;
         }
@@ -113,7 +111,7 @@ public final class NotebookProxy implements HttpHandler {
         boolean needsOriginCheck = exchange.getRequestHeaders().contains(Headers.UPGRADE)
                 || !SAFE_METHODS.contains(exchange.getRequestMethod().toString());
         if (needsOriginCheck && !sameOrigin(exchange)) {
-            deny(exchange, 403, "Forbidden: cross-origin request to notebook instance " + name + ".");
+            deny(exchange, 403, "Forbidden: cross-origin request to notebook instance " + session.get().name() + ".");
             return;
         }
         removeSessionCookie(exchange);
@@ -121,55 +119,65 @@ public final class NotebookProxy implements HttpHandler {
         route.get().handler().handleRequest(exchange);
     }
 
-    private void openSession(HttpServerExchange exchange, String name, Instant now) {
+    private void openSession(HttpServerExchange exchange, InstanceKey key, Instant now) {
         var tokens = exchange.getQueryParameters().get("authToken");
         Optional<SessionSigner.Presigned> p = tokens == null || tokens.isEmpty() ? Optional.empty()
                 : signer.verifyPresigned(tokens.getFirst(), now);
-        if (p.isEmpty() || !p.get().instance().name().equals(name)) {
+        if (p.isEmpty() || !NotebookRoutes.keyOf(p.get().instance()).equals(key)) {
             deny(exchange, 403, "Forbidden: the authToken is invalid or has expired. Presigned notebook URLs are valid "
                     + "for 5 minutes; create a new one with CreatePresignedNotebookInstanceUrl.");
             return;
         }
-        Optional<NotebookRoutes.Route> route = routes.find(name);
+        Optional<NotebookRoutes.Route> route = routes.find(key);
         if (route.isPresent() && !route.get().instance().equals(p.get().instance())) {
             deny(exchange, 403, "Forbidden: the authToken is not valid for this notebook instance.");
             return;
         }
         int seconds = p.get().sessionSeconds();
+        // Host-only (no Domain), for the whole origin: this instance's origin and nothing else receives it.
         exchange.setResponseCookie(new CookieImpl(COOKIE, signer.session(p.get().instance(), now.plusSeconds(seconds)))
-                .setPath(PREFIX + name + "/")
+                .setPath("/")
                 .setHttpOnly(true)
                 .setSameSiteMode("Lax")
                 .setSecure("https".equals(exchange.getRequestScheme()))
                 .setMaxAge(seconds));
         exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
-        redirect(exchange, PREFIX + name + "/");
+        redirect(exchange, "/");
     }
 
     /**
-     * True when the request has no Origin (not a browser, or a same-origin navigation) or an Origin equal to this
-     * server as the browser addressed it (the Host header).
+     * True when the request has no Origin (not a browser, or a same-origin navigation) or an Origin equal to the
+     * origin the browser addressed: same scheme, same host (the Host header), same port.
      */
     static boolean sameOrigin(HttpServerExchange exchange) {
-        String origin = exchange.getRequestHeaders().getFirst(ORIGIN);
+        return sameOrigin(exchange.getRequestHeaders().getFirst(ORIGIN), exchange.getRequestScheme(),
+                exchange.getRequestHeaders().getFirst(Headers.HOST));
+    }
+
+    static boolean sameOrigin(String origin, String requestScheme, String host) {
         if (origin == null) return true;
-        String host = exchange.getRequestHeaders().getFirst(Headers.HOST);
         if (host == null || origin.equals("null")) return false;
         try {
             URI o = URI.create(origin);
             String scheme = o.getScheme();
-            int port = o.getPort() != -1 ? o.getPort() : "https".equals(scheme) ? 443 : 80;
+            if (scheme == null || !scheme.equalsIgnoreCase(requestScheme)) return false;
+            int port = o.getPort() != -1 ? o.getPort() : defaultPort(scheme);
             String hostOnly = host;
-            int hostPort = "https".equals(exchange.getRequestScheme()) ? 443 : 80;
+            int hostPort = defaultPort(requestScheme);
             int colon = host.lastIndexOf(':');
             if (colon > host.lastIndexOf(']')) {
                 hostOnly = host.substring(0, colon);
                 hostPort = Integer.parseInt(host.substring(colon + 1));
             }
-            return o.getHost() != null && o.getHost().equalsIgnoreCase(hostOnly) && port == hostPort;
+            return o.getHost() != null && o.getHost().equalsIgnoreCase(hostOnly) && port == hostPort
+                    && (o.getPath() == null || o.getPath().isEmpty()) && o.getRawQuery() == null;
         } catch (IllegalArgumentException e) {
             return false;
         }
+    }
+
+    private static int defaultPort(String scheme) {
+        return "https".equalsIgnoreCase(scheme) ? 443 : 80;
     }
 
     /** Jupyter has no business seeing Sagebrush's session credential. */

@@ -1,5 +1,6 @@
 package dev.sagebrush.notebook.proxy;
 
+import dev.sagebrush.notebook.runtime.InstanceKey;
 import dev.sagebrush.notebook.runtime.Upstream;
 import io.undertow.server.handlers.proxy.LoadBalancingProxyClient;
 import io.undertow.server.handlers.proxy.ProxyHandler;
@@ -8,7 +9,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The running instances the proxy may forward to, by name. The notebook controller registers an instance when its
+ * The running instances the proxy may forward to, by account, region and (lower-cased) name. The notebook controller registers an instance when its
  * Jupyter answers and unregisters it before stopping it, so the proxy never forwards to a Jupyter that is going away.
  */
 public final class NotebookRoutes {
@@ -17,7 +18,17 @@ public final class NotebookRoutes {
     record Route(SessionSigner.InstanceRef instance, Upstream upstream, ProxyHandler handler,
                  LoadBalancingProxyClient client) {}
 
-    private final Map<String, Route> routes = new ConcurrentHashMap<>();
+    private final Map<InstanceKey, Route> routes = new ConcurrentHashMap<>();
+
+    /** The routing key of an instance: names are unique per account and region ignoring case. */
+    static InstanceKey keyOf(SessionSigner.InstanceRef ref) {
+        InstanceKey k = new InstanceKey(ref.account(), ref.region(), ref.name());
+        return new InstanceKey(k.account(), k.region(), k.label());
+    }
+
+    static InstanceKey normalise(InstanceKey k) {
+        return new InstanceKey(k.account(), k.region(), k.label());
+    }
 
     public void register(SessionSigner.InstanceRef instance, Upstream upstream) {
         LoadBalancingProxyClient client = new LoadBalancingProxyClient()
@@ -29,17 +40,17 @@ public final class NotebookRoutes {
                 .setRewriteHostHeader(false) // Jupyter compares Origin with Host
                 .setMaxConnectionRetries(1)
                 .build();
-        Route old = routes.put(instance.name(), new Route(instance, upstream, handler, client));
+        Route old = routes.put(keyOf(instance), new Route(instance, upstream, handler, client));
         if (old != null) close(old);
     }
 
-    public void unregister(String name) {
-        Route old = routes.remove(name);
+    public void unregister(InstanceKey key) {
+        Route old = routes.remove(normalise(key));
         if (old != null) close(old);
     }
 
-    Optional<Route> find(String name) {
-        return Optional.ofNullable(routes.get(name));
+    Optional<Route> find(InstanceKey key) {
+        return Optional.ofNullable(routes.get(normalise(key)));
     }
 
     /** How many Jupyter servers this node routes to now (operators' metrics). */
@@ -47,8 +58,8 @@ public final class NotebookRoutes {
         return routes.size();
     }
 
-    public boolean isRegistered(String name) {
-        return routes.containsKey(name);
+    public boolean isRegistered(InstanceKey key) {
+        return routes.containsKey(normalise(key));
     }
 
     private static void close(Route r) {

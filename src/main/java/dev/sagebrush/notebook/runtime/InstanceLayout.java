@@ -7,20 +7,28 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * Where one instance lives on disk, under {@code <data>/notebooks/<name>/}:
+ * Where one instance lives on disk, under {@code <data>/notebooks/<account>/<region>/<lower-cased name>/} (0700, the
+ * server's only; the sandbox sees the parts it needs through bind mounts, never this directory):
  * <pre>
- *   SageMaker/   the persistent volume, Jupyter's notebook_dir (a mount point when the volume is a loop image)
- *   volume.img   the loop image holding SageMaker/, when VolumeSizeInGB is enforced
- *   home/        $HOME of the instance user (Jupyter config, IPython history); emptied at every start, as on AWS
- *   runtime/     JUPYTER_RUNTIME_DIR: kernel connection files (0600), the unix socket
- *   logs/        jupyter.log, LifecycleConfigOnCreate.log, LifecycleConfigOnStart.log, readable by the user
- *   meta/        root only: the Jupyter token, the pid file, the "OnCreate has run" marker
+ *   SageMaker/   the persistent volume, Jupyter's notebook_dir (a mount point when the volume is a loop image);
+ *                /home/ec2-user/SageMaker inside the sandbox
+ *   volume.img   the loop image holding SageMaker/, when VolumeSizeInGB is enforced (0600)
+ *   home/        $HOME of the instance user, /home/ec2-user inside; emptied at every start, as on AWS
+ *   tmp/         /tmp inside, shared by the lifecycle scripts and Jupyter; emptied at every start
+ *   runtime/     JUPYTER_RUNTIME_DIR (/run/sagebrush inside): kernel connection files (0600), the unix socket
+ *   sandbox/     what the sandbox shows read-only: its passwd and group, resource-metadata.json, the Python shim
+ *   logs/        jupyter.log, LifecycleConfigOnCreate.log, LifecycleConfigOnStart.log (server only)
+ *   meta/        server only: the scripts, the pid file, the "OnCreate has run" marker
  * </pre>
  */
-record InstanceLayout(String name, Path base) {
+record InstanceLayout(InstanceKey key, Path base) {
 
-    static InstanceLayout of(Path root, String name) {
-        return new InstanceLayout(name, root.resolve(name));
+    static InstanceLayout of(Path root, InstanceKey key) {
+        return new InstanceLayout(key, root.resolve(key.account()).resolve(key.region()).resolve(key.label()));
+    }
+
+    String name() {
+        return key.name();
     }
 
     Path volume() { return base.resolve("SageMaker"); }
@@ -31,12 +39,10 @@ record InstanceLayout(String name, Path base) {
     Path logs() { return base.resolve("logs"); }
     Path jupyterLog() { return logs().resolve("jupyter.log"); }
     Path meta() { return base.resolve("meta"); }
+    Path tmp() { return base.resolve("tmp"); }
+    Path sandbox() { return base.resolve("sandbox"); }
     Path pidFile() { return meta().resolve("jupyter.pid"); }
     Path onCreateDone() { return meta().resolve("on-create.done"); }
-
-    String baseUrl() {
-        return "/notebooks/" + name + "/";
-    }
 
     /**
      * The instance's Unix user. Names can be 63 characters and user names are limited to 32, so it is a hash; of the
@@ -49,7 +55,7 @@ record InstanceLayout(String name, Path base) {
 
     /** The instance's cgroup: readable, and unique per data directory for the same reason as the user. */
     String cgroupName() {
-        return name + "-" + hostId();
+        return key.label() + "-" + hostId();
     }
 
     private String hostId() {

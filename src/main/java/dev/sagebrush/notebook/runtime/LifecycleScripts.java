@@ -14,13 +14,14 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs a lifecycle script as AWS does: as root (whatever RootAccess says), from {@code /}, with AWS's documented PATH,
+ * Runs a lifecycle script as AWS does: as root (whatever RootAccess says: root inside the instance's user namespace,
+ * never host root, see {@link Sandbox}), from {@code /}, with AWS's documented PATH,
  * under a hard time limit (5 minutes), before Jupyter starts so that configuration changes need no restart. Output is
  * appended to {@code logs/LifecycleConfigOnCreate.log} or {@code ...OnStart.log} (AWS's CloudWatch stream names).
  *
  * <p>{@code timeout} kills the script's process group when the limit passes. Background jobs a successful script
  * started ({@code nohup ... &}) keep running, as AWS users expect; they sit in the instance's cgroup and die with it at
- * Stop.
+ * Stop (killed by uid, see {@link InstanceProcesses}).
  */
 final class LifecycleScripts {
     private LifecycleScripts() {}
@@ -31,26 +32,44 @@ final class LifecycleScripts {
         Hook(String label) { this.label = label; }
     }
 
-    static void run(Hook hook, String script, InstanceSpec spec, InstanceLayout l, String user, Duration limit,
-                    List<String> cgroupPrefix) throws RuntimeFailure, IOException {
+    /** How a script is started: where its file is as the script sees it, and the command that runs it there. */
+    interface Launcher {
+        /** Makes the script readable where it will run; returns its path as the script's shell will see it. */
+        String place(Path scriptFile) throws IOException;
+
+        /** The full command: sandbox (or not), then {@code command}. */
+        List<String> command(Path scriptFile, List<String> command);
+
+        /** Volume, home and user as the script sees them. */
+        JupyterCommand.Paths paths();
+
+        String user();
+    }
+
+    static void run(Hook hook, String script, InstanceSpec spec, InstanceLayout l, Launcher launcher, Duration limit)
+            throws RuntimeFailure, IOException {
         Path file = l.meta().resolve("lifecycle-" + hook.label + ".sh");
         Files.writeString(file, script, StandardCharsets.UTF_8);
+        String inside = launcher.place(file);
         Path log = l.logs().resolve("LifecycleConfig" + hook.label + ".log");
         Files.writeString(log, "=== " + Instant.now() + " " + hook.label + " of " + spec.name() + " ===\n",
                 StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        List<String> cmd = new ArrayList<>(cgroupPrefix);
-        cmd.addAll(List.of("timeout", "--kill-after=5s", String.format(java.util.Locale.ROOT, "%.3fs", limit.toMillis() / 1000.0), "/bin/bash", file.toString()));
+        // timeout(1) is outside the sandbox: the script cannot stop it from enforcing the limit.
+        List<String> cmd = new ArrayList<>(List.of("timeout", "--kill-after=5s",
+                String.format(java.util.Locale.ROOT, "%.3fs", limit.toMillis() / 1000.0)));
+        cmd.addAll(launcher.command(file, List.of("/bin/bash", inside)));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(Path.of("/").toFile())
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().clear();
+        pb.environment().putAll(spec.callback());
         pb.environment().putAll(Map.of(
                 "PATH", "/usr/local/sbin:/usr/local/bin:/usr/bin:/usr/sbin:/sbin:/bin",
-                "LANG", "C.UTF-8", "HOME", "/root", "SHELL", "/bin/bash",
+                "LANG", "C.UTF-8", "HOME", launcher.paths().home(), "SHELL", "/bin/bash",
                 "SM_NOTEBOOK_INSTANCE_NAME", spec.name(),
                 "SM_NOTEBOOK_INSTANCE_ARN", spec.arn(),
-                "SM_VOLUME", l.volume().toAbsolutePath().toString(),
-                "SM_USER", user,
-                "SM_HOME", l.home().toAbsolutePath().toString()));
+                "SM_VOLUME", launcher.paths().volume(),
+                "SM_USER", launcher.user(),
+                "SM_HOME", launcher.paths().home()));
         int rc;
         Process p = null;
         try {

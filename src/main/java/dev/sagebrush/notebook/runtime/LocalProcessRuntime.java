@@ -47,9 +47,11 @@ public final class LocalProcessRuntime implements NotebookRuntime {
     private final HostCapabilities host;
     private final Volumes volumes;
     private final InstanceCgroups cgroups;
+    private final MemoryCgroup memory;
+    private final long hostMemory;
     private final CodeRepositories repositories;
-    private final Map<String, Running> running = new ConcurrentHashMap<>();
-    private final Map<String, String> exited = new ConcurrentHashMap<>();
+    private final Map<InstanceKey, Running> running = new ConcurrentHashMap<>();
+    private final Map<InstanceKey, String> exited = new ConcurrentHashMap<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     private final SecureRandom random = new SecureRandom();
 
@@ -58,64 +60,74 @@ public final class LocalProcessRuntime implements NotebookRuntime {
         this.host = host;
         this.volumes = new Volumes(options.loopVolumes() && host.loopVolumes());
         this.cgroups = new InstanceCgroups(host.cgroup2());
+        this.memory = MemoryCgroup.probe(host.sandboxes());
+        this.hostMemory = hostMemoryBytes();
         this.repositories = new CodeRepositories(options.gitConfig());
         Files.createDirectories(options.root());
-        if (host.setpriv()) {
-            // Instance users must traverse (not list) the data directory to reach their own 0700 directories.
-            addTraverse(options.root());
-            addTraverse(options.root().getParent());
-            InstanceUsers.removeOrphans();
-        }
+        // Only the server enters: the sandboxes see their own parts through bind mounts made by root.
+        Files.setPosixFilePermissions(options.root(), PosixFilePermissions.fromString("rwx------"));
+        if (host.setpriv()) InstanceUsers.removeOrphans();
         log.info("Notebook runtime: {}", describeHost());
     }
 
     @Override
-    public Path logDirectory(String name) {
-        return InstanceLayout.of(options.root(), name).logs();
+    public Path logDirectory(InstanceKey key) {
+        return InstanceLayout.of(options.root(), key).logs();
     }
 
     @Override
     public String describeHost() {
-        return host.describe() + (volumes.enforcesSize() || !host.loopVolumes() ? "" : " (loop volumes switched off)");
+        return host.describe() + "; " + memory.describe()
+                + (volumes.enforcesSize() || !host.loopVolumes() ? "" : " (loop volumes switched off)");
     }
 
     @Override
     public Upstream start(InstanceSpec spec) throws RuntimeFailure {
-        if (running.containsKey(spec.name())) return running.get(spec.name()).upstream();
-        if (!spec.directInternetAccess() && !host.netns()) {
+        InstanceKey key = spec.key();
+        if (running.containsKey(key)) return running.get(key).upstream();
+        if (host.root() && !host.sandboxes()) {
+            // Running a user's Jupyter or lifecycle script as host root is exactly what the sandbox exists to prevent.
+            throw new RuntimeFailure("This host cannot sandbox notebook instances: install the Debian packages "
+                    + "bubblewrap and util-linux (bwrap, setpriv, unshare, prlimit) and passwd (useradd).");
+        }
+        if (!spec.directInternetAccess() && !host.sandboxes()) {
             // Failing is honest; starting with internet access the user asked not to have would not be.
             throw new RuntimeFailure("DirectInternetAccess is Disabled, but this host cannot give the instance its "
-                    + "own network namespace (Sagebrush must run as root, with unshare and ip installed). The "
+                    + "own network namespace (Sagebrush must run as root, with bubblewrap installed). The "
                     + "instance was not started rather than started with internet access.");
         }
         if (!jupyterInstalled()) {
             throw new RuntimeFailure("Jupyter is not installed on this host: install the Debian packages "
                     + "jupyter-notebook and python3-ipykernel (" + JupyterCommand.PYTHON + " -m notebook must work).");
         }
-        InstanceLayout l = InstanceLayout.of(options.root(), spec.name());
-        exited.remove(spec.name());
+        InstanceLayout l = InstanceLayout.of(options.root(), key);
+        exited.remove(key);
         try {
-            String user = prepareDirectories(l, spec);
+            InstanceUsers.Ids ids = prepareDirectories(l);
             if (!volumes.enforcesSize()) {
-                log.info("Notebook instance {}: VolumeSizeInGB={} is not enforced on this host", spec.name(), spec.volumeSizeInGB());
+                log.info("Notebook instance {}: VolumeSizeInGB={} is not enforced on this host", key, spec.volumeSizeInGB());
             }
             volumes.attach(l, spec.volumeSizeInGB());
             // Only the instance's user may enter its volume (a fresh directory or filesystem root is 0755).
             Files.setPosixFilePermissions(l.volume(), PosixFilePermissions.fromString("rwx------"));
             List<String> folders = repositories.cloneInto(l.volume(), spec.codeRepositories());
-            if (host.setpriv()) Commands.run(List.of("chown", "-R", user + ":" + user, l.volume().toString()), Duration.ofMinutes(5));
-            runLifecycle(spec, l, user);
+            if (ids != null) {
+                Commands.run(List.of("chown", "-R", ids.uid() + ":" + ids.gid(), l.volume().toString()), Duration.ofMinutes(5));
+            }
+            SandboxFiles.write(l, spec, ids);
+            InstanceLimits limits = InstanceLimits.forType(spec.instanceType(), hostMemory);
+            runLifecycle(spec, l, ids, limits);
             String token = HexFormat.of().formatHex(bytes(32));
-            Running r = launch(spec, l, user, token, spec.defaultCodeRepository() == null ? null : folders.get(0));
-            running.put(spec.name(), r);
-            watch(spec.name(), r);
+            Running r = launch(spec, l, ids, limits, token, spec.defaultCodeRepository() == null ? null : folders.get(0));
+            running.put(key, r);
+            watch(key, r);
             return r.upstream();
         } catch (RuntimeFailure e) {
             cleanUp(l);
             throw e;
         } catch (IOException | RuntimeException e) {
             cleanUp(l);
-            log.error("Notebook instance {} could not start", spec.name(), e);
+            log.error("Notebook instance {} could not start", key, e);
             throw new RuntimeFailure("The notebook instance could not be started: " + e.getMessage());
         }
     }
@@ -137,60 +149,114 @@ public final class LocalProcessRuntime implements NotebookRuntime {
         return b;
     }
 
-    /** Makes the directories with their owners; wipes home/ and runtime/, which do not persist on AWS either. */
-    private String prepareDirectories(InstanceLayout l, InstanceSpec spec) throws IOException, RuntimeFailure {
-        Files.createDirectories(l.base());
-        Files.setPosixFilePermissions(l.base(), PosixFilePermissions.fromString("rwx--x--x"));
-        Files.createDirectories(l.meta());
-        Files.setPosixFilePermissions(l.meta(), PosixFilePermissions.fromString("rwx------"));
-        Files.createDirectories(l.logs());
-        Files.setPosixFilePermissions(l.logs(), PosixFilePermissions.fromString("rwxr-xr-x"));
+    /**
+     * Makes the directories with their owners; wipes home/, tmp/ and runtime/, which do not persist on AWS either.
+     * Returns the instance user's ids, or null on a host that cannot sandbox (everything is the server's user).
+     */
+    private InstanceUsers.Ids prepareDirectories(InstanceLayout l) throws IOException, RuntimeFailure {
+        for (Path dir = l.base(); dir != null && !dir.equals(options.root()); dir = dir.getParent()) {
+            Files.createDirectories(dir);
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        }
+        for (Path p : List.of(l.meta(), l.logs(), l.sandbox())) {
+            Files.createDirectories(p);
+            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwx------"));
+        }
         Files.createDirectories(l.volume());
-        for (Path p : List.of(l.home(), l.runtime())) {
+        for (Path p : List.of(l.home(), l.runtime(), l.tmp())) {
             deleteTree(p);
             Files.createDirectories(p);
             Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwx------"));
         }
-        if (!host.setpriv()) return System.getProperty("user.name");
-        String user = l.userName();
-        InstanceUsers.ensure(user, l.home(), l.base());
-        Commands.run(List.of("chown", user + ":" + user, l.home().toString(), l.runtime().toString()), Duration.ofSeconds(30));
-        return user;
+        if (!host.sandboxes()) return null;
+        InstanceUsers.Ids ids = InstanceUsers.ensure(l.userName(), l.home(), l.base());
+        Commands.run(List.of("chown", ids.uid() + ":" + ids.gid(), l.home().toString(), l.runtime().toString(),
+                l.tmp().toString()), Duration.ofSeconds(30));
+        return ids;
     }
 
-    private void runLifecycle(InstanceSpec spec, InstanceLayout l, String user) throws RuntimeFailure, IOException {
+    private void runLifecycle(InstanceSpec spec, InstanceLayout l, InstanceUsers.Ids ids, InstanceLimits limits)
+            throws RuntimeFailure, IOException {
         InstanceSpec.LifecycleHooks hooks = spec.lifecycle();
+        LifecycleScripts.Launcher launcher = lifecycleLauncher(spec, l, ids, limits);
         // OnCreate runs once in the life of an instance, whether it worked or not (as on AWS).
         if (hooks.onCreate() != null && !Files.exists(l.onCreateDone())) {
             Files.writeString(l.onCreateDone(), Instant.now().toString());
-            LifecycleScripts.run(LifecycleScripts.Hook.ON_CREATE, hooks.onCreate(), spec, l, user,
-                    options.lifecycleTimeout(), cgroups.enterPrefix(l.cgroupName()));
+            LifecycleScripts.run(LifecycleScripts.Hook.ON_CREATE, hooks.onCreate(), spec, l, launcher,
+                    options.lifecycleTimeout());
         } else if (!Files.exists(l.onCreateDone())) {
             Files.writeString(l.onCreateDone(), Instant.now().toString()); // a config attached later has no OnCreate turn
         }
         if (hooks.onStart() != null) {
-            LifecycleScripts.run(LifecycleScripts.Hook.ON_START, hooks.onStart(), spec, l, user,
-                    options.lifecycleTimeout(), cgroups.enterPrefix(l.cgroupName()));
+            LifecycleScripts.run(LifecycleScripts.Hook.ON_START, hooks.onStart(), spec, l, launcher,
+                    options.lifecycleTimeout());
         }
     }
 
-    private Running launch(InstanceSpec spec, InstanceLayout l, String user, String token, String defaultFolder)
-            throws IOException, RuntimeFailure {
-        boolean isolate = !spec.directInternetAccess();
-        boolean asRoot = spec.rootAccess() || !host.setpriv();
-        InstanceUsers.Ids ids = asRoot ? null : InstanceUsers.lookup(user);
+    /** Lifecycle scripts: root inside the sandbox's user namespace, from /, no pid namespace (see Sandbox). */
+    private LifecycleScripts.Launcher lifecycleLauncher(InstanceSpec spec, InstanceLayout l, InstanceUsers.Ids ids,
+                                                        InstanceLimits limits) {
+        boolean sandboxed = ids != null;
+        return new LifecycleScripts.Launcher() {
+            @Override
+            public String place(Path scriptFile) throws IOException {
+                if (!sandboxed) return scriptFile.toString();
+                Files.copy(scriptFile, l.sandbox().resolve("lifecycle.sh"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                return Sandbox.LIFECYCLE_SCRIPT;
+            }
+
+            @Override
+            public List<String> command(Path scriptFile, List<String> command) {
+                List<String> cmd = new ArrayList<>(cgroups.enterPrefix(l.cgroupName()));
+                if (!sandboxed) {
+                    cmd.addAll(command);
+                    return cmd;
+                }
+                cmd.addAll(memory.enterPrefix(l.cgroupName(), limits.memoryBytes()));
+                cmd.addAll(Sandbox.wrap(l, ids, new Sandbox.Options(!spec.directInternetAccess(), true, false, "/",
+                        limits), command));
+                return cmd;
+            }
+
+            @Override
+            public JupyterCommand.Paths paths() {
+                return sandboxed ? JupyterCommand.Paths.sandboxed() : JupyterCommand.Paths.onHost(l);
+            }
+
+            @Override
+            public String user() {
+                return sandboxed ? "ec2-user" : System.getProperty("user.name");
+            }
+        };
+    }
+
+    private Running launch(InstanceSpec spec, InstanceLayout l, InstanceUsers.Ids ids, InstanceLimits limits,
+                           String token, String defaultFolder) throws IOException, RuntimeFailure {
+        boolean sandboxed = ids != null;
+        boolean unixSocket = !spec.directInternetAccess();
+        boolean rootInside = sandboxed && spec.rootAccess();
+        JupyterCommand.Paths paths = sandboxed ? JupyterCommand.Paths.sandboxed() : JupyterCommand.Paths.onHost(l);
         RuntimeFailure last = null;
         for (int attempt = 0; attempt < 3; attempt++) {
-            int port = isolate ? 0 : JupyterCommand.freePort();
+            int port = unixSocket ? 0 : JupyterCommand.freePort();
+            List<String> jupyter = JupyterCommand.build(paths, port, unixSocket, rootInside, defaultFolder);
             List<String> cmd = new ArrayList<>(cgroups.enterPrefix(l.cgroupName()));
-            cmd.addAll(JupyterCommand.build(l, port, isolate, ids, host.root() && asRoot, defaultFolder));
+            if (sandboxed) {
+                cmd.addAll(memory.enterPrefix(l.cgroupName(), limits.memoryBytes()));
+                cmd.addAll(Sandbox.wrap(l, ids, new Sandbox.Options(unixSocket, rootInside, true, Sandbox.VOLUME,
+                        limits), jupyter));
+            } else {
+                cmd.addAll(jupyter);
+            }
             ProcessBuilder pb = new ProcessBuilder(cmd).directory(l.volume().toFile()).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(l.jupyterLog().toFile()));
             pb.environment().clear();
-            pb.environment().putAll(JupyterCommand.environment(l, asRoot && host.root() ? "root" : user, token));
+            String user = !sandboxed ? System.getProperty("user.name") : rootInside ? "root" : "ec2-user";
+            pb.environment().putAll(JupyterCommand.environment(paths, user, token, spec.callback()));
+            pb.environment().put("SM_NOTEBOOK_INSTANCE_NAME", spec.name());
             Process p = pb.start();
             Files.writeString(l.pidFile(), Long.toString(p.pid()));
-            UnixSocketRelay relay = isolate ? new UnixSocketRelay(l.socket(), spec.name()) : null;
+            UnixSocketRelay relay = unixSocket ? new UnixSocketRelay(l.socket(), spec.name()) : null;
             URI uri = URI.create("http://127.0.0.1:" + (relay != null ? relay.port() : port));
             Upstream up = new Upstream(uri, token);
             try {
@@ -207,7 +273,7 @@ public final class LocalProcessRuntime implements NotebookRuntime {
     }
 
     private void awaitReady(Process p, Upstream up, InstanceLayout l) throws RuntimeFailure {
-        HttpRequest probe = HttpRequest.newBuilder(up.uri().resolve(l.baseUrl() + "api/status"))
+        HttpRequest probe = HttpRequest.newBuilder(up.uri().resolve("/api/status"))
                 .header("Authorization", "token " + up.token()).timeout(Duration.ofSeconds(2)).GET().build();
         long deadline = System.nanoTime() + options.readyTimeout().toNanos();
         while (System.nanoTime() < deadline) {
@@ -230,32 +296,32 @@ public final class LocalProcessRuntime implements NotebookRuntime {
     }
 
     /** Notices a Jupyter that ends by itself (a crash, an OOM kill): the controller turns this into Failed. */
-    private void watch(String name, Running r) {
+    private void watch(InstanceKey key, Running r) {
         r.process().onExit().thenRun(() -> {
-            if (running.get(name) != r) return; // stopped on purpose
+            if (running.get(key) != r) return; // stopped on purpose
             // The reason first, then "not running": the controller must never see neither.
-            exited.put(name, "The Jupyter server of the notebook instance exited unexpectedly with code "
+            exited.put(key, "The Jupyter server of the notebook instance exited unexpectedly with code "
                     + r.process().exitValue() + ". Last lines of its log: "
                     + Commands.lastLines(Commands.tail(r.layout().jupyterLog(), 4096), 5));
-            if (running.remove(name, r) && r.relay() != null) r.relay().close();
+            if (running.remove(key, r) && r.relay() != null) r.relay().close();
         });
     }
 
     @Override
-    public Optional<String> exitReason(String name) {
-        return Optional.ofNullable(exited.get(name));
+    public Optional<String> exitReason(InstanceKey key) {
+        return Optional.ofNullable(exited.get(key));
     }
 
     @Override
-    public boolean isRunning(String name) {
-        return running.containsKey(name);
+    public boolean isRunning(InstanceKey key) {
+        return running.containsKey(key);
     }
 
     @Override
-    public void stop(String name) {
-        Running r = running.remove(name);
-        exited.remove(name);
-        InstanceLayout l = r != null ? r.layout() : InstanceLayout.of(options.root(), name);
+    public void stop(InstanceKey key) {
+        Running r = running.remove(key);
+        exited.remove(key);
+        InstanceLayout l = r != null ? r.layout() : InstanceLayout.of(options.root(), key);
         if (r != null) {
             if (r.relay() != null) r.relay().close();
             terminate(r.process());
@@ -264,29 +330,29 @@ public final class LocalProcessRuntime implements NotebookRuntime {
     }
 
     @Override
-    public void reset(String name) {
-        if (running.containsKey(name)) return;
-        InstanceLayout l = InstanceLayout.of(options.root(), name);
+    public void reset(InstanceKey key) {
+        if (running.containsKey(key)) return;
+        InstanceLayout l = InstanceLayout.of(options.root(), key);
         try {
             if (Files.exists(l.pidFile())) {
                 long pid = Long.parseLong(Files.readString(l.pidFile()).strip());
                 Optional<ProcessHandle> h = ProcessHandle.of(pid);
                 Path cmdline = Path.of("/proc", Long.toString(pid), "cmdline");
-                // Only a process that is really this instance's Jupyter: pids are reused.
+                // Only a process that is really this instance's Jupyter (or its sandbox): pids are reused.
                 if (h.isPresent() && Files.exists(cmdline)
-                        && Files.readString(cmdline).replace('\0', ' ').contains("base_url=" + l.baseUrl())) {
-                    log.info("Stopping a Jupyter left running for notebook instance {} (pid {})", name, pid);
+                        && Files.readString(cmdline).replace('\0', ' ').contains(l.volume().toString())) {
+                    log.info("Stopping a Jupyter left running for notebook instance {} (pid {})", key, pid);
                     h.get().destroy();
                     h.get().onExit().get(options.stopGrace().toMillis(), TimeUnit.MILLISECONDS);
                 }
             }
         } catch (Exception e) {
-            // fall through to the cgroup kill, which is thorough
+            // fall through to the kill by uid, which is thorough
         }
         cleanUp(l);
     }
 
-    /** Kills whatever of the instance is left (cgroup), unmounts its volume, forgets the pid. */
+    /** Kills whatever of the instance is left (its uid, its cgroup), unmounts its volume, forgets the pid. */
     private void cleanUp(InstanceLayout l) {
         // Cleaning up must finish even when the thread was interrupted (server shutdown): a volume left mounted
         // under a data directory that is then deleted would take its contents with it.
@@ -299,7 +365,12 @@ public final class LocalProcessRuntime implements NotebookRuntime {
     }
 
     private void killAndUnmount(InstanceLayout l) {
+        if (host.sandboxes()) {
+            InstanceUsers.Ids ids = InstanceUsers.lookup(l.userName());
+            if (ids != null && ids.uid() != 0) InstanceProcesses.killAll(ids.uid());
+        }
         cgroups.killAll(l.cgroupName());
+        memory.remove(l.cgroupName());
         volumes.detach(l);
         try {
             Files.deleteIfExists(l.pidFile());
@@ -308,9 +379,12 @@ public final class LocalProcessRuntime implements NotebookRuntime {
         }
     }
 
+    /** SIGTERM to Jupyter itself (it shuts its kernels down), then SIGKILL to whatever is left of the tree. */
     private void terminate(Process p) {
         List<ProcessHandle> tree = p.descendants().toList();
-        p.destroy(); // SIGTERM: Jupyter shuts its kernels down cleanly
+        java.util.stream.Stream.concat(java.util.stream.Stream.of(p.toHandle()), tree.stream())
+                .filter(h -> h.info().commandLine().orElse("").contains(" -m notebook "))
+                .forEach(ProcessHandle::destroy);
         try {
             if (!p.waitFor(options.stopGrace().toMillis(), TimeUnit.MILLISECONDS)) {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -325,7 +399,7 @@ public final class LocalProcessRuntime implements NotebookRuntime {
 
     @Override
     public void update(InstanceSpec spec) throws RuntimeFailure {
-        InstanceLayout l = InstanceLayout.of(options.root(), spec.name());
+        InstanceLayout l = InstanceLayout.of(options.root(), spec.key());
         try {
             volumes.grow(l, spec.volumeSizeInGB());
         } catch (IOException e) {
@@ -334,11 +408,11 @@ public final class LocalProcessRuntime implements NotebookRuntime {
     }
 
     @Override
-    public void destroy(String name) {
-        stop(name);
-        InstanceLayout l = InstanceLayout.of(options.root(), name);
+    public void destroy(InstanceKey key) {
+        stop(key);
+        InstanceLayout l = InstanceLayout.of(options.root(), key);
         if (Volumes.isMounted(l.volume())) {
-            log.warn("Volume of notebook instance {} is still mounted; leaving {} in place", name, l.base());
+            log.warn("Volume of notebook instance {} is still mounted; leaving {} in place", key, l.base());
             return;
         }
         try {
@@ -353,8 +427,8 @@ public final class LocalProcessRuntime implements NotebookRuntime {
     public void close() {
         // Stop in parallel: each stop may wait for its Jupyter to shut its kernels down.
         List<Thread> stops = new ArrayList<>();
-        for (String name : List.copyOf(running.keySet())) {
-            Thread t = new Thread(() -> stop(name), "nb-stop-" + name);
+        for (InstanceKey key : List.copyOf(running.keySet())) {
+            Thread t = new Thread(() -> stop(key), "nb-stop-" + key.label());
             t.start();
             stops.add(t);
         }
@@ -376,10 +450,15 @@ public final class LocalProcessRuntime implements NotebookRuntime {
         }
     }
 
-    private static void addTraverse(Path dir) throws IOException {
-        if (dir == null || !Files.isDirectory(dir)) return;
-        var perms = Files.getPosixFilePermissions(dir);
-        if (perms.add(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) Files.setPosixFilePermissions(dir, perms);
+    private static long hostMemoryBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemTotal:")) return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+            }
+        } catch (IOException | NumberFormatException e) {
+            // unknown: the instance type alone decides
+        }
+        return 0;
     }
 
     private static void sleep(long ms) {

@@ -16,27 +16,27 @@ public interface NotebookRuntime extends AutoCloseable {
     Upstream start(InstanceSpec spec) throws RuntimeFailure;
 
     /** Empty while the instance's Jupyter runs; why it stopped when it ended by itself; empty too if never started. */
-    Optional<String> exitReason(String name);
+    Optional<String> exitReason(InstanceKey key);
 
-    boolean isRunning(String name);
+    boolean isRunning(InstanceKey key);
 
     /** Stops Jupyter and everything the instance started (lifecycle background jobs included). Idempotent. */
-    void stop(String name);
+    void stop(InstanceKey key);
 
     /**
      * Clears what a previous server process may have left behind for this instance (after a crash of the server:
      * a Jupyter still running, a mounted volume). Idempotent; cheap when there is nothing.
      */
-    void reset(String name);
+    void reset(InstanceKey key);
 
     /** Applies a new spec to a stopped instance (today: grows the volume). */
     void update(InstanceSpec spec) throws RuntimeFailure;
 
     /** Removes the instance's volume, user and directories. */
-    void destroy(String name);
+    void destroy(InstanceKey key);
 
     /** Where the instance's logs are: LifecycleConfigOnCreate.log, LifecycleConfigOnStart.log, jupyter.log. */
-    java.nio.file.Path logDirectory(String name);
+    java.nio.file.Path logDirectory(InstanceKey key);
 
     /** What this host can enforce, in words, for logs and docs. */
     String describeHost();

@@ -33,6 +33,8 @@ final class Volumes {
         if (!Files.exists(l.volumeImage())) {
             Path tmp = l.base().resolve("volume.img.tmp");
             setLength(tmp, sizeGb);
+            // The server's only: anyone who could read the image could read the volume (debugfs).
+            Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
             check(Commands.run(List.of("mkfs.ext4", "-q", "-F", "-m", "0", "-E",
                     "lazy_itable_init=1,lazy_journal_init=1", tmp.toString()), CMD), "format the volume");
             Files.move(tmp, l.volumeImage());

@@ -25,25 +25,37 @@ public final class MetricExtractor {
     /** Longer lines are matched on their first this-many characters: bounded work per line, whatever the output. */
     public static final int MAX_LINE_CHARS = 16 * 1024;
 
+    /** Hears every value recorded, with the instant its line was read: the metric's time series (CloudWatch). */
+    public interface Listener {
+        void value(String metricName, double value, Instant at);
+    }
+
     private final List<Named> definitions;
+    private final Listener listener;
     private final Map<String, MetricData> last = new LinkedHashMap<>();
     private long changes;
 
     private record Named(String name, Pattern pattern) {}
 
-    private MetricExtractor(List<Named> definitions) {
+    private MetricExtractor(List<Named> definitions, Listener listener) {
         this.definitions = definitions;
+        this.listener = listener;
     }
 
     /** Compiles the definitions; an invalid pattern is an IllegalArgumentException naming the metric. */
     public static MetricExtractor of(List<MetricDefinition> definitions) {
+        return of(definitions, (name, value, at) -> {});
+    }
+
+    /** As {@link #of(List)}, telling {@code listener} every value as it is recorded. */
+    public static MetricExtractor of(List<MetricDefinition> definitions, Listener listener) {
         List<Named> compiled = new ArrayList<>();
         if (definitions != null) {
             for (MetricDefinition d : definitions) {
                 compiled.add(new Named(d.name(), compile(d)));
             }
         }
-        return new MetricExtractor(compiled);
+        return new MetricExtractor(compiled, listener);
     }
 
     /** A pattern's compiled program may hold at most this many instructions (see {@link RegexSize}). */
@@ -89,6 +101,7 @@ public final class MetricExtractor {
                 last.put(d.name(), data);
                 changes++;
             }
+            listener.value(d.name(), Double.parseDouble(raw.trim()), at); // full precision for CloudWatch
         }
     }
 

@@ -1,5 +1,9 @@
 package dev.sagebrush.training.runner;
 
+import dev.sagebrush.jobs.sandbox.SandboxSpec;
+import dev.sagebrush.jobs.sandbox.SandboxedProcess;
+import dev.sagebrush.jobs.sandbox.Sandboxes;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -7,63 +11,47 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One training process and its output. stdout and stderr are merged at the OS level (one pipe, so the log keeps the
- * order the process wrote in, as a CloudWatch stream does) and appended to the job's log file byte for byte; each line
- * is also handed to a consumer (the metric extractor). Lines longer than {@link #MAX_LINE_BYTES} are handed over in
- * pieces, so a process printing without newlines cannot grow the server's memory.
+ * One training process, in its sandbox, and its output. stdout and stderr are merged at the OS level (one pipe, so
+ * the log keeps the order the process wrote in, as a CloudWatch stream does) and appended to the job's log file byte
+ * for byte; each line is also handed to a consumer (the metric extractor). Lines longer than {@link #MAX_LINE_BYTES}
+ * are handed over in pieces, so a process printing without newlines cannot grow the server's memory.
  *
- * <p>Stopping follows {@code docker stop -t <grace>}: SIGTERM to the process and every descendant, then SIGKILL to
- * whatever is still alive when the grace period ends. Descendants are collected before each signal because a child
- * whose parent died is re-parented and no longer found through the parent.
+ * <p>Stopping follows {@code docker stop -t <grace>}: SIGTERM to every process of the sandbox, then SIGKILL to
+ * whatever is still alive when the grace period ends ({@link SandboxedProcess#terminate}).
  */
-final class ChildProcess {
+final class ChildProcess implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ChildProcess.class);
     static final int MAX_LINE_BYTES = 64 * 1024;
 
-    private final Process process;
-    private final Thread pump;
+    private final SandboxedProcess process;
 
-    private ChildProcess(Process process, Thread pump) {
+    private ChildProcess(SandboxedProcess process) {
         this.process = process;
-        this.pump = pump;
     }
 
-    static ChildProcess start(List<String> command, Map<String, String> env, Path workDir, Path logFile,
-                              Consumer<String> lines) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        pb.environment().clear();
-        pb.environment().putAll(env);
+    static ChildProcess start(Sandboxes sandboxes, SandboxSpec spec, Path logFile, Consumer<String> lines)
+            throws IOException {
         OutputStream logOut = Files.newOutputStream(logFile, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        Process p;
+        Files.setPosixFilePermissions(logFile, PosixFilePermissions.fromString("rw-------"));
         try {
-            p = pb.start();
-        } catch (IOException e) {
+            return new ChildProcess(sandboxes.start(spec, in -> pump(in, logOut, lines)));
+        } catch (IOException | RuntimeException e) {
             logOut.close();
             throw e;
         }
-        Thread pump = new Thread(() -> pump(p.getInputStream(), logOut, lines), "training-output-" + p.pid());
-        pump.setDaemon(true);
-        pump.start();
-        return new ChildProcess(p, pump);
     }
 
     private static void pump(InputStream in, OutputStream logOut, Consumer<String> lines) {
         byte[] buf = new byte[8192];
-        java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
-        try (in; logOut) {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        try (logOut) {
             int n;
             while ((n = in.read(buf)) > 0) {
                 logOut.write(buf, 0, n);
@@ -82,7 +70,7 @@ final class ChildProcess {
         }
     }
 
-    private static void emit(java.io.ByteArrayOutputStream line, Consumer<String> lines) {
+    private static void emit(ByteArrayOutputStream line, Consumer<String> lines) {
         String s = line.toString(StandardCharsets.UTF_8);
         line.reset();
         if (s.endsWith("\r")) s = s.substring(0, s.length() - 1);
@@ -99,35 +87,26 @@ final class ChildProcess {
 
     /** Waits up to {@code timeout}; true when the process has exited. */
     boolean waitFor(Duration timeout) throws InterruptedException {
-        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        return process.waitFor(timeout);
     }
 
     /** The exit code, once the process has exited and all its output has been read. */
     int exitCode() throws InterruptedException {
-        int code = process.waitFor();
-        pump.join(5000);
-        return code;
+        return process.exitCode();
     }
 
-    /** SIGTERM now, SIGKILL after {@code grace}; returns when the process is gone. */
+    /** True when the sandbox's memory limit was hit. */
+    boolean memoryExceeded() {
+        return process.memoryExceeded();
+    }
+
+    /** SIGTERM now, SIGKILL after {@code grace}; returns when every process of the sandbox is gone. */
     void terminate(Duration grace) throws InterruptedException {
-        Set<ProcessHandle> tree = tree();
-        tree.forEach(ProcessHandle::destroy);
-        if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
-            log.info("Training process {} did not exit within {} s of SIGTERM; sending SIGKILL", pid(), grace.toSeconds());
-        }
-        tree.addAll(tree());
-        for (ProcessHandle h : tree) {
-            if (h.isAlive()) h.destroyForcibly();
-        }
-        process.waitFor();
+        process.terminate(grace);
     }
 
-    private Set<ProcessHandle> tree() {
-        Set<ProcessHandle> all = new LinkedHashSet<>();
-        List<ProcessHandle> descendants = new ArrayList<>(process.descendants().toList());
-        all.add(process.toHandle());
-        all.addAll(descendants);
-        return all;
+    @Override
+    public void close() {
+        process.close();
     }
 }

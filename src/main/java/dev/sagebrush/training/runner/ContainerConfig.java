@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,9 +18,10 @@ import software.amazon.awssdk.services.sagemaker.model.DescribeTrainingJobRespon
  * What a training process sees of its job, generated from the job's description: the three files SageMaker writes to
  * {@code /opt/ml/input/config} and the process environment. SageMaker's platform only sets {@code TRAINING_JOB_NAME},
  * {@code TRAINING_JOB_ARN} and the user's Environment; the {@code SM_*} variables are normally computed inside the
- * container by the sagemaker-training-toolkit. Here there is no container to hold the toolkit and no {@code /opt/ml},
- * so Sagebrush computes them too, the toolkit's way, pointing at this job's own directories: scripts written for the
- * toolkit work unchanged, and so do scripts that read the config files.
+ * container by the sagemaker-training-toolkit. Here there is no container to hold the toolkit, so Sagebrush computes
+ * them too, the toolkit's way: scripts written for the toolkit work unchanged, and so do scripts that read the config
+ * files. The training process runs in a sandbox that shows the job's {@code ml/} directory at {@code /opt/ml}, as
+ * SageMaker does, and every path in the environment is the one the process sees ({@link #ML_INSIDE}).
  */
 public final class ContainerConfig {
     /** The instance type reported when the job named none (ResourceConfig is optional in the current model). */
@@ -32,6 +34,11 @@ public final class ContainerConfig {
             .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true)
             .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS, true);
 
+    /** Where the sandbox shows the job's ml/ directory, as in a SageMaker training container. */
+    public static final Path ML_INSIDE = Path.of("/opt/ml");
+    /** The sandbox's private tmpfs. */
+    static final Path TMP_INSIDE = Path.of("/tmp");
+
     private final DescribeTrainingJobResponse job;
     private final JobLayout layout;
     private final int cpus;
@@ -40,6 +47,11 @@ public final class ContainerConfig {
         this.job = job;
         this.layout = layout;
         this.cpus = cpus;
+    }
+
+    /** A path of the job's ml/ tree as the training process sees it. */
+    String inside(Path hostPath) {
+        return ML_INSIDE.resolve(layout.ml().relativize(hostPath)).toString();
     }
 
     /** Writes hyperparameters.json, inputdataconfig.json, resourceconfig.json and, when given, debughookconfig.json. */
@@ -59,7 +71,7 @@ public final class ContainerConfig {
     Map<String, Object> debugHookConfig() {
         var d = job.debugHookConfig();
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("LocalPath", d.localPath() != null ? d.localPath() : layout.output().resolve("tensors").toString());
+        out.put("LocalPath", d.localPath() != null ? d.localPath() : inside(layout.output().resolve("tensors")));
         if (d.s3OutputPath() != null) out.put("S3OutputPath", d.s3OutputPath());
         if (d.hasHookParameters()) out.put("HookParameters", new TreeMap<>(d.hookParameters()));
         List<Map<String, Object>> collections = new java.util.ArrayList<>();
@@ -122,8 +134,8 @@ public final class ContainerConfig {
             if (serverEnv.containsKey(k)) env.put(k, serverEnv.get(k));
         }
         env.putIfAbsent("PATH", "/usr/local/bin:/usr/bin:/bin");
-        env.put("HOME", layout.tmp().toString());
-        env.put("TMPDIR", layout.tmp().toString());
+        env.put("HOME", TMP_INSIDE.toString());
+        env.put("TMPDIR", TMP_INSIDE.toString());
         env.putAll(toolkitVariables());
         // The user's Environment goes in as given and may override the toolkit's values, as it could in a container
         // whose entry point reads them; the platform's own two variables always win.
@@ -142,7 +154,7 @@ public final class ContainerConfig {
         job.hyperParameters().forEach((k, v) -> (k.startsWith("sagemaker_") ? frameworkParams : hps).put(k, decode(v)));
         Map<String, String> channelDirs = new TreeMap<>();
         for (Channel c : job.inputDataConfig()) {
-            channelDirs.put(c.channelName(), layout.channel(c.channelName()).toString());
+            channelDirs.put(c.channelName(), inside(layout.channel(c.channelName())));
         }
         String entryPoint = frameworkParams.get("sagemaker_program") instanceof String s ? s : "";
         String moduleDir = frameworkParams.get("sagemaker_submit_directory") instanceof String s ? s : "";
@@ -164,9 +176,9 @@ public final class ContainerConfig {
         training.put("framework_module", null);
         training.put("hosts", List.of(JobLayout.HOST));
         training.put("hyperparameters", hps);
-        training.put("input_config_dir", layout.config().toString());
+        training.put("input_config_dir", inside(layout.config()));
         training.put("input_data_config", inputDataConfig());
-        training.put("input_dir", layout.input().toString());
+        training.put("input_dir", inside(layout.input()));
         training.put("instance_groups", List.of(GROUP));
         training.put("instance_groups_dict", Map.of(GROUP, group));
         training.put("is_hetero", false);
@@ -174,16 +186,16 @@ public final class ContainerConfig {
         training.put("job_name", job.trainingJobName());
         training.put("log_level", 20);
         training.put("master_hostname", JobLayout.HOST);
-        training.put("model_dir", layout.model().toString());
+        training.put("model_dir", inside(layout.model()));
         training.put("module_dir", moduleDir);
         training.put("module_name", moduleName);
         training.put("network_interface_name", "eth0");
         training.put("num_cpus", cpus);
         training.put("num_gpus", 0);
         training.put("num_neurons", 0);
-        training.put("output_data_dir", layout.outputData().resolve(JobLayout.HOST).toString());
-        training.put("output_dir", layout.output().toString());
-        training.put("output_intermediate_dir", layout.outputIntermediate().toString());
+        training.put("output_data_dir", inside(layout.outputData().resolve(JobLayout.HOST)));
+        training.put("output_dir", inside(layout.output()));
+        training.put("output_intermediate_dir", inside(layout.outputIntermediate()));
         training.put("resource_config", resourceConfig());
         training.put("user_entry_point", entryPoint);
 
@@ -201,9 +213,9 @@ public final class ContainerConfig {
         hps.forEach((k, v) -> env.put("SM_HP_" + k.toUpperCase(java.util.Locale.ROOT), envValue(v)));
         env.put("SM_USER_ARGS", json(userArgs(hps)));
         env.put("SM_TRAINING_ENV", json(training));
-        // Not toolkit names, but handy for scripts that want the /opt/ml stand-in itself.
-        env.put("SM_OUTPUT_FAILURE", layout.failure().toString());
-        env.put("SAGEBRUSH_ML_ROOT", layout.ml().toString());
+        // Not toolkit names, kept for scripts written when /opt/ml was a per-job directory on the host.
+        env.put("SM_OUTPUT_FAILURE", inside(layout.failure()));
+        env.put("SAGEBRUSH_ML_ROOT", ML_INSIDE.toString());
         return env;
     }
 

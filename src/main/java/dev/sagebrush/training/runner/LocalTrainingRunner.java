@@ -1,6 +1,12 @@
 package dev.sagebrush.training.runner;
 
 import dev.sagebrush.jobs.Cancellation;
+import dev.sagebrush.jobs.sandbox.Limits;
+import dev.sagebrush.jobs.sandbox.SandboxSpec;
+import dev.sagebrush.jobs.sandbox.SandboxUnavailableException;
+import dev.sagebrush.jobs.sandbox.Sandboxes;
+import dev.sagebrush.jobs.sandbox.UidPool;
+import dev.sagebrush.jobs.sandbox.UntrustedFiles;
 import dev.sagebrush.storage.BucketNotFoundException;
 import dev.sagebrush.storage.ObjectStorage;
 import dev.sagebrush.storage.S3Uri;
@@ -13,6 +19,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,9 +34,11 @@ import software.amazon.awssdk.services.sagemaker.model.DescribeTrainingJobRespon
 import software.amazon.awssdk.services.sagemaker.model.SecondaryStatus;
 
 /**
- * Runs a training job as a child process of the server, honouring the SageMaker container contract with a per-job
- * directory standing in for {@code /opt/ml} (see {@link JobLayout}, {@link ContainerConfig}). Steps: look the image up
- * in the {@link ImageRegistry}; write the config files; download the File-mode channels; run
+ * Runs a training job in a sandbox, honouring the SageMaker container contract: the job's own directory is shown at
+ * {@code /opt/ml} (see {@link JobLayout}, {@link ContainerConfig}), the process runs as a uid of its own with nothing
+ * else of the host but the read-only system directories and the registry command's own files, without network when
+ * EnableNetworkIsolation is set, under the training memory limit. Steps: look the image up in the
+ * {@link ImageRegistry}; write the config files; download the File-mode channels; run
  * {@code <command> (ContainerArguments | train)}; then pack {@code model/} to S3. Exit code 0 completes the job, any
  * other fails it with {@code output/failure} (first 1024 characters) as the reason.
  */
@@ -45,14 +54,31 @@ public final class LocalTrainingRunner implements TrainingRunner {
     private final Duration stopGrace;
     private final Clock clock;
     private final Map<String, String> serverEnv;
+    private final Sandboxes sandboxes;
+    private final long memoryBytes;
+    private final JobTelemetry telemetry;
 
-    public LocalTrainingRunner(ImageRegistry images, ObjectStorage storage, Path root, Duration stopGrace, Clock clock) {
+    /**
+     * @param sandboxes   where training processes run
+     * @param memoryBytes memory limit of each training job's sandbox
+     */
+    public LocalTrainingRunner(ImageRegistry images, ObjectStorage storage, Path root, Duration stopGrace, Clock clock,
+                               Sandboxes sandboxes, long memoryBytes) {
+        this(images, storage, root, stopGrace, clock, sandboxes, memoryBytes, JobTelemetry.NONE);
+    }
+
+    /** @param telemetry where each output line and parsed metric value goes as it is printed (CloudWatch) */
+    public LocalTrainingRunner(ImageRegistry images, ObjectStorage storage, Path root, Duration stopGrace, Clock clock,
+                               Sandboxes sandboxes, long memoryBytes, JobTelemetry telemetry) {
+        this.telemetry = telemetry;
         this.images = images;
         this.storage = storage;
         this.root = root;
         this.stopGrace = stopGrace;
         this.clock = clock;
         this.serverEnv = System.getenv();
+        this.sandboxes = sandboxes;
+        this.memoryBytes = memoryBytes;
     }
 
     /** Where a job's files (and its log, {@code algo-1.log}) live. */
@@ -84,13 +110,20 @@ public final class LocalTrainingRunner implements TrainingRunner {
                     + "--training-images FILE)" : " (" + images.file() + ")") + ". Add a line '<image-uri> <command...>' "
                     + "that maps it to a local command.", List.of());
         }
+        try {
+            sandboxes.requireAvailable();
+        } catch (SandboxUnavailableException e) {
+            return Outcome.failed("InternalServerError: " + e.getMessage(), List.of());
+        }
         JobLayout layout = layoutOf(job);
         Files.createDirectories(layout.jobDir());
+        Files.setPosixFilePermissions(layout.jobDir(), PosixFilePermissions.fromString("rwx------"));
         layout.prepare();
         if (builtin.isPresent()) builtin.get().install(layout.ml());
-        MetricExtractor metrics = MetricExtractor.of(job.algorithmSpecification().metricDefinitions());
+        JobTelemetry.Sink sink = telemetry.open(job);
+        MetricExtractor metrics = MetricExtractor.of(job.algorithmSpecification().metricDefinitions(), sink::metric);
         try {
-            return runPrepared(job, layout, command.get(), metrics, progress, cancellation);
+            return runPrepared(job, layout, command.get(), metrics, sink, progress, cancellation);
         } catch (TrainingFailure f) {
             return Outcome.failed(f.getMessage(), metrics.finalMetrics());
         } catch (Cancellation.CancelledException e) {
@@ -99,6 +132,7 @@ public final class LocalTrainingRunner implements TrainingRunner {
             Thread.currentThread().interrupt();
             return new Outcome(Outcome.Kind.CANCELLED, null, metrics.finalMetrics());
         } finally {
+            sink.close();
             try {
                 layout.cleanUp();
             } catch (IOException e) {
@@ -108,7 +142,8 @@ public final class LocalTrainingRunner implements TrainingRunner {
     }
 
     private Outcome runPrepared(DescribeTrainingJobResponse job, JobLayout layout, List<String> command,
-                                MetricExtractor metrics, Progress progress, Cancellation cancellation)
+                                MetricExtractor metrics, JobTelemetry.Sink sink, Progress progress,
+                                Cancellation cancellation)
             throws IOException, TrainingFailure, InterruptedException {
         ContainerConfig config = new ContainerConfig(job, layout, Runtime.getRuntime().availableProcessors());
         config.writeConfigFiles();
@@ -125,22 +160,39 @@ public final class LocalTrainingRunner implements TrainingRunner {
         List<String> args = job.algorithmSpecification().containerArguments();
         argv.addAll(args.isEmpty() ? List.of("train") : args);
         appendLog(layout, "Sagebrush: starting " + argv + " for training job " + job.trainingJobName());
-        ChildProcess child;
-        try {
-            child = ChildProcess.start(argv, config.environment(serverEnv), layout.ml(), layout.log(),
-                    line -> metrics.accept(line, clock.instant()));
-        } catch (IOException e) {
-            throw new TrainingFailure("ClientError: Cannot start the command " + command + " that the image registry "
-                    + "maps the training image to: " + e.getMessage());
-        }
-        progress.processStarted(metrics);
-        while (!child.waitFor(Duration.ofMillis(200))) {
-            if (cancellation.isCancelled()) {
-                child.terminate("shutdown".equals(cancellation.reason()) ? SHUTDOWN_GRACE : stopGrace);
-                break;
+        boolean isolated = Boolean.TRUE.equals(job.enableNetworkIsolation());
+        int exit;
+        boolean outOfMemory;
+        try (UidPool.Lease uid = sandboxes.uids().lease()) {
+            SandboxSpec.Builder spec = SandboxSpec.builder("training", argv).uid(uid)
+                    .readWrite(layout.ml(), ContainerConfig.ML_INSIDE).chdir(ContainerConfig.ML_INSIDE)
+                    .env(config.environment(serverEnv)).network(!isolated).hostname(JobLayout.HOST)
+                    .limits(Limits.TRAINING.withMemory(memoryBytes));
+            for (Path p : commandFiles(command)) spec.readOnly(p);
+            ChildProcess child;
+            try {
+                child = ChildProcess.start(sandboxes, spec.build(), layout.log(),
+                        line -> {
+                            Instant now = clock.instant();
+                            metrics.accept(line, now);
+                            sink.line(now, line);
+                        });
+            } catch (IOException | IllegalArgumentException e) {
+                throw new TrainingFailure("ClientError: Cannot start the command " + command + " that the image "
+                        + "registry maps the training image to: " + e.getMessage());
+            }
+            try (child) {
+                progress.processStarted(metrics);
+                while (!child.waitFor(Duration.ofMillis(200))) {
+                    if (cancellation.isCancelled()) {
+                        child.terminate("shutdown".equals(cancellation.reason()) ? SHUTDOWN_GRACE : stopGrace);
+                        break;
+                    }
+                }
+                exit = child.exitCode();
+                outOfMemory = child.memoryExceeded();
             }
         }
-        int exit = child.exitCode();
         appendLog(layout, "Sagebrush: the training process exited with code " + exit);
 
         if (cancellation.isCancelled()) {
@@ -149,6 +201,11 @@ public final class LocalTrainingRunner implements TrainingRunner {
                 uploadQuietly(job, layout);
             }
             return new Outcome(Outcome.Kind.CANCELLED, null, metrics.finalMetrics());
+        }
+        if (exit != 0 && outOfMemory) {
+            return Outcome.failed("ClientError: OutOfMemoryError: The training process exceeded the memory limit of "
+                    + Limits.bytes(memoryBytes) + " and was killed. Please use an instance type with more memory, or "
+                    + "reduce the size of training data processed on an instance.", metrics.finalMetrics());
         }
         if (exit != 0) {
             return Outcome.failed(failureReason(layout, exit), metrics.finalMetrics());
@@ -186,9 +243,10 @@ public final class LocalTrainingRunner implements TrainingRunner {
 
     /** The first 1024 characters of output/failure, or a reason that points at the log when there is none. */
     static String failureReason(JobLayout layout, int exit) throws IOException {
-        if (Files.isRegularFile(layout.failure())) {
+        // The sandbox owns output/: the file may be a link to a server file, which UntrustedFiles refuses.
+        if (UntrustedFiles.isRegularFile(layout.ml(), layout.failure())) {
             byte[] head;
-            try (InputStream in = Files.newInputStream(layout.failure())) {
+            try (InputStream in = UntrustedFiles.open(layout.ml(), layout.failure())) {
                 head = in.readNBytes(MAX_FAILURE_CHARS * 4);
             }
             String text = new String(head, StandardCharsets.UTF_8).stripTrailing();
@@ -198,6 +256,24 @@ public final class LocalTrainingRunner implements TrainingRunner {
         }
         return "AlgorithmError: The training process exited with code " + exit + " and wrote no output/failure file. "
                 + "See the job's log (" + layout.log().getFileName() + " in " + layout.jobDir() + ").";
+    }
+
+    /**
+     * The registry command's own files (absolute paths outside the system directories, e.g. the algorithm's script),
+     * shown read-only in the sandbox at the same path. Only the operator's registry names them, never the job.
+     */
+    static List<Path> commandFiles(List<String> command) {
+        List<Path> out = new ArrayList<>();
+        for (String arg : command) {
+            if (!arg.startsWith("/")) continue;
+            Path p = Path.of(arg).normalize();
+            if (p.startsWith("/usr") || p.startsWith("/bin") || p.startsWith("/sbin") || p.startsWith("/lib")
+                    || p.startsWith("/lib64") || p.getNameCount() < 2 || !Files.exists(p)) {
+                continue;
+            }
+            out.add(p);
+        }
+        return out;
     }
 
     private static String regionOf(DescribeTrainingJobResponse job) {

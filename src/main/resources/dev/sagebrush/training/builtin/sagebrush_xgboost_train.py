@@ -221,9 +221,10 @@ def custom_metrics(names):
     return feval, set(chosen) | set(unsupported)
 
 
-def metric_printer(xgb):
+def metric_printer(xgb, stop):
     class PrintMetrics(xgb.callback.TrainingCallback):
-        """Prints each round's evaluation the way the algorithm does: "[i]\\tdata-metric:value..."."""
+        """Prints each round's evaluation the way the algorithm does: "[i]\\tdata-metric:value...", and ends
+        training after the round in which a stop was requested."""
 
         def after_iteration(self, model, epoch, evals_log):
             line = "[{}]".format(epoch)
@@ -232,7 +233,7 @@ def metric_printer(xgb):
                     value = values[-1][0] if isinstance(values[-1], tuple) else values[-1]
                     line += "\t{}-{}:{:.5f}".format(data, metric, value)
             print(line, flush=True)
-            return False
+            return bool(stop)
 
     return PrintMetrics()
 
@@ -293,7 +294,12 @@ def train(version, paths):
             params["eval_metric"] = native
 
     evals = [(dtrain, "train")] + ([(dval, "validation")] if dval is not None else [])
-    callbacks = [metric_printer(xgb)]
+    stop = []
+    callbacks = [metric_printer(xgb, stop)]
+    if config.get("save_model_on_termination") == "true":
+        # StopTrainingJob (SIGTERM): finish the round in progress and save the model, as the algorithm does. The
+        # handler only sets a flag: writing from a signal handler could re-enter a print it interrupted.
+        signal.signal(signal.SIGTERM, lambda signo, frame: stop.append(signo))
     rounds = config.get("early_stopping_rounds")
     if rounds and dval is not None:
         metric = (tuning_metrics or config.get("eval_metric") or [None])[-1]
@@ -308,8 +314,13 @@ def train(version, paths):
             raise UserError(message)
         raise AlgorithmError("XGB train call failed with exception:\n {}".format(message))
 
-    os.makedirs(paths.model, exist_ok=True)
-    location = os.path.join(paths.model, MODEL_NAME)
+    save(booster, version, paths.model)
+
+
+def save(booster, version, model_dir):
+    """xgboost-model as the version writes it: a pickled Booster up to 1.2-2, Booster.save_model after."""
+    os.makedirs(model_dir, exist_ok=True)
+    location = os.path.join(model_dir, MODEL_NAME)
     if version in PICKLE_VERSIONS:
         with open(location, "wb") as f:
             pickle.dump(booster, f)

@@ -147,6 +147,32 @@ class SandboxesTest {
     }
 
     @Test
+    void rootInAUserNamespaceIsTheSandboxUidOnTheHost() throws Exception {
+        requireSandbox();
+        try (UidPool.Lease uid = sandboxes.uids().lease()) {
+            SandboxSpec spec = SandboxSpec.builder("test", List.of("/bin/sh", "-c",
+                    "id -u; cat /proc/self/uid_map; touch mine.txt")).uid(uid).rootInUserNamespace(true)
+                    .readWrite(work).chdir(work).build();
+            SandboxedProcess.Result r = sandboxes.run(spec, Duration.ofSeconds(30), 4096);
+            assertThat(r.exitCode()).as(r.output()).isZero();
+            assertThat(r.output()).startsWith("0\n").contains(" " + uid.uid() + " ");
+            assertThat((Integer) Files.getAttribute(work.resolve("mine.txt"), "unix:uid")).isEqualTo(uid.uid());
+        }
+    }
+
+    @Test
+    void settingsFromTheEnvironment() {
+        SandboxSettings s = SandboxSettings.from(java.util.Map.of("SAGEBRUSH_SANDBOX_UIDS", "3000000-3000009",
+                "SAGEBRUSH_COMPILE_MEMORY_MB", "512"));
+        assertThat(s.firstUid()).isEqualTo(3_000_000);
+        assertThat(s.uidCount()).isEqualTo(10);
+        assertThat(s.compileMemoryBytes()).isEqualTo(512L << 20);
+        assertThat(s.trainingMemoryBytes()).isEqualTo(SandboxSettings.DEFAULT_TRAINING_MEMORY);
+        assertThatThrownBy(() -> SandboxSettings.from(java.util.Map.of("SAGEBRUSH_SANDBOX_UIDS", "0-10")))
+                .hasMessageContaining("SAGEBRUSH_SANDBOX_UIDS");
+    }
+
+    @Test
     void stopSendsSigtermFirst() throws Exception {
         requireSandbox();
         try (UidPool.Lease uid = sandboxes.uids().lease()) {

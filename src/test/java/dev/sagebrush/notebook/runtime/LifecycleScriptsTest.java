@@ -18,9 +18,23 @@ class LifecycleScriptsTest {
     @Test
     void instanceUsersFitUnixLimitsAndDifferPerInstance() {
         String longName = "a".repeat(63);
-        InstanceLayout a = InstanceLayout.of(java.nio.file.Path.of("/x"), longName);
-        InstanceLayout b = InstanceLayout.of(java.nio.file.Path.of("/x"), "b");
+        InstanceLayout a = InstanceLayout.of(java.nio.file.Path.of("/x"), new InstanceKey("000000000000", "us-east-1", longName));
+        InstanceLayout b = InstanceLayout.of(java.nio.file.Path.of("/x"), new InstanceKey("000000000000", "us-east-1", "b"));
+        InstanceLayout otherAccount = InstanceLayout.of(java.nio.file.Path.of("/x"), new InstanceKey("111111111111", "us-east-1", "b"));
         assertThat(a.userName()).startsWith("sbnb-").hasSizeLessThanOrEqualTo(32).isNotEqualTo(b.userName());
-        assertThat(a.baseUrl()).isEqualTo("/notebooks/" + longName + "/");
+        assertThat(otherAccount.userName()).isNotEqualTo(b.userName());
+        assertThat(otherAccount.base()).isEqualTo(java.nio.file.Path.of("/x/111111111111/us-east-1/b"));
+    }
+
+    @Test
+    void accountRegionAndNameNeverBecomeAPathEscape() {
+        for (String region : new String[] {"..", "us-east-1:222222222222", "us-east-1/../x", ""}) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> new InstanceKey("000000000000", region, "nb"))
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new InstanceKey("../000000000", "us-east-1", "nb"))
+                .isInstanceOf(IllegalArgumentException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new InstanceKey("000000000000", "us-east-1", "a.b"))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }

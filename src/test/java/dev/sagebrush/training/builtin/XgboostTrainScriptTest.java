@@ -37,6 +37,14 @@ class XgboostTrainScriptTest {
     record Run(int exit, String output, String failure) {}
 
     Run run(String tag, String hyperparameters, String channels, String csv, String... args) throws Exception {
+        Process p = start(tag, hyperparameters, channels, csv, args);
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        Path failure = ml.resolve("output/failure");
+        return new Run(p.exitValue(), out, Files.exists(failure) ? Files.readString(failure) : null);
+    }
+
+    Process start(String tag, String hyperparameters, String channels, String csv, String... args) throws Exception {
         for (String d : List.of("input/config", "input/data/train", "model", "output", "tmp")) {
             Files.createDirectories(ml.resolve(d));
         }
@@ -52,11 +60,7 @@ class XgboostTrainScriptTest {
         pb.environment().putAll(Map.of("PATH", "/usr/bin:/bin", "TMPDIR", ml.resolve("tmp").toString(),
                 "SAGEBRUSH_ML_ROOT", ml.toString(), "SM_MODEL_DIR", ml.resolve("model").toString(),
                 "SM_OUTPUT_FAILURE", ml.resolve("output/failure").toString()));
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        Path failure = ml.resolve("output/failure");
-        return new Run(p.exitValue(), out, Files.exists(failure) ? Files.readString(failure) : null);
+        return pb.start();
     }
 
     static String rows(int n) {
@@ -142,5 +146,20 @@ class XgboostTrainScriptTest {
         Run r = run("1.7-1", "{\"num_round\": \"2\"}", CSV_CHANNELS, rows(10));
         assertThat(r.exit()).as(r.output()).isZero();
         assertThat(r.output()).contains("Train matrix has 12 rows and 2 columns");
+    }
+
+    @Test
+    void saveModelOnTerminationKeepsTheLastRoundWhenStopped() throws Exception {
+        Process p = start("1.7-1", "{\"num_round\": \"1000000\", \"save_model_on_termination\": \"true\"}",
+                CSV_CHANNELS, rows(50));
+        java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+                StandardCharsets.UTF_8));
+        for (String line = out.readLine(); line != null && !line.startsWith("[3]\t"); line = out.readLine()) { }
+        p.toHandle().destroy(); // SIGTERM, as StopTrainingJob sends
+        out.transferTo(java.io.Writer.nullWriter());
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isZero();
+        assertThat(new String(Files.readAllBytes(ml.resolve("model/xgboost-model")), 0, 4, StandardCharsets.ISO_8859_1))
+                .isEqualTo("binf");
     }
 }

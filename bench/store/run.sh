@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The store under the training job API (no HTTP), on SQLite and on PostgreSQL: CreateTrainingJob and
+# DescribeTrainingJob throughput, then the Search index's start-up time and heap at N jobs (StoreBench).
+# Starts its own PostgreSQL (Debian's postgresql package: initdb into a temporary directory, a free port, fsync on),
+# as the postgres user when run as root.
+#
+#   bench/store/run.sh                     N=100000 jobs, THREADS=16
+#   N=20000 bench/store/run.sh             a quick look
+#   ENGINES=sqlite bench/store/run.sh      one store only (sqlite, postgresql)
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$here"
+N="${N:-100000}"
+THREADS="${THREADS:-16}"
+ENGINES="${ENGINES:-sqlite postgresql}"
+HEAP="${HEAP:--Xmx2g}"
+
+mvn -q -B -o test-compile >&2 2>/dev/null || mvn -q -B test-compile >&2
+CP="$here/target/test-classes:$here/target/classes:$(cat target/test-classpath.txt)"
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/sagebrush-storebench.XXXXXX")"
+PG_PID=""
+cleanup() {
+  if [ -n "$PG_PID" ]; then kill -INT "$PG_PID" 2>/dev/null || true; wait "$PG_PID" 2>/dev/null || true; fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+for engine in $ENGINES; do
+  if [ "$engine" = sqlite ]; then
+    java $HEAP -cp "$CP" dev.sagebrush.bench.StoreBench "$WORK/sqlite" "$N" "$THREADS"
+  else
+    BIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)"
+    AS=(); [ "$(id -u)" = 0 ] && { chown postgres: "$WORK"; AS=(setpriv --reuid=postgres --regid=postgres --init-groups); }
+    "${AS[@]}" "$BIN/initdb" -D "$WORK/pg" --auth=trust --username=postgres --locale=C -E UTF8 >/dev/null
+    PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+    "${AS[@]}" "$BIN/postgres" -D "$WORK/pg" -p "$PORT" -k "$WORK" -c listen_addresses=127.0.0.1 \
+        -c shared_buffers=256MB >"$WORK/pg.log" 2>&1 &
+    PG_PID=$!
+    for _ in $(seq 100); do "$BIN/pg_isready" -q -h 127.0.0.1 -p "$PORT" && break; sleep 0.1; done
+    "$BIN/psql" -q -h 127.0.0.1 -p "$PORT" -U postgres -c "CREATE DATABASE bench" postgres
+    java $HEAP -cp "$CP" dev.sagebrush.bench.StoreBench "postgresql://postgres@127.0.0.1:$PORT/bench" "$N" "$THREADS"
+  fi
+done

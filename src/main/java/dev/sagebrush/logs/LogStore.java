@@ -1,0 +1,163 @@
+package dev.sagebrush.logs;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * CloudWatch Logs' storage: log groups and streams per account and region under {@code <data>/logs/<account>/
+ * <region>/}, each stream an append-only file with a sparse index ({@link LogStream}). Producers write through
+ * {@link LogSink}s; one flusher thread moves every open stream's buffer into its file and fsyncs it every
+ * {@link #FLUSH_INTERVAL}, so a follower sees a line within that interval and the disk sees it in one fsync per
+ * stream per interval, however many lines there were. A crash loses at most the last interval of lines, which no
+ * client was told were stored (nothing acknowledges a line to the producer).
+ */
+public final class LogStore implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(LogStore.class);
+    public static final Duration FLUSH_INTERVAL = Duration.ofMillis(200);
+
+    /** @param maxStreamBytes a stream stops storing lines past this size (with one event saying so) */
+    public record Limits(long maxStreamBytes) {
+        public static final Limits DEFAULT = new Limits(1L << 30);
+    }
+
+    private final Path root;
+    private final Clock clock;
+    private final Limits limits;
+    private final ConcurrentHashMap<String, ConcurrentSkipListMap<String, LogGroup>> scopes = new ConcurrentHashMap<>();
+    private final Set<LogStream> open = ConcurrentHashMap.newKeySet();
+    private final Thread flusher;
+    private volatile boolean closed;
+
+    public LogStore(Path root, Clock clock, Limits limits) throws IOException {
+        this.root = Files.createDirectories(root);
+        this.clock = clock;
+        this.limits = limits;
+        this.flusher = new Thread(this::flushLoop, "log-store-flusher");
+        flusher.setDaemon(true);
+        flusher.start();
+    }
+
+    /** A sink appending to the stream, creating the group and the stream if they do not exist yet. */
+    public LogSink sink(String account, String region, String groupName, String streamName) throws IOException {
+        LogGroup group = groupForAppend(account, region, groupName);
+        LogStream stream = group.streamForAppend(streamName, clock.millis());
+        stream.openForAppend();
+        open.add(stream);
+        return new LogSink() {
+            @Override
+            public void append(long timestampMillis, String line) {
+                try {
+                    stream.append(timestampMillis, clock.millis(), line);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+
+            @Override
+            public void close() {
+                open.remove(stream);
+                try {
+                    stream.closeForAppend();
+                } catch (IOException e) {
+                    log.warn("Closing log stream {} failed: {}", streamName, e.getMessage());
+                }
+            }
+        };
+    }
+
+    /** The account's groups in the region, in name order. */
+    public List<LogGroup> groups(String account, String region) {
+        return new ArrayList<>(scope(account, region).values());
+    }
+
+    public Optional<LogGroup> group(String account, String region, String name) {
+        return Optional.ofNullable(scope(account, region).get(name));
+    }
+
+    private LogGroup groupForAppend(String account, String region, String name) throws IOException {
+        ConcurrentSkipListMap<String, LogGroup> groups = scope(account, region);
+        synchronized (groups) {
+            LogGroup g = groups.get(name);
+            if (g == null) {
+                g = LogGroup.create(scopeDir(account, region).resolve(LogFiles.fileName(name)), name, clock.millis(),
+                        limits.maxStreamBytes());
+                groups.put(name, g);
+            }
+            return g;
+        }
+    }
+
+    private ConcurrentSkipListMap<String, LogGroup> scope(String account, String region) {
+        return scopes.computeIfAbsent(account + "/" + region, k -> load(scopeDir(account, region)));
+    }
+
+    private Path scopeDir(String account, String region) {
+        // account is 12 digits and region is what SigV4 verified against the scope; still, never let a name escape
+        if (!account.matches("[0-9]{12}") || !region.matches("[a-z0-9-]{1,32}")) {
+            throw new IllegalArgumentException("invalid account or region for the log store");
+        }
+        return root.resolve(account).resolve(region);
+    }
+
+    private ConcurrentSkipListMap<String, LogGroup> load(Path dir) {
+        ConcurrentSkipListMap<String, LogGroup> groups = new ConcurrentSkipListMap<>();
+        if (!Files.isDirectory(dir)) return groups;
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path d : entries) {
+                if (Files.isDirectory(d)) LogGroup.load(d, limits.maxStreamBytes()).ifPresent(g -> groups.put(g.name(), g));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return groups;
+    }
+
+    private void flushLoop() {
+        while (!closed) {
+            try {
+                Thread.sleep(FLUSH_INTERVAL.toMillis());
+            } catch (InterruptedException e) {
+                return;
+            }
+            flushAll();
+        }
+    }
+
+    /** Writes and syncs every open stream now. */
+    public void flushAll() {
+        for (LogStream s : open) {
+            try {
+                s.sync();
+            } catch (IOException e) {
+                log.warn("Flushing log stream {} failed: {}", s.name(), e.getMessage());
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        flusher.interrupt();
+        for (LogStream s : open) {
+            try {
+                s.closeForAppend();
+            } catch (IOException e) {
+                log.warn("Closing log stream {} failed: {}", s.name(), e.getMessage());
+            }
+        }
+        open.clear();
+    }
+}

@@ -1,0 +1,204 @@
+package dev.sagebrush.metrics;
+
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * CloudWatch metric datapoints per account and region: in memory for queries, and in one append-only file per
+ * producer (a training job's run) under {@code <data>/metrics/<account>/<region>/}, read back at start. Records are
+ * {@code [short key length][key UTF-8][long epoch millis][double value]} where the key names the metric and its
+ * dimensions; a torn last record from a crash is ignored. Files are synced by the flusher every
+ * {@link #FLUSH_INTERVAL}, like the log store.
+ */
+public final class MetricStore implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(MetricStore.class);
+    public static final Duration FLUSH_INTERVAL = Duration.ofMillis(500);
+    /** A producer stops recording past this many points per file (a hostile job printing metric lines forever). */
+    static final long MAX_POINTS_PER_WRITER = 5_000_000;
+
+    private final Path root;
+    private final ConcurrentHashMap<String, ConcurrentSkipListMap<String, Entry>> scopes = new ConcurrentHashMap<>();
+    private final List<Writer> writers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final Thread flusher;
+    private volatile boolean closed;
+
+    /** A metric and its datapoints. */
+    record Entry(MetricKey key, MetricSeries series) {}
+
+    public MetricStore(Path root) throws IOException {
+        this.root = Files.createDirectories(root);
+        this.flusher = new Thread(this::flushLoop, "metric-store-flusher");
+        flusher.setDaemon(true);
+        flusher.start();
+    }
+
+    /** Records datapoints of one producer into {@code fileName} (a name unique to the producer's run). */
+    public Writer writer(String account, String region, String fileName) throws IOException {
+        Path dir = Files.createDirectories(scopeDir(account, region));
+        Writer w = new Writer(scope(account, region), FileChannel.open(dir.resolve(fileName + ".points"),
+                StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND));
+        writers.add(w);
+        return w;
+    }
+
+    /** Appends datapoints to memory and (buffered) to the producer's file. */
+    public final class Writer implements AutoCloseable {
+        private final ConcurrentSkipListMap<String, Entry> metrics;
+        private final FileChannel file;
+        private ByteBuffer pending = ByteBuffer.allocate(8192);
+        private long points;
+
+        private Writer(ConcurrentSkipListMap<String, Entry> metrics, FileChannel file) {
+            this.metrics = metrics;
+            this.file = file;
+        }
+
+        public synchronized void put(MetricKey key, long timeMillis, double value) {
+            if (points++ >= MAX_POINTS_PER_WRITER) return;
+            String k = encode(key);
+            byte[] kb = k.getBytes(StandardCharsets.UTF_8);
+            if (kb.length > Short.MAX_VALUE) return;
+            entry(metrics, key, k).series().add(timeMillis, value);
+            if (pending.remaining() < 2 + kb.length + 16) {
+                flushBuffer();
+                if (pending.capacity() < 2 + kb.length + 16) pending = ByteBuffer.allocate(2 + kb.length + 16);
+            }
+            pending.putShort((short) kb.length).put(kb).putLong(timeMillis).putDouble(value);
+        }
+
+        private void flushBuffer() {
+            try {
+                pending.flip();
+                while (pending.hasRemaining()) file.write(pending);
+                pending.clear();
+            } catch (IOException e) {
+                pending.clear();
+                log.warn("Writing metric datapoints failed: {}", e.getMessage());
+            }
+        }
+
+        synchronized void sync() {
+            flushBuffer();
+            try {
+                if (file.isOpen()) file.force(false);
+            } catch (IOException e) {
+                log.warn("Syncing metric datapoints failed: {}", e.getMessage());
+            }
+        }
+
+        @Override
+        public void close() {
+            sync();
+            writers.remove(this);
+            try {
+                file.close();
+            } catch (IOException ignored) {
+                // nothing left to lose: it was synced
+            }
+        }
+    }
+
+    /** Every metric of the account in the region. */
+    public List<Entry> metrics(String account, String region) {
+        return new ArrayList<>(scope(account, region).values());
+    }
+
+    public java.util.Optional<MetricSeries> series(String account, String region, MetricKey key) {
+        Entry e = scope(account, region).get(encode(key));
+        return e == null ? java.util.Optional.empty() : java.util.Optional.of(e.series());
+    }
+
+    private static Entry entry(ConcurrentSkipListMap<String, Entry> metrics, MetricKey key, String k) {
+        return metrics.computeIfAbsent(k, x -> new Entry(key, new MetricSeries()));
+    }
+
+    /** namespace, name, then name=value per dimension, separated by NUL (which no CloudWatch name may contain). */
+    static String encode(MetricKey key) {
+        StringBuilder b = new StringBuilder(key.namespace()).append('\0').append(key.name());
+        for (Map.Entry<String, String> d : key.dimensions().entrySet()) {
+            b.append('\0').append(d.getKey()).append('\0').append(d.getValue());
+        }
+        return b.toString();
+    }
+
+    static MetricKey decode(String k) {
+        String[] p = k.split("\0", -1);
+        Map<String, String> dims = new java.util.TreeMap<>();
+        for (int i = 2; i + 1 < p.length; i += 2) dims.put(p[i], p[i + 1]);
+        return new MetricKey(p[0], p[1], dims);
+    }
+
+    private ConcurrentSkipListMap<String, Entry> scope(String account, String region) {
+        return scopes.computeIfAbsent(account + "/" + region, k -> load(scopeDir(account, region)));
+    }
+
+    private Path scopeDir(String account, String region) {
+        if (!account.matches("[0-9]{12}") || !region.matches("[a-z0-9-]{1,32}")) {
+            throw new IllegalArgumentException("invalid account or region for the metric store");
+        }
+        return root.resolve(account).resolve(region);
+    }
+
+    private static ConcurrentSkipListMap<String, Entry> load(Path dir) {
+        ConcurrentSkipListMap<String, Entry> metrics = new ConcurrentSkipListMap<>();
+        if (!Files.isDirectory(dir)) return metrics;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.points")) {
+            for (Path f : files) {
+                try (InputStream raw = Files.newInputStream(f);
+                     DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(raw, 1 << 16))) {
+                    while (true) {
+                        int len = in.readShort();
+                        if (len < 0) break;
+                        byte[] kb = in.readNBytes(len);
+                        if (kb.length < len) break;
+                        long t = in.readLong();
+                        double v = in.readDouble();
+                        String k = new String(kb, StandardCharsets.UTF_8);
+                        entry(metrics, decode(k), k).series().add(t, v);
+                    }
+                } catch (EOFException e) {
+                    // a torn last record: everything before it was read
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return metrics;
+    }
+
+    private void flushLoop() {
+        while (!closed) {
+            try {
+                Thread.sleep(FLUSH_INTERVAL.toMillis());
+            } catch (InterruptedException e) {
+                return;
+            }
+            for (Writer w : writers) w.sync();
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        flusher.interrupt();
+        for (Writer w : writers) w.close();
+    }
+}
