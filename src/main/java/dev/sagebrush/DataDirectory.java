@@ -22,17 +22,25 @@ final class DataDirectory {
 
     private DataDirectory() {}
 
-    static Path secure(Path dataDir) throws IOException {
+    /** @param sqlite the database is the embedded SQLite file (not PostgreSQL) */
+    static Path secure(Path dir, boolean sqlite) throws IOException {
+        Path dataDir = dir.toAbsolutePath().normalize(); // sandboxes bind absolute paths
         Files.createDirectories(dataDir);
         Files.setPosixFilePermissions(dataDir, DIR);
         Path db = dataDir.resolve("sagebrush.db");
-        if (!Files.exists(db, LinkOption.NOFOLLOW_LINKS)) {
+        if (sqlite && !Files.exists(db, LinkOption.NOFOLLOW_LINKS)) {
             Files.createFile(db, PosixFilePermissions.asFileAttribute(FILE)); // an empty file is a new SQLite database
         }
         for (String name : new String[] {"sagebrush.db", "sagebrush.db-wal", "sagebrush.db-shm", "sagebrush.db-journal"}) {
             Path f = dataDir.resolve(name);
             if (Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) Files.setPosixFilePermissions(f, FILE);
         }
+        secureSecrets(dataDir);
+        return dataDir;
+    }
+
+    /** The secrets directory 0700 and every key in it 0600 (call again once the server has written its keys). */
+    static void secureSecrets(Path dataDir) throws IOException {
         Path secrets = Files.createDirectories(dataDir.resolve("secrets"));
         Files.setPosixFilePermissions(secrets, DIR);
         try (Stream<Path> s = Files.list(secrets)) {
@@ -40,7 +48,6 @@ final class DataDirectory {
                 if (Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) Files.setPosixFilePermissions(f, FILE);
             }
         }
-        return dataDir;
     }
 
     /** A directory under the data directory that only the server reads (job work roots, logs). */

@@ -95,7 +95,7 @@ public final class Sagebrush implements AutoCloseable {
     private Sagebrush(Config config) throws IOException {
         this.config = config;
         Clock clock = Clock.systemUTC();
-        Path dataDir = DataDirectory.secure(config.dataDir());
+        Path dataDir = DataDirectory.secure(config.dataDir(), config.database().isEmpty());
         // Every untrusted workload (compiler steps, training processes) runs in one of these sandboxes.
         SandboxSettings sandboxSettings = SandboxSettings.fromEnvironment();
         Sandboxes sandboxes = Sandboxes.create(sandboxSettings, dataDir.resolve("sandbox"));
@@ -203,7 +203,7 @@ public final class Sagebrush implements AutoCloseable {
                                 target.substring(CloudWatchLogs.TARGET_PREFIX.length() + 1))
                         : target.startsWith(CloudWatchMetrics.JSON_TARGET_PREFIX + ".") && consoleMetrics.operations()
                                 .contains(target.substring(CloudWatchMetrics.JSON_TARGET_PREFIX.length() + 1)));
-        DataDirectory.secure(dataDir); // again: keys and the node id written since are the server's alone too
+        DataDirectory.secureSecrets(dataDir); // keys and the node id written since start are the server's alone too
         this.undertow = Undertow.builder()
                 .addHttpListener(config.port(), config.host())
                 // Slow or silent clients cost a connection, never a thread, and not for long: headers must arrive in

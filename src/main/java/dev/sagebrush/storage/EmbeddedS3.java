@@ -65,7 +65,8 @@ public final class EmbeddedS3 implements AutoCloseable {
         S3Credentials service = new S3Credentials("SBSERVICE" + randomToken(8).toUpperCase(), randomToken(30));
         // Objects are readable by the server alone; the sandboxes that need one get it from Sagebrush, not from here.
         restrictToOwner(dir);
-        BlobStore blobStore = new PrivateOnlyBlobStore(new FilesystemNio2BlobStore(dir.toString()));
+        BlobStore blobStore = new PrivateOnlyBlobStore(
+                new FilesystemStoreGuards(new FilesystemNio2BlobStore(dir.toString())));
         // awsAuthentication's single identity is what turns authentication on; the locator then replaces
         // s3proxy's one-identity check with ours, so every account key plus the service key is accepted.
         S3Proxy proxy = S3Proxy.builder()

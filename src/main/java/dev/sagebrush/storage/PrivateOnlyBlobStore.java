@@ -5,7 +5,6 @@ import java.util.Set;
 import org.gaul.s3proxy.blobstore.BlobStore;
 import org.gaul.s3proxy.blobstore.ForwardingBlobStore;
 import org.gaul.s3proxy.blobstore.domain.MultipartUpload;
-import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.services.s3.model.BucketCannedACL;
 import software.amazon.awssdk.services.s3.model.CopyObjectRequest;
 import software.amazon.awssdk.services.s3.model.CopyObjectResponse;
@@ -15,7 +14,6 @@ import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.ObjectCannedACL;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.PutObjectResponse;
-import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
  * The embedded S3's blob store as s3proxy sees it: every bucket and object is private, whatever a client asks.
@@ -98,12 +96,7 @@ final class PrivateOnlyBlobStore extends ForwardingBlobStore {
 
     private static void refusePublic(String cannedAcl) {
         if (isPublic(cannedAcl)) {
-            throw (S3Exception) S3Exception.builder()
-                    .statusCode(403)
-                    .message("Access Denied")
-                    .awsErrorDetails(AwsErrorDetails.builder().errorCode("AccessDenied").errorMessage("Access Denied")
-                            .build())
-                    .build();
+            throw FilesystemStoreGuards.error(403, "AccessDenied", "Access Denied");
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.sagebrush.storage;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -90,16 +91,37 @@ public final class TarGz {
                 e.setUserName("");
                 e.setGroupName("");
                 e.setMode(dir ? 040755 : (Files.isExecutable(p) ? 0100755 : 0100644));
+                long size = dir ? 0 : Files.size(p);
                 if (!dir) {
-                    e.setSize(Files.size(p));
+                    e.setSize(size);
                 }
                 tar.putArchiveEntry(e);
                 if (!dir) {
-                    Files.copy(p, tar);
+                    copyExactly(p, name, size, tar);
                 }
                 tar.closeArchiveEntry();
             }
             tar.finish();
+        }
+    }
+
+    /**
+     * Copies the {@code size} bytes the entry's header announced, no more: a file that a still-running process keeps
+     * writing (an untrusted training job's output) cannot push the archive past what was measured, and a file that
+     * shrank is an error rather than a corrupt archive.
+     */
+    private static void copyExactly(Path p, String name, long size, OutputStream out) throws IOException {
+        byte[] buffer = new byte[64 * 1024];
+        long left = size;
+        try (InputStream in = Files.newInputStream(p, LinkOption.NOFOLLOW_LINKS)) {
+            while (left > 0) {
+                int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
+                if (n < 0) {
+                    throw new IOException("'" + name + "' shrank while it was being archived");
+                }
+                out.write(buffer, 0, n);
+                left -= n;
+            }
         }
     }
 

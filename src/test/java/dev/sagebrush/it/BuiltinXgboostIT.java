@@ -309,6 +309,27 @@ class BuiltinXgboostIT {
         assertThat(d.algorithmSpecification().metricDefinitions()).isEmpty();
     }
 
+    @Test
+    void theOperatorsRegistryWinsOverTheBuiltinAlgorithm() throws Exception {
+        Path registry = tmp.resolve("images.txt");
+        Files.writeString(registry, IMAGE_17 + " /bin/sh -c 'echo operator-command-ran; exit 0' sh\n");
+        try (ServerFixture other = ServerFixture.start(c -> c.withCompileWorkers(0)
+                .withTraining(c.training().withImagesFile(registry)));
+             SageMakerClient client = other.sagemaker(); S3Client otherS3 = other.s3()) {
+            otherS3.createBucket(b -> b.bucket("data"));
+            otherS3.createBucket(b -> b.bucket("out"));
+            otherS3.putObject(b -> b.bucket("data").key("csv/train/a.csv"), RequestBody.fromString(csv(0, 10)));
+            CreateTrainingJobRequest request = job("xgb-operator", IMAGE_17, Map.of("num_round", "5"),
+                    channel("train", "csv/train/", "text/csv")).build();
+            client.createTrainingJob(request);
+            DescribeTrainingJobResponse d = Waits.until(() -> client.describeTrainingJob(r -> r.trainingJobName("xgb-operator")),
+                    j -> j.trainingJobStatus() != TrainingJobStatus.IN_PROGRESS, Duration.ofMinutes(2));
+            assertThat(d.trainingJobStatus()).isEqualTo(TrainingJobStatus.COMPLETED);
+            assertThat(Files.readString(other.dataDir.resolve("training/000000000000/us-east-1/xgb-operator/algo-1.log")))
+                    .contains("operator-command-ran").doesNotContain("Running XGBoost Sagemaker in algorithm mode");
+        }
+    }
+
     static boolean onPath(String tool) {
         for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
             if (Files.isExecutable(Path.of(dir, tool))) return true;

@@ -38,8 +38,7 @@ class CompilationSandboxIT {
     @BeforeAll
     static void start() {
         Prerequisites.require(dev.sagebrush.jobs.sandbox.SandboxHost.probe().available(), "sandboxes (bwrap, root)");
-        // A compilation node: the notebook runtime (not sandboxed yet) adds o+x to the data directory for Jupyter.
-        fixture = ServerFixture.start(c -> c.withNotebooks(c.notebooks().withRunInstances(false)));
+        fixture = ServerFixture.start();
         sm = fixture.sagemaker();
         s3 = fixture.s3();
         s3.createBucket(b -> b.bucket("models"));

@@ -206,6 +206,9 @@ class NotebookProxyIT {
         assertThat(k.execute("import socket\ntry:\n    socket.create_connection(('1.1.1.1', 53), timeout=3); r = 'connected'\n"
                 + "except OSError as e:\n    r = e.errno\nr")).isEqualTo("101"); // ENETUNREACH
         assertThat(k.execute("[n for _, n in socket.if_nameindex()]")).isEqualTo("['lo']");
+        // Cut off from everything but this server's API, which boto3 still reaches with no configuration.
+        assertThat(k.execute("import boto3\nprint(boto3.client('sagemaker').describe_notebook_instance("
+                + "NotebookInstanceName='px-b')['NotebookInstanceStatus'])")).isEqualTo("InService");
         assertThat(Integer.parseInt(k.execute("__import__('os').getuid()"))).isNotZero();
         // Another instance's volume is not even in this instance's file system.
         String other = fixture.dataDir.resolve("notebooks/000000000000/us-east-1/px-a/SageMaker").toString();

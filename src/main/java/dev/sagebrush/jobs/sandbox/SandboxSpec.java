@@ -98,6 +98,12 @@ public record SandboxSpec(String name, List<String> command, int uid, boolean ro
             return this;
         }
 
+        /** Shows {@code host} read-write as it is: the caller made it the sandbox uid's (no chown at start). */
+        public Builder readWriteOwned(Path host, Path inside) {
+            mounts.add(new Mount(host, inside, Mount.Access.READ_WRITE_OWNED));
+            return this;
+        }
+
         /** The working directory inside the sandbox. */
         public Builder chdir(Path inside) { this.chdir = inside; return this; }
 

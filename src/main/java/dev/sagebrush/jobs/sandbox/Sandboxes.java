@@ -55,10 +55,18 @@ public final class Sandboxes {
         Cgroup.removeOrphans(host);
     }
 
-    /** The default set-up of a server: probe the host, uids 2,000,000 + 100,000, state under {@code stateDir}. */
+    /** A server's set-up: probe the host, the configured uid range and lock directory, state under {@code stateDir}. */
     public static Sandboxes create(SandboxSettings settings, Path stateDir) throws IOException {
-        return new Sandboxes(SandboxHost.probe(), new UidPool(settings.firstUid(), settings.uidCount(),
-                settings.lockDir()), stateDir);
+        SandboxHost host = SandboxHost.probe();
+        UidPool uids;
+        try {
+            uids = new UidPool(settings.firstUid(), settings.uidCount(), settings.lockDir());
+        } catch (IOException e) {
+            if (host.available()) throw e;
+            // Not root (a developer's machine): no sandbox will start anyway; keep the server able to start.
+            uids = new UidPool(settings.firstUid(), settings.uidCount(), stateDir.resolve("uids"));
+        }
+        return new Sandboxes(host, uids, stateDir);
     }
 
     public SandboxHost host() { return host; }
@@ -78,7 +86,7 @@ public final class Sandboxes {
         requireAvailable();
         for (Mount m : spec.mounts()) {
             if (!Files.exists(m.host())) throw new IOException("sandbox mount source missing: " + m.host());
-            if (m.writable()) grant(m.host(), spec.uid());
+            if (m.granted()) grant(m.host(), spec.uid());
         }
         String id = spec.name() + "-" + ProcessHandle.current().pid() + "-" + sequence.incrementAndGet();
         Optional<Cgroup> cgroup = Cgroup.create(host, id, spec.limits());

@@ -52,6 +52,8 @@ public final class LocalProcessRuntime implements NotebookRuntime {
     private final CodeRepositories repositories;
     private final Map<InstanceKey, Running> running = new ConcurrentHashMap<>();
     private final Map<InstanceKey, String> exited = new ConcurrentHashMap<>();
+    /** The API relays of instances in their own network namespace (see ApiRelay), from start to stop. */
+    private final Map<InstanceKey, UnixSocketRelay> apiRelays = new ConcurrentHashMap<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     private final SecureRandom random = new SecureRandom();
 
@@ -115,6 +117,8 @@ public final class LocalProcessRuntime implements NotebookRuntime {
                 Commands.run(List.of("chown", "-R", ids.uid() + ":" + ids.gid(), l.volume().toString()), Duration.ofMinutes(5));
             }
             SandboxFiles.write(l, spec, ids);
+            Optional<Integer> relayPort = ids != null && !spec.directInternetAccess() ? ApiRelay.port(spec) : Optional.empty();
+            if (relayPort.isPresent()) apiRelays.put(key, ApiRelay.open(l, ids, relayPort.get()));
             InstanceLimits limits = InstanceLimits.forType(spec.instanceType(), hostMemory);
             runLifecycle(spec, l, ids, limits);
             String token = HexFormat.of().formatHex(bytes(32));
@@ -213,8 +217,9 @@ public final class LocalProcessRuntime implements NotebookRuntime {
                     return cmd;
                 }
                 cmd.addAll(memory.enterPrefix(l.cgroupName(), limits.memoryBytes()));
+                Optional<Integer> relay = spec.directInternetAccess() ? Optional.empty() : ApiRelay.port(spec);
                 cmd.addAll(Sandbox.wrap(l, ids, new Sandbox.Options(!spec.directInternetAccess(), true, false, "/",
-                        limits), command));
+                        limits), relay.map(port -> ApiRelay.wrap(port, command)).orElse(command)));
                 return cmd;
             }
 
@@ -243,8 +248,9 @@ public final class LocalProcessRuntime implements NotebookRuntime {
             List<String> cmd = new ArrayList<>(cgroups.enterPrefix(l.cgroupName()));
             if (sandboxed) {
                 cmd.addAll(memory.enterPrefix(l.cgroupName(), limits.memoryBytes()));
+                Optional<Integer> relay = unixSocket ? ApiRelay.port(spec) : Optional.empty();
                 cmd.addAll(Sandbox.wrap(l, ids, new Sandbox.Options(unixSocket, rootInside, true, Sandbox.VOLUME,
-                        limits), jupyter));
+                        limits), relay.map(p -> ApiRelay.wrap(p, jupyter)).orElse(jupyter)));
             } else {
                 cmd.addAll(jupyter);
             }
@@ -365,6 +371,8 @@ public final class LocalProcessRuntime implements NotebookRuntime {
     }
 
     private void killAndUnmount(InstanceLayout l) {
+        UnixSocketRelay api = apiRelays.remove(l.key());
+        if (api != null) api.close();
         if (host.sandboxes()) {
             InstanceUsers.Ids ids = InstanceUsers.lookup(l.userName());
             if (ids != null && ids.uid() != 0) InstanceProcesses.killAll(ids.uid());

@@ -16,10 +16,13 @@ import java.nio.file.Path;
  *   <li>{@code python/sitecustomize.py}: teaches the botocore of Debian 12 (1.29; the AWS CLI 2.9 has its own copy)
  *       the {@code AWS_ENDPOINT_URL} variable that botocore 1.31+ reads by itself, so boto3, the AWS CLI and the
  *       SageMaker SDK in the instance reach this server with no configuration. Newer botocore is left alone.</li>
+ *   <li>{@code python/sagebrush_relay.py}: for an instance in its own network namespace, relays 127.0.0.1:port
+ *       inside to the server's API through a unix socket ({@link ApiRelay}).</li>
  * </ul>
  */
 final class SandboxFiles {
     static final String SHIM_RESOURCE = "/dev/sagebrush/notebook/runtime/sitecustomize.py";
+    static final String RELAY_RESOURCE = "/dev/sagebrush/notebook/runtime/sagebrush_relay.py";
 
     private SandboxFiles() {}
 
@@ -34,9 +37,14 @@ final class SandboxFiles {
         }
         Files.writeString(dir.resolve("resource-metadata.json"), metadata(spec.arn(), spec.name()));
         Path python = Files.createDirectories(dir.resolve("python"));
-        try (InputStream in = SandboxFiles.class.getResourceAsStream(SHIM_RESOURCE)) {
-            if (in == null) throw new IOException("missing resource " + SHIM_RESOURCE);
-            Files.write(python.resolve("sitecustomize.py"), in.readAllBytes());
+        copy(SHIM_RESOURCE, python.resolve("sitecustomize.py"));
+        copy(RELAY_RESOURCE, python.resolve("sagebrush_relay.py"));
+    }
+
+    private static void copy(String resource, Path to) throws IOException {
+        try (InputStream in = SandboxFiles.class.getResourceAsStream(resource)) {
+            if (in == null) throw new IOException("missing resource " + resource);
+            Files.write(to, in.readAllBytes());
         }
     }
 

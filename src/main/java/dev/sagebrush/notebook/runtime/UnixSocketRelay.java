@@ -15,7 +15,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Relays TCP connections on 127.0.0.1:ephemeral to a Jupyter that listens on a unix socket. An instance without
+ * A byte relay between a unix socket and loopback TCP, in either direction.
+ *
+ * <p>{@link #UnixSocketRelay(Path, String)}: TCP connections on 127.0.0.1:ephemeral to a Jupyter that listens on a
+ * unix socket. An instance without
  * direct internet access runs in its own network namespace, which the proxy cannot reach over TCP; the socket file is
  * reachable from the host's namespace. Undertow's proxy client speaks TCP only, hence this byte relay (WebSocket
  * upgrades pass through untouched: it never parses HTTP). Two threads per connection: notebook traffic is a handful of
@@ -24,14 +27,38 @@ import org.slf4j.LoggerFactory;
 final class UnixSocketRelay implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(UnixSocketRelay.class);
     private final ServerSocketChannel server;
-    private final Path socket;
+    private final java.net.SocketAddress target;
     private final Set<SocketChannel> open = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     UnixSocketRelay(Path socket, String name) throws IOException {
-        this.socket = socket;
-        this.server = ServerSocketChannel.open();
-        server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        this(bound(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)), UnixDomainSocketAddress.of(socket), name);
+    }
+
+    /**
+     * The other way: connections to the unix socket {@code listen} (made for {@code uid}, who alone may connect) are
+     * relayed to 127.0.0.1:{@code port}. An instance in its own network namespace reaches this server's API through
+     * it (see the sandbox's relay script).
+     */
+    static UnixSocketRelay toLoopbackPort(Path listen, int port, int uid, int gid, String name) throws IOException {
+        java.nio.file.Files.deleteIfExists(listen);
+        ServerSocketChannel s = bound(UnixDomainSocketAddress.of(listen));
+        java.nio.file.Files.setPosixFilePermissions(listen, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        java.nio.file.Files.setAttribute(listen, "unix:uid", uid);
+        java.nio.file.Files.setAttribute(listen, "unix:gid", gid);
+        return new UnixSocketRelay(s, new InetSocketAddress(InetAddress.getLoopbackAddress(), port), name);
+    }
+
+    private static ServerSocketChannel bound(java.net.SocketAddress address) throws IOException {
+        ServerSocketChannel s = ServerSocketChannel.open(address instanceof UnixDomainSocketAddress
+                ? StandardProtocolFamily.UNIX : StandardProtocolFamily.INET);
+        s.bind(address);
+        return s;
+    }
+
+    private UnixSocketRelay(ServerSocketChannel server, java.net.SocketAddress target, String name) {
+        this.server = server;
+        this.target = target;
         Thread t = new Thread(this::acceptLoop, "nb-relay-" + name);
         t.setDaemon(true);
         t.start();
@@ -47,8 +74,9 @@ final class UnixSocketRelay implements AutoCloseable {
                 SocketChannel client = server.accept();
                 SocketChannel upstream;
                 try {
-                    upstream = SocketChannel.open(StandardProtocolFamily.UNIX);
-                    upstream.connect(UnixDomainSocketAddress.of(socket));
+                    upstream = SocketChannel.open(target instanceof UnixDomainSocketAddress
+                            ? StandardProtocolFamily.UNIX : StandardProtocolFamily.INET);
+                    upstream.connect(target);
                 } catch (IOException e) {
                     client.close();
                     continue;

@@ -167,7 +167,7 @@ public final class LocalTrainingRunner implements TrainingRunner {
             SandboxSpec.Builder spec = SandboxSpec.builder("training", argv).uid(uid)
                     .readWrite(layout.ml(), ContainerConfig.ML_INSIDE).chdir(ContainerConfig.ML_INSIDE)
                     .env(config.environment(serverEnv)).network(!isolated).hostname(JobLayout.HOST)
-                    .limits(Limits.TRAINING.withMemory(memoryBytes));
+                    .limits(Limits.TRAINING.withMemory(memoryLimit(job)));
             for (Path p : commandFiles(command)) spec.readOnly(p);
             ChildProcess child;
             try {
@@ -204,7 +204,7 @@ public final class LocalTrainingRunner implements TrainingRunner {
         }
         if (exit != 0 && outOfMemory) {
             return Outcome.failed("ClientError: OutOfMemoryError: The training process exceeded the memory limit of "
-                    + Limits.bytes(memoryBytes) + " and was killed. Please use an instance type with more memory, or "
+                    + Limits.bytes(memoryLimit(job)) + " and was killed. Please use an instance type with more memory, or "
                     + "reduce the size of training data processed on an instance.", metrics.finalMetrics());
         }
         if (exit != 0) {
@@ -256,6 +256,12 @@ public final class LocalTrainingRunner implements TrainingRunner {
         }
         return "AlgorithmError: The training process exited with code " + exit + " and wrote no output/failure file. "
                 + "See the job's log (" + layout.log().getFileName() + " in " + layout.jobDir() + ").";
+    }
+
+    /** The instance type's memory, capped by the operator's limit for one training job. */
+    long memoryLimit(DescribeTrainingJobResponse job) {
+        String type = job.resourceConfig() == null ? null : job.resourceConfig().instanceTypeAsString();
+        return Math.min(memoryBytes, InstanceMemory.bytes(type).orElse(memoryBytes));
     }
 
     /**

@@ -265,7 +265,8 @@ def train(version, paths):
     dtrain = data_matrix(xgb, "train", train_path, content_type, config.get("csv_weights", 0), paths.tmp)
     dval = None
     if "validation" in channels:
-        dval = data_matrix(xgb, "validation", val_path, channels["validation"]["ContentType"], 0, paths.tmp)
+        # As the algorithm does, the validation channel is read with the train channel's content type.
+        dval = data_matrix(xgb, "validation", val_path, content_type, 0, paths.tmp)
         if dval is None:
             raise UserError("No data in validation channel path {}".format(val_path))
     if dtrain is None:

@@ -61,7 +61,7 @@ class ContainerConfigTest {
     }
 
     @Test
-    void environmentHasThePlatformAndToolkitVariablesPointingAtThisJob(@TempDir Path dir) throws Exception {
+    void environmentHasThePlatformAndToolkitVariablesAtTheContainerPaths(@TempDir Path dir) throws Exception {
         JobLayout layout = new JobLayout(dir);
         Map<String, String> env = new ContainerConfig(job(), layout, 4).environment(Map.of(
                 "PATH", "/usr/bin:/bin", "AWS_SECRET_ACCESS_KEY", "server-secret", "LANG", "C.UTF-8"));
@@ -71,14 +71,15 @@ class ContainerConfigTest {
                 .containsEntry("USER_VAR", "x")
                 .containsEntry("SM_NUM_GPUS", "user-wins")
                 .containsEntry("PATH", "/usr/bin:/bin").containsEntry("LANG", "C.UTF-8")
-                .containsEntry("SM_MODEL_DIR", layout.model().toString())
-                .containsEntry("SM_INPUT_DIR", layout.input().toString())
-                .containsEntry("SM_INPUT_CONFIG_DIR", layout.config().toString())
-                .containsEntry("SM_OUTPUT_DIR", layout.output().toString())
-                .containsEntry("SM_OUTPUT_DATA_DIR", layout.outputData().resolve("algo-1").toString())
+                .containsEntry("HOME", "/tmp").containsEntry("SAGEBRUSH_ML_ROOT", "/opt/ml")
+                .containsEntry("SM_MODEL_DIR", "/opt/ml/model")
+                .containsEntry("SM_INPUT_DIR", "/opt/ml/input")
+                .containsEntry("SM_INPUT_CONFIG_DIR", "/opt/ml/input/config")
+                .containsEntry("SM_OUTPUT_DIR", "/opt/ml/output")
+                .containsEntry("SM_OUTPUT_DATA_DIR", "/opt/ml/output/data/algo-1")
                 .containsEntry("SM_CHANNELS", "[\"train\",\"validation\"]")
-                .containsEntry("SM_CHANNEL_TRAIN", layout.channel("train").toString())
-                .containsEntry("SM_CHANNEL_VALIDATION", layout.channel("validation").toString())
+                .containsEntry("SM_CHANNEL_TRAIN", "/opt/ml/input/data/train")
+                .containsEntry("SM_CHANNEL_VALIDATION", "/opt/ml/input/data/validation")
                 .containsEntry("SM_CURRENT_HOST", "algo-1")
                 .containsEntry("SM_HOSTS", "[\"algo-1\"]")
                 .containsEntry("SM_NUM_CPUS", "4")
@@ -95,7 +96,7 @@ class ContainerConfigTest {
                 .doesNotContainKey("AWS_SECRET_ACCESS_KEY");
         JsonNode training = JSON.readTree(env.get("SM_TRAINING_ENV"));
         assertThat(training.get("job_name").asText()).isEqualTo("j1");
-        assertThat(training.get("channel_input_dirs").get("train").asText()).isEqualTo(layout.channel("train").toString());
+        assertThat(training.get("channel_input_dirs").get("train").asText()).isEqualTo("/opt/ml/input/data/train");
         assertThat(training.get("hyperparameters").get("lr").asDouble()).isEqualTo(0.01);
     }
 
