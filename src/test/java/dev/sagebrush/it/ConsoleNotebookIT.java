@@ -84,9 +84,9 @@ class ConsoleNotebookIT {
         browser.driver.switchTo().window(console);
 
         // Stop from the console.
-        browser.act("button.secondary", e -> {
-            if (!e.getText().equals("Stop")) throw new org.openqa.selenium.StaleElementReferenceException("not yet");
-            e.click();
+        browser.waitFor(LONG, d -> {
+            d.findElement(By.xpath("//main//div[@class='actions']/button[normalize-space()='Stop']")).click();
+            return true;
         });
         browser.waitForText("dl.facts .status", "Stopped", LONG);
         assertThat(sm.describeNotebookInstance(r -> r.notebookInstanceName("console-nb")).notebookInstanceStatusAsString())
