@@ -9,7 +9,7 @@ import dev.sagebrush.compilation.CompilationWork;
 import dev.sagebrush.compilation.ArtifactPublisher;
 import dev.sagebrush.compilation.NeoCompilationWork;
 import dev.sagebrush.compilation.XgboostModelCompiler;
-import dev.sagebrush.compilation.onnx.OnnxModelCompiler;
+import dev.sagebrush.compilation.onnx.OnnxCompilers;
 import dev.sagebrush.config.Config;
 import dev.sagebrush.console.Console;
 import dev.sagebrush.logs.CloudWatchLogs;
@@ -82,6 +82,13 @@ import org.slf4j.LoggerFactory;
  * order. Tests embed it on port 0; {@code bin/sagebrush server} runs it until interrupted.
  */
 public final class Sagebrush implements AutoCloseable {
+    private static Map<String, dev.sagebrush.compilation.ModelCompiler> compilers(ObjectStorage storage, Path dataDir,
+                                                                                 Sandboxes sandboxes, long memory) {
+        OnnxCompilers onnx = new OnnxCompilers(new ArtifactPublisher(storage), dataDir.resolve("cache"), sandboxes, memory);
+        return Map.of("XGBOOST", new XgboostModelCompiler(new ArtifactPublisher(storage), sandboxes),
+                "ONNX", onnx, "PYTORCH", onnx.pytorch(sandboxes, memory));
+    }
+
     private static final Logger log = LoggerFactory.getLogger(Sagebrush.class);
 
     /** How often the change feed is read when nothing signalled a write (a lost NOTIFY costs at most this). */
@@ -124,9 +131,7 @@ public final class Sagebrush implements AutoCloseable {
         EmbeddedS3 s3 = closeLater(EmbeddedS3.start(dataDir, credentials.secretsByAccessKey()));
         ObjectStorage storage = closeLater(s3.openServiceStorage());
         CompilationWork compilationWork = new NeoCompilationWork(storage, SafeArchive.Limits.DEFAULT,
-                Map.of("XGBOOST", new XgboostModelCompiler(new ArtifactPublisher(storage), sandboxes),
-                        "ONNX", new OnnxModelCompiler(new ArtifactPublisher(storage), dataDir.resolve("cache"), sandboxes,
-                                sandboxSettings.compileMemoryBytes())));
+                compilers(storage, dataDir, sandboxes, sandboxSettings.compileMemoryBytes()));
         CompilationController compilationController = closeLater(new CompilationController(store, codec, clock,
                 compilationWork, DataDirectory.privateDir(dataDir.resolve("work").resolve("compilation")),
                 config.compileWorkers(),

@@ -3,6 +3,7 @@ package dev.sagebrush.cli;
 import dev.sagebrush.compilation.CompilationTarget;
 import dev.sagebrush.compilation.CompilationTargets;
 import dev.sagebrush.compilation.onnx.OnnxModelCompiler;
+import dev.sagebrush.compilation.tvm.TvmCompiler;
 import dev.sagebrush.compilation.toolchain.TargetArch;
 import dev.sagebrush.compilation.toolchain.Toolchain;
 import dev.sagebrush.jobs.sandbox.SandboxHost;
@@ -27,9 +28,13 @@ public final class DoctorCommand implements Callable<Integer> {
             System.out.printf("  %-8s compile: %-3s verify: %-3s %s%n", arch.id(), a.canCompile() ? "yes" : "NO",
                     a.canRun() ? "yes" : "NO", a.problems().isEmpty() ? "" : "- " + String.join("; ", a.problems()));
         }
+        java.util.List<String> tvmMissing = TvmCompiler.missing();
         System.out.println();
-        System.out.println("Target devices (XGBOOST compiles for the device's CPU; neural networks need the accelerator;"
-                + " ONNX: x86_64 and aarch64 CPUs):");
+        System.out.println("TVM (neural networks for every CPU target, DLR layout): " + (tvmMissing.isEmpty() ? "yes"
+                : "NO - " + String.join("; ", tvmMissing) + "; ONNX falls back to ONNX Runtime (x86_64, aarch64)"));
+        System.out.println();
+        System.out.println("Target devices (XGBOOST compiles for the device's CPU, and so do neural networks on accelerator devices;"
+                + " ONNX: TVM for every CPU, or ONNX Runtime for x86_64 and aarch64 without TVM):");
         for (CompilationTarget t : CompilationTargets.devices().values()) {
             String status;
             if (t.unsupported().isPresent()) {
@@ -39,12 +44,14 @@ public final class DoctorCommand implements Callable<Integer> {
                 Toolchain.Availability a = byArch.get(arch);
                 status = arch.id() + (a.canCompile() && a.canRun() ? ", ready" : ", MISSING toolchain")
                         + (t.isCpuOnly() ? "" : " (CPU code; accelerator: " + t.accelerator().label() + ")")
-                        + "; ONNX: " + OnnxModelCompiler.support(t);
+                        + "; ONNX: " + (tvmMissing.isEmpty() ? (a.canCompile() && a.canRun() ? "yes (TVM)"
+                        : "no (MISSING toolchain)") : OnnxModelCompiler.support(t) + " (ONNX Runtime)");
             }
             System.out.printf("  %-15s %s%n", t.name(), status);
         }
         System.out.println();
-        System.out.println("Frameworks compiled: XGBOOST (every CPU target), ONNX (ONNX Runtime " + ORT_VERSION
+        System.out.println("Frameworks compiled: XGBOOST (every CPU target, DLR treelite layout), ONNX (TVM 0.18, every "
+                + "CPU target, DLR graph-executor layout; without TVM: ONNX Runtime " + ORT_VERSION
                 + ", x86_64 and aarch64). Others are checked and then fail with a clear reason.");
         System.out.println();
         SandboxHost sandbox = SandboxHost.probe();

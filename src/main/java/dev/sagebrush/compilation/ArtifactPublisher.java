@@ -56,9 +56,21 @@ public final class ArtifactPublisher {
     public CompilationOutcome publish(DescribeCompilationJobResponse job, String target, Path contentDir,
                                       ObjectNode manifest, Path workDir, Cancellation cancellation,
                                       String derivedDataInputConfig) {
+        return publish(job, target, contentDir, MANIFEST, manifest, workDir, cancellation, derivedDataInputConfig);
+    }
+
+    /**
+     * As above, with the manifest written to {@code manifestPath} inside {@code contentDir} (a DLR model directory
+     * keeps it in a subfolder: DLR refuses a second top-level {@code .json}).
+     */
+    public CompilationOutcome publish(DescribeCompilationJobResponse job, String target, Path contentDir,
+                                      String manifestPath, ObjectNode manifest, Path workDir,
+                                      Cancellation cancellation, String derivedDataInputConfig) {
         try {
-            manifest.set("files", fileList(contentDir));
-            Files.write(contentDir.resolve(MANIFEST), JSON.writeValueAsBytes(manifest));
+            Path manifestFile = contentDir.resolve(manifestPath);
+            manifest.set("files", fileList(contentDir, manifestFile));
+            Files.createDirectories(manifestFile.getParent());
+            Files.write(manifestFile, JSON.writeValueAsBytes(manifest));
             Path archive = workDir.resolve("artifact.tar.gz");
             TarGz.create(contentDir, archive);
             S3Uri dest;
@@ -87,12 +99,12 @@ public final class ArtifactPublisher {
         }
     }
 
-    private static ArrayNode fileList(Path dir) throws IOException {
+    private static ArrayNode fileList(Path dir, Path manifestFile) throws IOException {
         ArrayNode files = JSON.createArrayNode();
         try (Stream<Path> s = Files.walk(dir)) {
             for (Path p : s.filter(Files::isRegularFile).sorted().toList()) {
+                if (p.equals(manifestFile)) continue;
                 String rel = dir.relativize(p).toString();
-                if (rel.equals(MANIFEST)) continue;
                 files.addObject().put("path", rel).put("size", Files.size(p)).put("sha256", sha256(p));
             }
         }

@@ -62,6 +62,12 @@ public final class DataInputLayout {
         }
     }
 
+    /** The input shapes of a DataInputConfig in the framework's form (PyTorch's list forms included), in order. */
+    public static Map<String, long[]> parse(String framework, String dataInputConfig) {
+        JsonNode root = parseJson(dataInputConfig);
+        return "PYTORCH".equals(framework) && root.isArray() ? pytorchList(root) : object(root);
+    }
+
     /** Parses the dictionary form {@code {"name": [d0, d1, ...], ...}}, keeping the order given. */
     public static Map<String, long[]> parseObject(String dataInputConfig) {
         return object(parseJson(dataInputConfig));

@@ -23,9 +23,10 @@ import java.time.Duration;
 import software.amazon.awssdk.services.sagemaker.model.DescribeCompilationJobResponse;
 
 /**
- * XGBOOST compilation: the model is loaded into a tree IR, emitted as C with a plain C ABI, compiled with gcc or the
- * target's cross-gcc, and run on the target (natively or under qemu-user) against the Java reference evaluator before
- * it is published. Tree models need no accelerator, so GPU and NPU devices get code for their host CPU, and the
+ * XGBOOST compilation: the model is loaded into a tree IR, emitted as C exporting our plain C ABI and both Treelite
+ * ABI generations DLR loads, compiled with gcc or the target's cross-gcc, laid out as a DLR model directory
+ * ({@link DlrLayout}), and run on the target (natively or under qemu-user) through both ABIs, loaded from that
+ * directory as DLR does, against the Java reference evaluator before it is published. Tree models need no accelerator, so GPU and NPU devices get code for their host CPU, and the
  * manifest says so.
  */
 public final class XgboostModelCompiler implements ModelCompiler {
@@ -51,18 +52,17 @@ public final class XgboostModelCompiler implements ModelCompiler {
         try (SandboxedSteps steps = CompilerSandbox.open(sandboxes, workDir)) {
             XgbCompilation compiled = XgbCompiler.compile(loaded, arch, workDir.resolve("build"), STEP_TIMEOUT, steps);
             cancellation.check();
-            XgbVerification verification = compiled.verify(STEP_TIMEOUT, steps);
+            Path content = dlrModelDirectory(workDir.resolve("artifact"), target, compiled);
+            // Verified in the directory that is published, as DLR would load it from there.
+            XgbVerification verification = compiled.verify(content, STEP_TIMEOUT, steps);
             cancellation.check();
             if (!verification.passed()) {
                 throw new CompilationFailure("InternalServerError: The compiled model did not reproduce the reference "
                         + "predictions on " + arch.id() + ", so it was not published: " + verification.detail());
             }
-            Path content = Files.createDirectories(workDir.resolve("artifact"));
-            Files.copy(compiled.sharedObject(), content.resolve(XgbCompiler.LIBRARY_NAME), StandardCopyOption.REPLACE_EXISTING);
-            Files.createDirectories(content.resolve("src"));
-            Files.copy(compiled.source(), content.resolve("src").resolve(XgbCompiler.SOURCE_NAME), StandardCopyOption.REPLACE_EXISTING);
             ObjectNode manifest = XgboostManifest.of(job, target, compiled, verification);
-            return publisher.publish(job, target.name(), content, manifest, workDir, cancellation, null);
+            return publisher.publish(job, target.name(), content, DlrLayout.MANIFEST, manifest, workDir,
+                    cancellation, null);
         } catch (ToolchainException e) {
             if (cancellation.isCancelled()) throw new Cancellation.CancelledException(cancellation.reason());
             throw new CompilationFailure("InternalServerError: Building for " + arch.id() + " failed: " + e.getMessage(), e);
@@ -70,6 +70,22 @@ public final class XgboostModelCompiler implements ModelCompiler {
             if (cancellation.isCancelled()) throw new Cancellation.CancelledException(cancellation.reason());
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** compiled.so + compiled.meta at the top, the generated source under sagebrush/src (manifest added later). */
+    private static Path dlrModelDirectory(Path content, CompilationTarget target, XgbCompilation compiled)
+            throws IOException {
+        Files.createDirectories(content);
+        Files.copy(compiled.sharedObject(), content.resolve(DlrLayout.LIBRARY), StandardCopyOption.REPLACE_EXISTING);
+        Path src = Files.createDirectories(content.resolve(DlrLayout.SOURCE_DIR));
+        Files.copy(compiled.source(), src.resolve(XgbCompiler.SOURCE_NAME), StandardCopyOption.REPLACE_EXISTING);
+        int nf = compiled.info().numFeature();
+        DlrLayout.writeMeta(content, target.name(),
+                new DlrLayout.Tensor[] {new DlrLayout.Tensor("data", "float32", new long[] {-1, nf})},
+                new DlrLayout.Tensor[] {new DlrLayout.Tensor(null, "float32",
+                        new long[] {-1, compiled.info().numTransformedOutput()})},
+                false);
+        return content;
     }
 
     private static TargetArch hostArch(CompilationTarget target) {

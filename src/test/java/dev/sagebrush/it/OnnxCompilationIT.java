@@ -18,6 +18,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sagemaker.SageMakerClient;
@@ -27,9 +29,10 @@ import software.amazon.awssdk.services.sagemaker.model.Framework;
 import software.amazon.awssdk.services.sagemaker.model.OutputConfig;
 
 /**
- * ONNX models compiled through the API: x86_64 and aarch64 jobs complete with an ORT-format model that the test
- * loads itself (x86_64) and checks against the original; every class of refusal ends FAILED with its reason and
- * nothing in the output location.
+ * ONNX models compiled through the API with TVM: a convnet and an MLP for an x86_64, an aarch64 and an armv7hf device
+ * complete with a DLR graph-executor artifact that the test runs itself on the target's architecture (natively or
+ * under qemu) against ONNX Runtime on the original; every class of refusal ends FAILED with its reason and nothing in
+ * the output location.
  */
 class OnnxCompilationIT {
     static final ObjectMapper JSON = new ObjectMapper();
@@ -88,88 +91,86 @@ class OnnxCompilationIT {
         assertThat(s3.listObjectsV2(b -> b.bucket("models").prefix("compiled/" + job + "/")).contents()).isEmpty();
     }
 
-    @Test
-    void x86ConvnetCompilesAndTheArtifactMatchesTheOriginalInOnnxRuntime() throws Exception {
-        DescribeCompilationJobResponse d = onnx("onnx-convnet-c5", "convnet", "{\"image\": [2, 3, 32, 32]}", "ml_c5");
+    @ParameterizedTest(name = "{0} for {1} ({2})")
+    @CsvSource({
+            "convnet, ml_c5,   x86_64,  '{\"image\": [2, 3, 32, 32]}', 'image', '2,3,32,32', '[2,10]'",
+            "mlp,     ml_c5,   x86_64,  '{\"x\": [4, 16]}',            'x',     '4,16',      '[4,4]'",
+            "convnet, rk3399,  aarch64, '{\"image\": [1, 3, 32, 32]}', 'image', '1,3,32,32', '[1,10]'",
+            "mlp,     ml_m6g,  aarch64, '{\"x\": [4, 16]}',            'x',     '4,16',      '[4,4]'",
+            "convnet, rk3288,  armv7hf, '{\"image\": [1, 3, 32, 32]}', 'image', '1,3,32,32', '[1,10]'",
+            "mlp,     rasp3b,  armv7hf, '{\"x\": [4, 16]}',            'x',     '4,16',      '[4,4]'",
+    })
+    void tvmCompilesADlrArtifactThatMatchesTheOriginalOnItsTarget(String model, String device, String arch,
+                                                                   String config, String input, String shapeCsv,
+                                                                   String outShape) throws Exception {
+        String job = "onnx-" + model + "-" + device.replace('_', '-');
+        DescribeCompilationJobResponse d = onnx(job, model, config, device);
         assertThat(d.failureReason()).isNull();
         assertThat(d.compilationJobStatus()).isEqualTo(CompilationJobStatus.COMPLETED);
         assertThat(d.modelArtifacts().s3ModelArtifacts())
-                .isEqualTo("s3://models/compiled/onnx-convnet-c5/convnet-ml_c5.tar.gz");
+                .isEqualTo("s3://models/compiled/" + job + "/" + model + "-" + device + ".tar.gz");
         assertThat(d.modelDigests().artifactDigest()).matches("blake2b:[0-9a-f]{128}");
         assertThat(d.derivedInformation()).isNull();
-        Path dir = download(d, "onnx-convnet-c5");
+        Path dir = download(d, job);
 
-        JsonNode m = JSON.readTree(dir.resolve("manifest.json").toFile());
-        assertThat(m.path("framework").asText()).isEqualTo("ONNX");
-        assertThat(m.path("target_arch").asText()).isEqualTo("x86_64");
-        assertThat(m.path("triple").asText()).isEqualTo("x86_64-linux-gnu");
-        assertThat(m.path("backend").asText()).isEqualTo("onnxruntime");
-        assertThat(m.path("backend_version").asText()).isEqualTo("1.23.2");
-        assertThat(m.path("optimization_level").asText()).isEqualTo("EXTENDED");
-        assertThat(m.path("compiler_command").asText()).contains("setSymbolicDimensionValue(\"batch\", 2)");
-        assertThat(m.path("inputs").get(0).path("shape").toString()).isEqualTo("[2,3,32,32]");
-        assertThat(m.path("inputs").get(0).path("dtype").asText()).isEqualTo("float32");
-        assertThat(m.path("outputs").get(0).path("shape").toString()).isEqualTo("[2,10]");
-        assertThat(m.path("verification").path("status").asText()).isEqualTo("PASSED");
-        assertThat(m.path("verification").path("max_abs_diff").asDouble()).isLessThanOrEqualTo(1e-5);
-        assertThat(m.path("files").get(0).path("path").asText()).isEqualTo("model.ort");
-        assertThat(XgboostCompilationIT.sha256(dir.resolve("model.ort"))).isEqualTo(m.path("files").get(0).path("sha256").asText());
-
-        // The test's own check: model.ort and the original convnet.onnx on the same inputs.
-        Path original = tmp.resolve("convnet.onnx");
-        Files.write(original, XgboostCompilationIT.fixture("fixtures/onnx/convnet.onnx"));
-        float[] input = new float[2 * 3 * 32 * 32];
-        Random r = new Random(7);
-        for (int i = 0; i < input.length; i++) input[i] = (float) r.nextGaussian();
-        float[] want = run(original, "image", input, new long[] {2, 3, 32, 32});
-        float[] got = run(dir.resolve("model.ort"), "image", input, new long[] {2, 3, 32, 32});
-        assertThat(got).hasSize(20);
-        for (int i = 0; i < want.length; i++) assertThat((double) got[i]).isCloseTo(want[i], org.assertj.core.data.Offset.offset(1e-5));
-        try (OrtSession s = OrtEnvironment.getEnvironment().createSession(dir.resolve("model.ort").toString())) {
-            assertThat(((ai.onnxruntime.TensorInfo) s.getInputInfo().get("image").getInfo()).getShape()).containsExactly(2, 3, 32, 32);
+        // DLR's graph-executor layout, nothing else at the top level.
+        try (var top = Files.list(dir)) {
+            assertThat(top.map(p -> p.getFileName().toString()).sorted().toList()).containsExactly(
+                    "compiled.meta", "compiled.params", "compiled.so", "compiled_model.json", "sagebrush");
         }
-    }
-
-    @Test
-    void aarch64JobIsVerifiedUnderQemuWithTheTargetsOwnRuntime() throws Exception {
-        DescribeCompilationJobResponse d = onnx("onnx-mlp-m6g", "mlp", "{\"x\": [4, 16]}", "ml_m6g");
-        assertThat(d.failureReason()).isNull();
-        assertThat(d.compilationJobStatus()).isEqualTo(CompilationJobStatus.COMPLETED);
-        Path dir = download(d, "onnx-mlp-m6g");
-        JsonNode m = JSON.readTree(dir.resolve("manifest.json").toFile());
-        assertThat(m.path("target_arch").asText()).isEqualTo("aarch64");
-        assertThat(m.path("triple").asText()).isEqualTo("aarch64-linux-gnu");
+        JsonNode meta = JSON.readTree(dir.resolve("compiled.meta").toFile());
+        assertThat(meta.path("Requirements").path("TargetDeviceType").asText()).isEqualTo("cpu");
+        assertThat(meta.path("Model").path("Inputs").get(0).path("name").asText()).isEqualTo(input);
+        JsonNode m = JSON.readTree(dir.resolve("sagebrush/manifest.json").toFile());
+        assertThat(m.path("framework").asText()).isEqualTo("ONNX");
+        assertThat(m.path("target_arch").asText()).isEqualTo(arch);
+        assertThat(m.path("backend").asText()).isEqualTo("tvm");
+        assertThat(m.path("backend_version").asText()).startsWith("0.18.0");
+        assertThat(m.path("llvm_target").asText()).contains("-mcpu=" + m.path("cpu").asText());
+        assertThat(m.path("inputs").get(0).path("shape").toString()).isEqualTo("[" + shapeCsv + "]");
+        assertThat(m.path("outputs").get(0).path("shape").toString()).isEqualTo(outShape);
         JsonNode v = m.path("verification");
         assertThat(v.path("status").asText()).isEqualTo("PASSED");
-        assertThat(v.path("runner").asText()).contains("qemu-aarch64-static").contains("linux-aarch64/libonnxruntime.so")
-                .contains("onnxruntime 1.23.2");
-        assertThat(v.path("run_command").asText()).contains("qemu-aarch64-static -L /usr/aarch64-linux-gnu");
-        assertThat(v.path("runner_compile_command").asText()).contains("aarch64-linux-gnu-gcc");
-        assertThat(v.path("values").asLong()).isEqualTo(3 * 4 * 4);
         assertThat(v.path("max_abs_diff").asDouble()).isLessThanOrEqualTo(1e-5);
+        if (!arch.equals("x86_64")) assertThat(v.path("run_command").asText()).contains("qemu-");
+        else assertThat(v.path("tvm_runtime").path("status").asText()).isEqualTo("PASSED");
+        for (JsonNode f : m.path("files")) {
+            assertThat(XgboostCompilationIT.sha256(dir.resolve(f.path("path").asText()))).isEqualTo(f.path("sha256").asText());
+        }
+        byte[] so = Files.readAllBytes(dir.resolve("compiled.so"));
+        int machine = (so[18] & 0xff) | (so[19] & 0xff) << 8;
+        assertThat(machine).isEqualTo(switch (arch) { case "x86_64" -> 62; case "aarch64" -> 183; default -> 40; });
 
-        // The test's own check: the downloaded model.ort in the jar's aarch64 runtime under qemu, through the runner
-        // source shipped in the server jar, against host ONNX Runtime on the original mlp.onnx.
-        Path work = Files.createDirectories(tmp.resolve("aarch64-check"));
-        Files.write(work.resolve("ort_run.c"), XgboostCompilationIT.fixture("dev/sagebrush/compilation/onnx/ort_run.c"));
-        Path lib = work.resolve("libonnxruntime.so");
-        Files.write(lib, XgboostCompilationIT.fixture("ai/onnxruntime/native/linux-aarch64/libonnxruntime.so"));
-        XgboostCompilationIT.exec(work, "aarch64-linux-gnu-gcc", "-O2", "-o", "ort_run", "ort_run.c", "-ldl");
-        float[] input = new float[4 * 16];
+        // The test's own check on the target CPU: the downloaded compiled.so + compiled.params + graph run by the
+        // graph executor shipped in the server jar, built here with the target's gcc, against ONNX Runtime on the
+        // original model.
+        long[] shape = java.util.Arrays.stream(shapeCsv.split(",")).mapToLong(Long::parseLong).toArray();
+        int n = (int) java.util.Arrays.stream(shape).reduce(1, (a, b) -> a * b);
+        float[] data = new float[n];
         Random r = new Random(11);
-        for (int i = 0; i < input.length; i++) input[i] = (float) (r.nextDouble() * 6 - 3);
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(input.length * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        for (float f : input) b.putFloat(f);
-        Files.write(work.resolve("x.bin"), b.array());
-        Files.writeString(work.resolve("spec.txt"), "sets 1\ninputs 1\n1 2 4 16 x.bin\nx\noutputs 1\n1 2 4 4 y.bin\nprobs\n");
-        XgboostCompilationIT.exec(work, "qemu-aarch64-static", "-L", "/usr/aarch64-linux-gnu", "./ort_run",
-                lib.toString(), dir.resolve("model.ort").toString(), "spec.txt");
-        float[] got = XgboostCompilationIT.floats(Files.readAllBytes(work.resolve("y.bin")));
-        Path original = tmp.resolve("mlp.onnx");
-        Files.write(original, XgboostCompilationIT.fixture("fixtures/onnx/mlp.onnx"));
-        float[] want = run(original, "x", input, new long[] {4, 16});
-        assertThat(got).hasSize(16);
+        for (int i = 0; i < n; i++) data[i] = (float) r.nextGaussian();
+        Path original = tmp.resolve(model + ".onnx");
+        Files.write(original, XgboostCompilationIT.fixture("fixtures/onnx/" + model + ".onnx"));
+        float[] want = run(original, input, data, shape);
+        float[] got = runGraph(tmp, arch, dir, input, data);
+        assertThat(got).hasSize(want.length);
         for (int i = 0; i < want.length; i++) assertThat((double) got[i]).isCloseTo(want[i], org.assertj.core.data.Offset.offset(1e-5));
+    }
+
+    /** Runs a downloaded DLR graph-executor artifact on its architecture with tvm_graph_run.c; returns output 0. */
+    static float[] runGraph(Path tmpDir, String arch, Path dir, String input, float[] data) throws Exception {
+        Path work = Files.createTempDirectory(tmpDir, "graph-" + arch);
+        Files.write(work.resolve("run.c"), XgboostCompilationIT.fixture("dev/sagebrush/compilation/tvm/tvm_graph_run.c"));
+        dev.sagebrush.compilation.tvm.GraphPlan.write(dir.resolve("compiled_model.json"), List.of(input),
+                work.resolve("plan.txt"));
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(data.length * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (float f : data) b.putFloat(f);
+        Files.write(work.resolve("in.bin"), b.array());
+        XgboostCompilationIT.exec(work, XgboostCompilationIT.gcc(arch), "-O2", "-o", "harness", "run.c", "-ldl", "-lm");
+        List<String> cmd = new java.util.ArrayList<>(XgboostCompilationIT.runPrefix(arch));
+        cmd.addAll(List.of(dir.toAbsolutePath().toString(), "plan.txt", "out-", "in.bin"));
+        XgboostCompilationIT.exec(work, cmd.toArray(String[]::new));
+        return XgboostCompilationIT.floats(Files.readAllBytes(work.resolve("out-0.bin")));
     }
 
     @Test
@@ -177,7 +178,7 @@ class OnnxCompilationIT {
         DescribeCompilationJobResponse d = onnx("onnx-twoin-inferred", "twoin", null, "ml_c5");
         assertThat(d.failureReason()).isNull();
         assertThat(d.derivedInformation().derivedDataInputConfig()).isEqualTo("{\"a\":[2,3],\"b\":[1,3]}");
-        JsonNode m = JSON.readTree(download(d, "onnx-twoin-inferred").resolve("manifest.json").toFile());
+        JsonNode m = JSON.readTree(download(d, "onnx-twoin-inferred").resolve("sagebrush/manifest.json").toFile());
         assertThat(m.path("data_input_config_inferred").asBoolean()).isTrue();
         assertThat(m.path("notes").toString()).contains("symbolic dimension \\\"batch\\\" was set to 1");
     }
@@ -196,24 +197,16 @@ class OnnxCompilationIT {
     }
 
     @Test
-    void armv7TargetsFailHonestly() throws Exception {
-        DescribeCompilationJobResponse d = onnx("onnx-rasp3b", "mlp", "{\"x\": [1, 16]}", "rasp3b");
-        assertFailedWithNothingPublished(d, "onnx-rasp3b");
-        assertThat(d.failureReason()).startsWith("ClientError: CompilationError: Target rasp3b is 32-bit ARM")
-                .contains("no 32-bit ARM build").contains("no TVM backend");
-        d = compile("onnx-armhf", "onnx/mlp.tar.gz", Framework.ONNX, null,
-                o -> o.targetPlatform(p -> p.os("LINUX").arch("ARM_EABIHF")));
-        assertThat(d.failureReason()).contains("LINUX_ARM_EABIHF is 32-bit ARM");
-    }
-
-    @Test
-    void gpuTargetsFailNamingTheMissingCodeGenerator() throws Exception {
+    void gpuTargetsGetCodeForTheirHostCpuAndSaySo() throws Exception {
         DescribeCompilationJobResponse d = onnx("onnx-p3", "mlp", "{\"x\": [1, 16]}", "ml_p3");
-        assertFailedWithNothingPublished(d, "onnx-p3");
-        assertThat(d.failureReason()).startsWith("ClientError: CompilationError: Target ml_p3 runs neural networks on its NVIDIA GPU")
-                .contains("no CUDA/TensorRT code generator on this server");
-        d = onnx("onnx-inf1", "mlp", null, "ml_inf1");
-        assertThat(d.failureReason()).contains("no AWS Neuron code generator");
+        assertThat(d.failureReason()).isNull();
+        assertThat(d.compilationJobStatus()).isEqualTo(CompilationJobStatus.COMPLETED);
+        JsonNode m = JSON.readTree(download(d, "onnx-p3").resolve("sagebrush/manifest.json").toFile());
+        assertThat(m.path("target_arch").asText()).isEqualTo("x86_64");
+        assertThat(m.path("note").asText()).contains("NVIDIA GPU").contains("host CPU");
+        d = compile("onnx-win", "onnx/mlp.tar.gz", Framework.ONNX, null, o -> o.targetDevice("x86_win64"));
+        assertFailedWithNothingPublished(d, "onnx-win");
+        assertThat(d.failureReason()).startsWith("ClientError: CompilationError: Target x86_win64 is not supported");
     }
 
     @Test
@@ -223,28 +216,34 @@ class OnnxCompilationIT {
         assertFailedWithNothingPublished(d, "tflite-job");
         assertThat(d.failureReason()).isEqualTo("ClientError: CompilationError: Compiling TFLITE models is not supported "
                 + "by this server. The archive holds a valid TFLITE model (model.tflite), but this server compiles only: "
-                + "ONNX, XGBOOST.");
+                + "ONNX, PYTORCH, XGBOOST.");
         d = compile("tflite-nchw", "tflite/model.tar.gz", Framework.TFLITE, "{\"input\": [1, 3, 224, 224]}",
                 o -> o.targetDevice("ml_c5"));
         assertThat(d.failureReason()).contains("TFLITE expects NHWC");
     }
 
     @Test
-    void stopKillsTheQemuVerifierAndPublishesNothing() throws Exception {
-        // A large batch keeps the aarch64 run under qemu busy for several seconds: long enough to stop it mid-run.
+    void stopKillsTheTvmCompilerAndPublishesNothing() throws Exception {
+        // Stopped while TVM compiles in its child process: the child is killed and nothing is published.
         String job = "onnx-stop-rk3399";
         sm.createCompilationJob(CompilationJobApiIT.job(job)
                 .inputConfig(i -> i.s3Uri("s3://models/onnx/convnet.tar.gz").framework(Framework.ONNX)
                         .dataInputConfig("{\"image\": [256, 3, 32, 32]}"))
                 .outputConfig(o -> o.s3OutputLocation("s3://models/compiled/" + job + "/").targetDevice("rk3399"))
                 .build());
-        Waits.until(OnnxCompilationIT::qemuChildren, n -> n > 0, java.time.Duration.ofMinutes(2));
+        Waits.until(OnnxCompilationIT::tvmChildren, n -> n > 0, java.time.Duration.ofMinutes(2));
         sm.stopCompilationJob(r -> r.compilationJobName(job));
         DescribeCompilationJobResponse d = Waits.until(() -> sm.describeCompilationJob(r -> r.compilationJobName(job)),
                 x -> x.compilationJobStatus() == CompilationJobStatus.STOPPED, java.time.Duration.ofMinutes(1));
         assertThat(d.compilationJobStatus()).isEqualTo(CompilationJobStatus.STOPPED);
+        assertThat(tvmChildren()).isZero();
         assertThat(qemuChildren()).isZero();
         assertThat(s3.listObjectsV2(b -> b.bucket("models").prefix("compiled/" + job + "/")).contents()).isEmpty();
+    }
+
+    static long tvmChildren() {
+        return ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
+                .filter(p -> p.info().arguments().map(a -> String.join(" ", a)).orElse("").contains("TvmWorker")).count();
     }
 
     static long qemuChildren() {

@@ -97,7 +97,15 @@ class XgboostCompilationIT {
         s3.getObject(b -> b.bucket("models").key(expectedKey), archive);
         SafeArchive.extractTarGz(archive, dir, SafeArchive.Limits.DEFAULT);
 
-        JsonNode manifest = JSON.readTree(dir.resolve("manifest.json").toFile());
+        // A DLR model directory: only DLR's files at the top, everything of ours under sagebrush/.
+        try (var top = Files.list(dir)) {
+            assertThat(top.map(p -> p.getFileName().toString()).sorted().toList())
+                    .containsExactly("compiled.meta", "compiled.so", "sagebrush");
+        }
+        JsonNode meta = JSON.readTree(dir.resolve("compiled.meta").toFile());
+        assertThat(meta.path("Requirements").path("TargetDeviceType").asText()).isEqualTo("cpu");
+        assertThat(meta.path("Model").path("SparseInput").asText()).isEqualTo("0");
+        JsonNode manifest = JSON.readTree(dir.resolve("sagebrush/manifest.json").toFile());
         assertThat(manifest.path("framework").asText()).isEqualTo("XGBOOST");
         assertThat(manifest.path("target").asText()).isEqualTo(device);
         assertThat(manifest.path("target_arch").asText()).isEqualTo(arch);
@@ -105,12 +113,14 @@ class XgboostCompilationIT {
         assertThat(manifest.path("compiler_command").asText()).contains("-O2");
         assertThat(manifest.path("verification").path("status").asText()).isEqualTo("PASSED");
         assertThat(manifest.path("verification").path("edge_rows").asInt()).isPositive();
+        assertThat(manifest.path("verification").path("dlr_harness_report").asText()).contains("backend=treelite");
+        assertThat(manifest.path("dlr").path("backend").asText()).isEqualTo("treelite");
         for (JsonNode f : manifest.path("files")) {
             Path p = dir.resolve(f.path("path").asText());
             assertThat(Files.size(p)).isEqualTo(f.path("size").asLong());
             assertThat(sha256(p)).isEqualTo(f.path("sha256").asText());
         }
-        assertThat(dir.resolve("src/model.c")).exists();
+        assertThat(dir.resolve("sagebrush/src/model.c")).exists();
         Path so = dir.resolve("compiled.so");
         byte[] header = Files.readAllBytes(so);
         assertThat(header[0] == 0x7f && header[1] == 'E' && header[2] == 'L' && header[3] == 'F').isTrue();
@@ -123,6 +133,46 @@ class XgboostCompilationIT {
         for (int i = 0; i < expected.length; i++) {
             assertThat(Float.floatToRawIntBits(margins[i])).as("margin %d", i).isEqualTo(Float.floatToRawIntBits(expected[i]));
         }
+
+        // The downloaded directory as DLR loads it: backend chosen from its files, the Treelite symbols of both
+        // generations, union Entry rows, pred_margin = 0. Its outputs are xgboost's predictions, bit for bit.
+        int numFeature = manifest.path("model").path("num_feature").asInt();
+        float[] dlrPred = runThroughDlr(arch, dir, fixture("fixtures/xgboost/" + base + ".rows.f32"), numFeature);
+        float[] expectedPred = floats(fixture("fixtures/xgboost/" + base + ".pred.f32"));
+        assertThat(dlrPred.length).isEqualTo(expectedPred.length);
+        for (int i = 0; i < expectedPred.length; i++) {
+            assertThat(Float.floatToRawIntBits(dlrPred[i])).as("DLR output %d", i)
+                    .isEqualTo(Float.floatToRawIntBits(expectedPred[i]));
+        }
+    }
+
+    /** Builds the committed DLR harness (dlr_treelite_harness.c) for the arch and runs it on a model directory. */
+    static float[] runThroughDlr(String arch, Path modelDir, byte[] rows, int numFeature) throws Exception {
+        Path work = Files.createTempDirectory(tmp, "dlr-" + arch);
+        Files.write(work.resolve("harness.c"), fixture("dev/sagebrush/compilation/xgboost/dlr_treelite_harness.c"));
+        Files.write(work.resolve("rows.f32"), rows);
+        exec(work, gcc(arch), "-O2", "-o", "harness", "harness.c", "-ldl", "-lm");
+        List<String> cmd = new java.util.ArrayList<>(runPrefix(arch));
+        cmd.addAll(List.of(modelDir.toAbsolutePath().toString(), "rows.f32", Integer.toString(numFeature),
+                "margin.f32", "pred.f32"));
+        exec(work, cmd.toArray(String[]::new));
+        return floats(Files.readAllBytes(work.resolve("pred.f32")));
+    }
+
+    static String gcc(String arch) {
+        return switch (arch) {
+            case "x86_64" -> "gcc";
+            case "aarch64" -> "aarch64-linux-gnu-gcc";
+            default -> "arm-linux-gnueabihf-gcc";
+        };
+    }
+
+    static List<String> runPrefix(String arch) {
+        return switch (arch) {
+            case "x86_64" -> List.of("./harness");
+            case "aarch64" -> List.of("qemu-aarch64-static", "-L", "/usr/aarch64-linux-gnu", "./harness");
+            default -> List.of("qemu-arm-static", "-L", "/usr/arm-linux-gnueabihf", "./harness");
+        };
     }
 
     @Test
@@ -133,7 +183,7 @@ class XgboostCompilationIT {
         String key = d.modelArtifacts().s3ModelArtifacts().substring("s3://models/".length());
         s3.getObject(b -> b.bucket("models").key(key), archive);
         SafeArchive.extractTarGz(archive, tmp.resolve("p3"), SafeArchive.Limits.DEFAULT);
-        JsonNode manifest = JSON.readTree(tmp.resolve("p3/manifest.json").toFile());
+        JsonNode manifest = JSON.readTree(tmp.resolve("p3/sagebrush/manifest.json").toFile());
         assertThat(manifest.path("target_arch").asText()).isEqualTo("x86_64");
         assertThat(manifest.path("note").asText()).contains("host CPU").contains("NVIDIA GPU");
     }
@@ -159,18 +209,8 @@ class XgboostCompilationIT {
         Path harness = work.resolve("harness.c");
         Files.write(harness, fixture("dev/sagebrush/compilation/xgboost/neo_harness.c"));
         Files.write(work.resolve("rows.f32"), rows);
-        String gcc = switch (arch) {
-            case "x86_64" -> "gcc";
-            case "aarch64" -> "aarch64-linux-gnu-gcc";
-            default -> "arm-linux-gnueabihf-gcc";
-        };
-        exec(work, gcc, "-O2", "-o", "harness", "harness.c", "-ldl");
-        List<String> run = switch (arch) {
-            case "x86_64" -> List.of("./harness");
-            case "aarch64" -> List.of("qemu-aarch64-static", "-L", "/usr/aarch64-linux-gnu", "./harness");
-            default -> List.of("qemu-arm-static", "-L", "/usr/arm-linux-gnueabihf", "./harness");
-        };
-        List<String> cmd = new java.util.ArrayList<>(run);
+        exec(work, gcc(arch), "-O2", "-o", "harness", "harness.c", "-ldl");
+        List<String> cmd = new java.util.ArrayList<>(runPrefix(arch));
         cmd.addAll(List.of(so.toAbsolutePath().toString(), "rows.f32", "margin.f32", "pred.f32"));
         exec(work, cmd.toArray(String[]::new));
         return floats(Files.readAllBytes(work.resolve("margin.f32")));

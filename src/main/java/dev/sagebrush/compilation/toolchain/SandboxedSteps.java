@@ -22,6 +22,8 @@ public final class SandboxedSteps implements StepRunner, AutoCloseable {
     private final UidPool.Lease uid;
     private final Path workDir;
     private final List<Path> readOnly = new ArrayList<>();
+    private final List<Path[]> readOnlyAt = new ArrayList<>();
+    private final List<Path[]> readWriteAt = new ArrayList<>();
     private Limits limits = Limits.COMPILER;
 
     private SandboxedSteps(Sandboxes sandboxes, UidPool.Lease uid, Path workDir) {
@@ -40,6 +42,22 @@ public final class SandboxedSteps implements StepRunner, AutoCloseable {
     public SandboxedSteps withReadOnly(Path path) {
         Path p = path.toAbsolutePath().normalize();
         if (!readOnly.contains(p)) readOnly.add(p);
+        return this;
+    }
+
+    /** Shows {@code host} read-only to every later step at {@code inside} (e.g. inside the writable work directory). */
+    public SandboxedSteps withReadOnly(Path host, Path inside) {
+        Path[] m = {host.toAbsolutePath().normalize(), inside.toAbsolutePath().normalize()};
+        if (readOnlyAt.stream().noneMatch(o -> o[1].equals(m[1]))) readOnlyAt.add(m);
+        return this;
+    }
+
+    /** Shows {@code host} (inside the job's work directory) read-write to every later step at {@code inside}. */
+    public SandboxedSteps withReadWrite(Path host, Path inside) {
+        Path h = host.toAbsolutePath().normalize();
+        if (!h.startsWith(workDir)) throw new IllegalArgumentException(host + " is not in the job's work directory");
+        Path[] m = {h, inside.toAbsolutePath().normalize()};
+        if (readWriteAt.stream().noneMatch(o -> o[1].equals(m[1]))) readWriteAt.add(m);
         return this;
     }
 
@@ -66,6 +84,8 @@ public final class SandboxedSteps implements StepRunner, AutoCloseable {
                 .env("LC_ALL", "C").env("PATH", "/usr/local/bin:/usr/bin:/bin").env("HOME", "/tmp")
                 .env("TMPDIR", "/tmp").network(false).hostname("compiler").limits(limits);
         for (Path p : readOnly) b.readOnly(p);
+        for (Path[] m : readWriteAt) b.readWrite(m[0], m[1]);
+        for (Path[] m : readOnlyAt) b.readOnly(m[0], m[1]);
         try {
             SandboxedProcess.Result r = sandboxes.run(b.build(), timeout, outputCap);
             return new Outcome(r, limits);

@@ -27,27 +27,49 @@ public record XgbCompilation(TargetArch arch, Path sharedObject, Path source, Li
         return verify(DEFAULT_RANDOM_ROWS, 7L, timeout);
     }
 
-    /** {@link #verify(Duration)}, building and running the harness through {@code steps} (a job's sandbox). */
+    /** {@link #verify(Duration)}, building and running the harnesses through {@code steps} (a job's sandbox). */
     public XgbVerification verify(Duration timeout, dev.sagebrush.compilation.toolchain.StepRunner steps)
             throws ToolchainException, IOException {
-        return Verifier.verify(this, VerificationRows.generate(model, DEFAULT_RANDOM_ROWS, 7L), timeout, steps);
+        return verify(sharedObject.getParent(), timeout, steps);
     }
 
     /**
-     * Builds the harness with the same toolchain, runs it on the target (natively or under qemu) on threshold,
-     * near-threshold, NaN and seeded random rows, and compares with {@link ReferenceEvaluator}.
+     * As {@link #verify(Duration)}, with DLR loading the model from {@code modelDir} (the directory about to be
+     * published: its top-level files must be what DLR's tree backend accepts, and its {@code compiled.so} this
+     * compilation's library).
+     */
+    public XgbVerification verify(Path modelDir, Duration timeout, dev.sagebrush.compilation.toolchain.StepRunner steps)
+            throws ToolchainException, IOException {
+        return Verifier.verify(this, modelDir, VerificationRows.generate(model, DEFAULT_RANDOM_ROWS, 7L), timeout,
+                steps);
+    }
+
+    /**
+     * Builds the harnesses with the same toolchain, runs them on the target (natively or under qemu) on threshold,
+     * near-threshold, NaN and seeded random rows, through {@code neo_predict} and through the Treelite ABI as DLR
+     * calls it (loading the model from the build directory), and compares with {@link ReferenceEvaluator}.
      *
      * @param timeout limit for each child process (harness compile, harness run)
      * @throws ToolchainException the harness could not be built or run (distinct from a FAILED comparison)
      */
     public XgbVerification verify(int randomRows, long seed, Duration timeout) throws ToolchainException, IOException {
-        return Verifier.verify(this, VerificationRows.generate(model, randomRows, seed), timeout,
-                dev.sagebrush.compilation.toolchain.StepRunner.HOST);
+        return Verifier.verify(this, sharedObject.getParent(), VerificationRows.generate(model, randomRows, seed),
+                timeout, dev.sagebrush.compilation.toolchain.StepRunner.HOST);
     }
 
     /** Runs the compiled code on given rows (row-major, NaN = missing); returns its margins and predictions. */
     public HarnessOutput run(float[] rows, int nrow, Duration timeout) throws ToolchainException, IOException {
         return Verifier.run(this, rows, nrow, timeout, dev.sagebrush.compilation.toolchain.StepRunner.HOST).output();
+    }
+
+    /**
+     * Runs the library through the Treelite ABI exactly as DLR loads and calls it, from {@code modelDir}: margins
+     * ({@code pred_margin = 1}) and DLR's outputs ({@code pred_margin = 0}, transformed inside the library).
+     */
+    public HarnessOutput runThroughDlr(Path modelDir, float[] rows, int nrow, Duration timeout)
+            throws ToolchainException, IOException {
+        return Verifier.runDlr(this, modelDir, rows, nrow, timeout, dev.sagebrush.compilation.toolchain.StepRunner.HOST)
+                .output();
     }
 
     /**

@@ -71,6 +71,61 @@ class XgbCompilerTest {
         // Transformed outputs too: the target's expf/float arithmetic reproduces xgboost's bits exactly.
         int j = Fixtures.firstBitDifference(out.predictions(), fx.preds());
         assertThat(j).as("first prediction differing from xgboost at %d", j).isEqualTo(-1);
+
+        // The same rows through the Treelite ABI as DLR calls it (union Entry rows, pred_margin = 0): DLR's output
+        // is xgboost's prediction, bit for bit, with the base score and transform applied inside compiled.so.
+        XgbCompilation.HarnessOutput dlr = c.runThroughDlr(c.sharedObject().getParent(), fx.rows(), fx.nrow(), TIMEOUT);
+        int k = Fixtures.firstBitDifference(dlr.predictions(), fx.preds());
+        assertThat(k).as("first DLR output differing from xgboost at %d", k).isEqualTo(-1);
+        int m = Fixtures.firstBitDifference(dlr.margins(), fx.margins());
+        assertThat(m).as("first DLR margin differing from xgboost at %d", m).isEqualTo(-1);
+    }
+
+    @Test
+    void aBrokenTreeliteEntryPointFailsVerification() throws Exception {
+        assumeToolchain(TargetArch.X86_64);
+        XgbCompilation good = XgbCompiler.compile(Fixtures.get("binary_logistic").file("json"), TargetArch.X86_64,
+                work, TIMEOUT);
+        // Mutation in the DLR path only: predict() forgets the transform. neo_predict stays right.
+        String src = Files.readString(good.source());
+        assertThat(src).contains("  transform(acc, 1, out);\n  return out[0];");
+        Path dir = Files.createDirectories(work.resolve("bad"));
+        Path bad = dir.resolve("model.c");
+        Files.writeString(bad, src.replace("  transform(acc, 1, out);\n  return out[0];", "  return acc[0];"));
+        Path so = dir.resolve("compiled.so");
+        Toolchain.forArch(TargetArch.X86_64).compileShared(bad, so, TIMEOUT);
+        XgbCompilation mutated = new XgbCompilation(good.arch(), so, bad, List.of(), good.info(), good.emitTime(),
+                good.compileTime(), good.model());
+        XgbVerification v = mutated.verify(TIMEOUT);
+        assertThat(v.status()).isEqualTo(XgbVerification.Status.FAILED);
+        assertThat(v.marginMismatches()).isZero();
+        assertThat(v.outputMismatches()).isPositive();
+        assertThat(v.detail()).contains("first output mismatch (treelite predict as DLR calls it, pred_margin=0)");
+    }
+
+    @Test
+    void theDlrHarnessRefusesADirectoryDlrWouldNotLoadAsATreeModel() throws Exception {
+        assumeToolchain(TargetArch.X86_64);
+        XgbCompilation c = XgbCompiler.compile(Fixtures.get("binary_logistic").file("json"), TargetArch.X86_64,
+                work, TIMEOUT);
+        Path dir = c.sharedObject().getParent();
+        float[] rows = new float[c.info().numFeature()];
+        assertThat(c.runThroughDlr(dir, rows, 1, TIMEOUT).predictions()).hasSize(1);
+
+        Files.copy(c.sharedObject(), dir.resolve("other.so"));
+        assertThatThrownBy(() -> c.runThroughDlr(dir, rows, 1, TIMEOUT)).isInstanceOf(ToolchainException.class)
+                .hasMessageContaining("Found multiple model lib files");
+        Files.delete(dir.resolve("other.so"));
+
+        Files.write(dir.resolve("compiled.params"), new byte[8]);
+        assertThatThrownBy(() -> c.runThroughDlr(dir, rows, 1, TIMEOUT)).isInstanceOf(ToolchainException.class)
+                .hasMessageContaining("selects DLR's TVM backend");
+        Files.delete(dir.resolve("compiled.params"));
+
+        Files.writeString(dir.resolve("a.json"), "{}");
+        Files.writeString(dir.resolve("b.json"), "{}");
+        assertThatThrownBy(() -> c.runThroughDlr(dir, rows, 1, TIMEOUT)).isInstanceOf(ToolchainException.class)
+                .hasMessageContaining("Found multiple *.json files");
     }
 
     @Test
@@ -90,7 +145,7 @@ class XgbCompilerTest {
         XgbVerification v = mutated.verify(TIMEOUT);
         assertThat(v.status()).isEqualTo(XgbVerification.Status.FAILED);
         assertThat(v.marginMismatches()).isPositive();
-        assertThat(v.detail()).contains("first margin mismatch at row");
+        assertThat(v.detail()).contains("first margin mismatch (neo_predict) at row");
         assertThatThrownBy(v::orThrow).isInstanceOf(XgbVerificationException.class)
                 .hasMessageContaining("verification on x86_64 failed");
     }
@@ -113,6 +168,12 @@ class XgbCompilerTest {
         assertThat(c).contains("int32_t neo_num_feature(void)", "int32_t neo_num_output(void)",
                 "const char* neo_metadata(void)",
                 "void neo_predict(const float* x, int64_t nrow, int32_t output_margin, float* out)",
+                "size_t get_num_output_group(void)", "size_t get_num_class(void)", "size_t get_num_feature(void)",
+                "const char* get_threshold_type(void) { return \"float32\"; }",
+                "const char* get_leaf_output_type(void) { return \"float32\"; }",
+                "float predict(union Entry* row, int pred_margin)",
+                "size_t predict_multiclass(union Entry* row, int pred_margin, float* result)",
+                "PRED_TRANSFORM[] = \"softmax\"",
                 "#define NG 3", "expf(a[k] - mx)", "double sum");
         float t = m.trees().get(0).threshold()[0];
         assertThat(c).contains(Float.toHexString(t) + "f");

@@ -1,0 +1,189 @@
+package dev.sagebrush.compilation.onnx;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sagebrush.compilation.CompilationFailure;
+import dev.sagebrush.compilation.CompilationOutcome;
+import dev.sagebrush.compilation.CompilationTarget;
+import dev.sagebrush.compilation.CompilationTargets;
+import dev.sagebrush.compilation.CompilerSandbox;
+import dev.sagebrush.compilation.DataInputLayout;
+import dev.sagebrush.compilation.FrameworkInputs;
+import dev.sagebrush.compilation.ModelCompiler;
+import dev.sagebrush.compilation.toolchain.SandboxedSteps;
+import dev.sagebrush.compilation.toolchain.TargetArch;
+import dev.sagebrush.compilation.toolchain.ToolchainException;
+import dev.sagebrush.compilation.tvm.TvmTarget;
+import dev.sagebrush.jobs.Cancellation;
+import dev.sagebrush.jobs.sandbox.Limits;
+import dev.sagebrush.jobs.sandbox.SandboxedProcess;
+import dev.sagebrush.jobs.sandbox.UntrustedFiles;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.services.sagemaker.model.DescribeCompilationJobResponse;
+
+/**
+ * PYTORCH (TorchScript, as Neo takes it): Debian's python3-torch, in the job's sandbox, converts the model to ONNX
+ * ({@code torch.onnx.export}, opset 13, inputs named as in DataInputConfig: {@code input0}, {@code input1}, ... for
+ * the list forms) and runs it on the verification inputs: torch's outputs are the reference. The ONNX model then goes
+ * through the TVM tier like an uploaded one. Without python3-torch on the host the job fails saying so.
+ */
+public final class PyTorchTvmCompiler implements ModelCompiler {
+    static final Path TORCH = Path.of("/usr/lib/python3/dist-packages/torch/__init__.py");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final OnnxTvmCompiler tvm;
+    private final long memoryBudget;
+    private final dev.sagebrush.jobs.sandbox.Sandboxes sandboxes;
+
+    public PyTorchTvmCompiler(OnnxTvmCompiler tvm, dev.sagebrush.jobs.sandbox.Sandboxes sandboxes, long memoryBudget) {
+        this.tvm = tvm;
+        this.sandboxes = sandboxes;
+        this.memoryBudget = memoryBudget;
+    }
+
+    /** Whether this host can convert TorchScript (Debian's python3-torch under /usr/bin/python3). */
+    public static boolean available() {
+        return Files.isRegularFile(TORCH) && Files.isExecutable(Path.of("/usr/bin/python3"));
+    }
+
+    @Override
+    public CompilationOutcome compile(DescribeCompilationJobResponse job, FrameworkInputs.ModelFiles model, Path workDir,
+                                      Cancellation cancellation) {
+        String config = job.inputConfig().dataInputConfig();
+        if (config == null || config.isBlank()) {
+            throw new CompilationFailure("ClientError: InputConfiguration: DataInputConfig is required for PYTORCH "
+                    + "models: give every input's shape in order, e.g. {\"input0\": [1, 3, 224, 224]} or "
+                    + "[[1, 3, 224, 224]].");
+        }
+        Map<String, long[]> shapes = DataInputLayout.parse("PYTORCH", config);
+        if (!available()) {
+            throw new CompilationFailure("InternalServerError: PyTorch models are compiled here by converting "
+                    + "TorchScript to ONNX with Debian's python3-torch, which is not installed on this server "
+                    + "(apt-get install python3-torch); the archive's " + model.main().getFileName()
+                    + " was checked and is a valid PYTORCH archive.");
+        }
+        CompilationTarget target = CompilationTargets.of(job.outputConfig());
+        TargetArch arch = OnnxTvmCompiler.checkTarget(target);
+        TvmTarget tvmTarget = OnnxTvmCompiler.tvmTarget(target, arch);
+        try (SandboxedSteps steps = CompilerSandbox.open(sandboxes, workDir)) {
+            steps.withLimits(Limits.COMPILER.withMemory(memoryBudget));
+            Path conv = Files.createDirectories(workDir.resolve("build").resolve("torch"));
+            List<TensorSpec> specs = new ArrayList<>();
+            shapes.forEach((name, shape) -> specs.add(new TensorSpec(name, ElementTypes.FLOAT, shape, new String[0])));
+            List<List<Tensor>> inputs = RandomInputs.generate(specs, shapes);
+            List<List<Path>> files = OnnxTvmCompiler.writeInputs(inputs, conv.resolve("inputs"));
+            Path onnx = conv.resolve("model.onnx");
+            JsonNode res = convert(steps, workDir, conv, model.main(), onnx, specs, files);
+            cancellation.check();
+
+            List<TensorSpec> outSpecs = new ArrayList<>();
+            List<List<Tensor>> reference = new ArrayList<>();
+            for (int s = 0; s < files.size(); s++) {
+                List<Tensor> set = new ArrayList<>();
+                int k = 0;
+                for (JsonNode o : res.path("outputs")) {
+                    long[] shape = new long[o.path("shape").size()];
+                    long n = 4;
+                    for (int d = 0; d < shape.length; d++) {
+                        shape[d] = o.path("shape").get(d).asLong();
+                        n *= shape[d];
+                    }
+                    byte[] data = UntrustedFiles.read(workDir, conv.resolve("ref-" + s + "-" + k + ".bin"), n);
+                    if (data.length != n) throw new IOException("torch reference output " + k + " has the wrong size");
+                    set.add(new Tensor("output" + k, ElementTypes.FLOAT, shape, data));
+                    if (s == 0) outSpecs.add(new TensorSpec("output" + k, ElementTypes.FLOAT, shape, new String[0]));
+                    k++;
+                }
+                reference.add(set);
+            }
+            Map<String, long[]> ordered = new LinkedHashMap<>(shapes);
+            InputShapes.Resolved resolved = new InputShapes.Resolved(ordered, Map.of(), false, List.of());
+            String torch = res.path("torch_version").asText();
+            return tvm.compileVerifyPublish(job, target, tvmTarget, "PYTORCH", onnx,
+                    new OrtModels.Description(specs, outSpecs, List.of()), resolved, inputs, reference,
+                    "torch " + torch + " (Debian python3-torch) running the original TorchScript model, same inputs",
+                    "TorchScript -> ONNX with torch " + torch + ": torch.jit.load, torch.onnx.export(opset_version=13, "
+                            + "input_names=" + String.join(",", shapes.keySet()) + "), in the job's sandbox",
+                    workDir, steps, cancellation);
+        } catch (ToolchainException e) {
+            if (cancellation.isCancelled()) throw new Cancellation.CancelledException(cancellation.reason());
+            throw new CompilationFailure("InternalServerError: Building or verifying the model for " + arch.id()
+                    + " failed: " + e.getMessage(), e);
+        } catch (IOException e) {
+            if (cancellation.isCancelled()) throw new Cancellation.CancelledException(cancellation.reason());
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Runs torch_to_onnx.py in the sandbox; returns its result (outputs, torch version) or fails the job. */
+    private static JsonNode convert(SandboxedSteps steps, Path workDir, Path dir, Path model, Path onnx,
+                                    List<TensorSpec> specs, List<List<Path>> files) throws IOException {
+        Path script = dir.resolve("torch_to_onnx.py");
+        try (InputStream in = PyTorchTvmCompiler.class.getResourceAsStream("torch_to_onnx.py")) {
+            if (in == null) throw new IllegalStateException("torch_to_onnx.py resource missing from the build");
+            Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
+        }
+        Path result = dir.resolve("result.json");
+        ObjectNode req = JSON.createObjectNode().put("model", model.toAbsolutePath().toString())
+                .put("onnx", onnx.toAbsolutePath().toString()).put("out_dir", dir.toAbsolutePath().toString())
+                .put("result", result.toAbsolutePath().toString());
+        var inputs = req.putArray("inputs");
+        for (int i = 0; i < specs.size(); i++) {
+            ObjectNode o = inputs.addObject().put("name", specs.get(i).name());
+            var shape = o.putArray("shape");
+            for (long d : specs.get(i).shape()) shape.add(d);
+            var f = o.putArray("files");
+            for (List<Path> set : files) f.add(set.get(i).toAbsolutePath().toString());
+        }
+        Path reqFile = dir.resolve("request.json");
+        Files.write(reqFile, JSON.writeValueAsBytes(req));
+        SandboxedSteps.Outcome o = steps.runSandboxed("torch", List.of("/usr/bin/python3", script.toString(),
+                reqFile.toString()), dir, OnnxTvmCompiler.STEP_TIMEOUT, 64 * 1024);
+        SandboxedProcess.Result r = o.result();
+        if (r.memoryExceeded()) {
+            throw new CompilationFailure("ClientError: CompilationError: PyTorch needed more memory than the "
+                    + "compilation budget of " + Limits.bytes(steps.limits().memoryBytes()) + " to load or convert "
+                    + "this model, and was stopped.");
+        }
+        if (r.timedOut()) {
+            throw new CompilationFailure("ClientError: CompilationError: Converting the PyTorch model did not finish "
+                    + "within " + OnnxTvmCompiler.STEP_TIMEOUT.toSeconds() + " s.");
+        }
+        if (!UntrustedFiles.isRegularFile(workDir, result)) {
+            throw new IOException("the PyTorch conversion ended with exit code " + r.exitCode() + " without a result: "
+                    + r.output());
+        }
+        JsonNode res = JSON.readTree(UntrustedFiles.read(workDir, result, 1 << 20));
+        if (!"OK".equals(res.path("status").asText())) {
+            String kind = res.path("kind").asText();
+            String msg = res.path("message").asText();
+            throw new CompilationFailure(switch (kind) {
+                case "load" -> "ClientError: InputConfiguration: Unable to load the PyTorch model "
+                        + model.getFileName() + " as TorchScript (torch.jit.load): " + msg;
+                case "export", "run" -> "ClientError: CompilationError: The PyTorch model could not be "
+                        + (kind.equals("run") ? "run" : "converted to ONNX") + " with inputs "
+                        + DataInputLayout.toJson(shapesOf(specs)) + ": " + msg;
+                default -> "InternalServerError: " + msg;
+            });
+        }
+        if (!UntrustedFiles.isRegularFile(workDir, onnx)) throw new IOException("the conversion wrote no ONNX model");
+        return res;
+    }
+
+    private static Map<String, long[]> shapesOf(List<TensorSpec> specs) {
+        Map<String, long[]> m = new LinkedHashMap<>();
+        specs.forEach(s -> m.put(s.name(), s.shape()));
+        return m;
+    }
+}

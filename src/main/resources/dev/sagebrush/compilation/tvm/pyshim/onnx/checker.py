@@ -1,0 +1,1 @@
+# No model checker here: the server validated the model with ONNX Runtime before compiling it.
