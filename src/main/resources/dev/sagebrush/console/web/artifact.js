@@ -2,6 +2,7 @@
 // console's download link redirects to a presigned URL), are gunzipped with the browser's DecompressionStream and
 // walked as a ustar archive.
 const MAX_BYTES = 256 * 1024 * 1024;
+const MANIFESTS = ['sagebrush/manifest.json', 'manifest.json'];
 
 export async function readManifest(url) {
   const r = await fetch(url, { credentials: 'same-origin' });
@@ -21,7 +22,8 @@ export async function readManifest(url) {
     longName = null;
     const data = tar.subarray(off + 512, off + 512 + size);
     if (type === 'L') longName = text.decode(data).replace(/\0.*$/s, '');
-    else if ((type === '0' || type === '\0') && name.replace(/^\.\//, '') === 'manifest.json') return JSON.parse(text.decode(data));
+    // Sagebrush's manifest: sagebrush/manifest.json beside DLR's files, or manifest.json at the top (older artifacts).
+    else if ((type === '0' || type === '\0') && MANIFESTS.includes(name.replace(/^\.\//, ''))) return JSON.parse(text.decode(data));
     off += 512 + Math.ceil(size / 512) * 512;
   }
   throw new Error('The artifact holds no manifest.json');
