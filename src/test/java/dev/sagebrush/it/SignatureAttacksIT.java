@@ -156,14 +156,8 @@ class SignatureAttacksIT {
                         + "/us-east-1/sagemaker/aws4_request, SignedHeaders=host;x-amz-date;x-amz-target, Signature=00\r\n"
                         + "X-Amz-Date: " + java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
                                 .withZone(java.time.ZoneOffset.UTC).format(Instant.now()) + "\r\n";
-                Socket s = new Socket(fixture.endpoint.getHost(), fixture.endpoint.getPort());
-                OutputStream out = s.getOutputStream();
-                out.write(("POST / HTTP/1.1\r\nHost: " + fixture.endpoint.getAuthority() + "\r\n"
-                        + "X-Amz-Target: SageMaker.ListTrainingJobs\r\n" + auth
-                        + "Content-Type: application/x-amz-json-1.1\r\nContent-Length: 1048576\r\n\r\n{")
-                        .getBytes(StandardCharsets.US_ASCII));
-                out.flush();
-                attackers.add(s);
+                attackers.add(openSlowBody("X-Amz-Target: SageMaker.ListTrainingJobs\r\n" + auth
+                        + "Content-Type: application/x-amz-json-1.1\r\n"));
             }
             Thread.sleep(500);
             long t0 = System.nanoTime();
@@ -190,12 +184,7 @@ class SignatureAttacksIT {
                 String head = i % 2 == 0
                         ? "X-Amz-Target: Logs_20140328.DescribeLogGroups\r\nContent-Type: application/x-amz-json-1.1\r\n"
                         : "Content-Type: application/x-www-form-urlencoded\r\n";
-                Socket s = new Socket(fixture.endpoint.getHost(), fixture.endpoint.getPort());
-                OutputStream out = s.getOutputStream();
-                out.write(("POST / HTTP/1.1\r\nHost: " + fixture.endpoint.getAuthority() + "\r\n" + head
-                        + "Content-Length: 1048576\r\n\r\n{").getBytes(StandardCharsets.US_ASCII));
-                out.flush();
-                attackers.add(s);
+                attackers.add(openSlowBody(head));
             }
             Thread.sleep(500);
             long t0 = System.nanoTime();
@@ -219,6 +208,16 @@ class SignatureAttacksIT {
         assertThat(refused.status()).isEqualTo(413);
         assertThat(refused.body()).contains("RequestEntityTooLargeException").contains("8388608");
         assertServerAnswers();
+    }
+
+    /** A connection that declares a 1 MiB body after {@code headers} and sends only its first byte. */
+    private Socket openSlowBody(String headers) throws IOException {
+        Socket s = new Socket(fixture.endpoint.getHost(), fixture.endpoint.getPort());
+        OutputStream out = s.getOutputStream();
+        out.write(("POST / HTTP/1.1\r\nHost: " + fixture.endpoint.getAuthority() + "\r\n" + headers
+                + "Content-Length: 1048576\r\n\r\n{").getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        return s;
     }
 
     private static byte[] readSome(InputStream in) throws IOException {
