@@ -1,7 +1,10 @@
 package dev.sagebrush.logs;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.LinkOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,18 +84,25 @@ public final class FileLogIngester implements AutoCloseable {
     }
 
     private void ingest(Source s) throws IOException {
-        if (!Files.isRegularFile(s.file())) return;
+        // Never follow a link or open a FIFO: the file's directory is the runtime's, but a file it names must not
+        // become a way to publish another file into a log stream.
+        if (!Files.isRegularFile(s.file(), LinkOption.NOFOLLOW_LINKS)) return;
         Path offsetFile = offsets.resolve(LogFiles.fileName(s.account() + "\0" + s.region() + "\0" + s.group() + "\0"
                 + s.stream()));
         long from = ingested.computeIfAbsent(s, k -> readOffset(offsetFile));
-        long size = Files.size(s.file());
-        if (size < from) from = 0; // the file was started afresh
-        if (size == from) return;
         byte[] chunk;
-        try (RandomAccessFile f = new RandomAccessFile(s.file().toFile(), "r")) {
-            f.seek(from);
+        try (SeekableByteChannel f = Files.newByteChannel(s.file(), StandardOpenOption.READ,
+                LinkOption.NOFOLLOW_LINKS)) {
+            long size = f.size();
+            if (size < from) from = 0; // the file was started afresh
+            if (size == from) return;
             chunk = new byte[(int) Math.min(size - from, MAX_READ_PER_PASS)];
-            f.readFully(chunk);
+            f.position(from);
+            ByteBuffer buf = ByteBuffer.wrap(chunk);
+            while (buf.hasRemaining() && f.read(buf) > 0) {
+                // read what the file has
+            }
+            if (buf.hasRemaining()) chunk = java.util.Arrays.copyOf(chunk, buf.position());
         }
         int end = chunk.length;
         while (end > 0 && chunk[end - 1] != '\n') end--;

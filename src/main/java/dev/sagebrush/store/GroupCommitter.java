@@ -12,7 +12,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Group commit for the one SQLite writer connection. Writers queue their work; one thread runs everything queued
+ * Group commit for a node's one writer connection (SQLite's only writer; PostgreSQL's per node, so the change feed's
+ * counter row is taken once per group rather than once per write). Writers queue their work; one thread runs everything queued
  * so far in a single transaction, each piece in its own savepoint (a failing piece rolls back alone), and commits
  * once: one fsync for the whole group instead of one per write. Every caller still returns only after the commit
  * holding its write is durable, so the guarantee is unchanged; only the waiting is shared.
@@ -27,13 +28,24 @@ final class GroupCommitter implements AutoCloseable {
 
     private record Pending<T>(Work<T> work, CompletableFuture<T> done) {}
 
-    private final Connection connection;
+    /** Opens the writer connection again after it broke (a restarted PostgreSQL); SQLite's never does. */
+    interface Reconnect {
+        Connection open() throws SQLException;
+    }
+
+    private final Reconnect reconnect;
+    private Connection connection;
     private final BlockingQueue<Pending<?>> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
     private volatile boolean closing;
 
     GroupCommitter(Connection connection) {
+        this(connection, null);
+    }
+
+    GroupCommitter(Connection connection, Reconnect reconnect) {
         this.connection = connection;
+        this.reconnect = reconnect;
         this.thread = new Thread(this::loop, "store-writer");
         this.thread.setDaemon(true);
         this.thread.start();
@@ -69,6 +81,7 @@ final class GroupCommitter implements AutoCloseable {
             try {
                 Pending<?> first = queue.poll(100, TimeUnit.MILLISECONDS);
                 if (first == null) continue;
+                if (reconnect != null) reopenIfBroken();
                 group.add(first);
                 queue.drainTo(group, MAX_GROUP - 1);
                 commit(group);
@@ -77,6 +90,24 @@ final class GroupCommitter implements AutoCloseable {
             } finally {
                 group.clear();
             }
+        }
+    }
+
+    private void reopenIfBroken() {
+        try {
+            if (connection.isValid(2)) return;
+        } catch (SQLException ignored) {
+            // treated as broken
+        }
+        try {
+            try {
+                connection.close();
+            } catch (SQLException ignored) {
+                // it is broken already
+            }
+            connection = reconnect.open();
+        } catch (SQLException e) {
+            // The group fails below on the broken connection; the next one tries again.
         }
     }
 
@@ -135,6 +166,14 @@ final class GroupCommitter implements AutoCloseable {
             thread.join(10_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (reconnect != null) {
+            // A connection it may have reopened is its own to close; a caller-owned one (SQLite's) is closed there.
+            try {
+                connection.close();
+            } catch (SQLException ignored) {
+                // closing at shutdown
+            }
         }
     }
 }

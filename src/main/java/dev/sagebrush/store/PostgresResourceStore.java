@@ -80,10 +80,16 @@ public final class PostgresResourceStore extends SqlResourceStore {
         }
     }
 
+    /**
+     * Reads from a pool; writes through one writer connection per node with group commit ({@link GroupCommitter}):
+     * every write takes the change feed's counter row, which is held until commit, so one transaction per write would
+     * serialize the node's writes on one commit (one WAL flush) each. A group takes the counter once and flushes once.
+     */
     private static final class PostgresTransactor implements Transactor {
-        /** Deadlock and serialization failure: the transaction did nothing and may simply run again. */
+        /** Deadlock and serialization failure: the piece did nothing and may simply run again. */
         private static final java.util.Set<String> RETRYABLE = java.util.Set.of("40P01", "40001");
         private final HikariDataSource pool;
+        private final GroupCommitter committer;
 
         PostgresTransactor(DatabaseUrl url, int poolSize) {
             HikariConfig config = new HikariConfig();
@@ -102,10 +108,15 @@ public final class PostgresResourceStore extends SqlResourceStore {
             this.pool = ds;
             try (Connection c = pool.getConnection()) {
                 PostgresMigrations.apply(c);
+                this.committer = new GroupCommitter(writer(url), () -> writer(url));
             } catch (SQLException e) {
                 pool.close();
                 throw new StoreException("Cannot prepare the database at " + url + ": " + e.getMessage(), e);
             }
+        }
+
+        private static Connection writer(DatabaseUrl url) throws SQLException {
+            return DriverManager.getConnection(url.jdbcUrl(), url.properties());
         }
 
         private static String rootMessage(Throwable e) {
@@ -115,24 +126,23 @@ public final class PostgresResourceStore extends SqlResourceStore {
 
         @Override
         public <T> T write(Work<T> work) {
-            for (int attempt = 1; ; attempt++) {
-                try (Connection c = pool.getConnection()) {
-                    c.setAutoCommit(false);
-                    try {
-                        T result = work.run(c);
-                        c.commit();
-                        return result;
-                    } catch (SQLException | RuntimeException e) {
-                        c.rollback();
-                        throw e;
-                    } finally {
-                        c.setAutoCommit(true);
+            // A piece that lost a deadlock to another node's group was rolled back to its savepoint: run it again.
+            return committer.submit(c -> {
+                for (int attempt = 1; ; attempt++) {
+                    try (java.sql.Statement s = c.createStatement()) {
+                        s.execute("SAVEPOINT attempt");
+                        try {
+                            T result = work.run(c);
+                            s.execute("RELEASE SAVEPOINT attempt");
+                            return result;
+                        } catch (SQLException e) {
+                            s.execute("ROLLBACK TO SAVEPOINT attempt");
+                            s.execute("RELEASE SAVEPOINT attempt");
+                            if (!RETRYABLE.contains(e.getSQLState()) || attempt >= 5) throw e;
+                        }
                     }
-                } catch (SQLException e) {
-                    if (RETRYABLE.contains(e.getSQLState()) && attempt < 5) continue;
-                    throw new StoreException("Store write failed: " + e.getMessage(), e);
                 }
-            }
+            });
         }
 
         @Override
@@ -146,6 +156,7 @@ public final class PostgresResourceStore extends SqlResourceStore {
 
         @Override
         public void close() {
+            committer.close();
             pool.close();
         }
     }

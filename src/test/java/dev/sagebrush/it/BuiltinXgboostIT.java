@@ -21,6 +21,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
+import software.amazon.awssdk.services.cloudwatch.model.Statistic;
+import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sagemaker.SageMakerClient;
 import software.amazon.awssdk.services.sagemaker.model.Channel;
@@ -182,6 +186,31 @@ class BuiltinXgboostIT {
                 .containsPattern("\\[29\\]\ttrain-rmse:[0-9.]+\tvalidation-rmse:[0-9.]+\n");
         String last = log.lines().filter(l -> l.startsWith("[29]\t")).findFirst().orElseThrow();
         assertThat(last).contains(String.format(Locale.ROOT, "validation-rmse:%.5f", metric(d, "validation:rmse")));
+
+        // CloudWatch: one point per round for each of the algorithm's metrics, and the metric lines in the job's stream.
+        var creds = software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("test", "test"));
+        try (CloudWatchClient cw = CloudWatchClient.builder().endpointOverride(fixture.endpoint)
+                .region(Region.US_EAST_1).credentialsProvider(creds).build();
+             CloudWatchLogsClient cwl = CloudWatchLogsClient.builder().endpointOverride(fixture.endpoint)
+                .region(Region.US_EAST_1).credentialsProvider(creds).build()) {
+            assertThat(cw.listMetrics(r -> r.namespace("/aws/sagemaker/TrainingJobs")
+                    .dimensions(f -> f.name("TrainingJobName").value("xgb-csv"))).metrics())
+                    .extracting(m -> m.metricName()).containsExactlyInAnyOrder("train:rmse", "validation:rmse");
+            var stats = cw.getMetricStatistics(r -> r.namespace("/aws/sagemaker/TrainingJobs")
+                    .metricName("validation:rmse").dimensions(x -> x.name("Host").value("xgb-csv/algo-1"))
+                    .startTime(d.trainingStartTime().minusSeconds(3600)).endTime(d.trainingEndTime().plusSeconds(60))
+                    .period(7200).statistics(Statistic.SAMPLE_COUNT, Statistic.MINIMUM));
+            assertThat(stats.datapoints()).singleElement().satisfies(p -> {
+                assertThat(p.sampleCount()).isEqualTo(30.0);
+                assertThat(p.minimum()).isLessThanOrEqualTo(metric(d, "validation:rmse") + 1e-6);
+            });
+            String stream = cwl.describeLogStreams(r -> r.logGroupName("/aws/sagemaker/TrainingJobs")
+                    .logStreamNamePrefix("xgb-csv/")).logStreams().get(0).logStreamName();
+            assertThat(cwl.getLogEvents(r -> r.logGroupName("/aws/sagemaker/TrainingJobs").logStreamName(stream)
+                    .startFromHead(true)).events()).extracting(e -> e.message())
+                    .anyMatch(m -> m.startsWith("[29]") && m.contains("validation-rmse:"));
+        }
 
         SearchResponse found = sm.search(s -> s.resource("TrainingJob").searchExpression(e -> e.filters(
                 f -> f.name("Metrics.validation:rmse").operator("LessThan").value("100"))));

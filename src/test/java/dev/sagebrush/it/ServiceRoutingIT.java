@@ -106,6 +106,31 @@ class ServiceRoutingIT {
         assertThat(r.body()).contains("UnsupportedOperationException").contains("DynamoDB_20120810");
     }
 
+    @Test
+    void cloudWatchAnswersAwsJson10AsWellAsQueryAndCbor() {
+        // awsJson 1.0 with awsQueryCompatible errors: the protocol of CloudWatch's JSON-speaking SDKs.
+        RawClient.Response list = signed("monitoring", Map.of("X-Amz-Target", "GraniteServiceVersion20100801.ListMetrics",
+                "Content-Type", "application/x-amz-json-1.0"), "/", "{\"Namespace\":\"/aws/sagemaker/TrainingJobs\"}");
+        assertThat(list.status()).as(list.body()).isEqualTo(200);
+        assertThat(list.body()).isEqualTo("{\"Metrics\":[]}");
+        RawClient.Response stats = signed("monitoring", Map.of("X-Amz-Target",
+                "GraniteServiceVersion20100801.GetMetricStatistics", "Content-Type", "application/x-amz-json-1.0"), "/",
+                "{\"Namespace\":\"n\",\"MetricName\":\"m\",\"StartTime\":1764806400,\"EndTime\":1764892860,"
+                        + "\"Period\":60,\"Statistics\":[\"Average\"]}");
+        assertThat(stats.status()).as(stats.body()).isEqualTo(400);
+        assertThat(stats.headers().get("x-amzn-query-error")).containsExactly("InvalidParameterCombination;Sender");
+        assertThat(stats.body()).contains("You have requested up to 1,441 datapoints")
+                .contains("exceeds the limit of 1,440");
+        // The same call in the query protocol, as Debian's AWS CLI 2.9 sends it.
+        RawClient.Response query = signed("monitoring", Map.of("Content-Type", "application/x-www-form-urlencoded"), "/",
+                "Action=GetMetricStatistics&Version=2010-08-01&Namespace=n&MetricName=m"
+                        + "&StartTime=2026-12-04T00%3A00%3A00Z&EndTime=2026-12-04T01%3A00%3A00Z&Period=60"
+                        + "&Statistics.member.1=Average&Dimensions.member.1.Name=Host&Dimensions.member.1.Value=h");
+        assertThat(query.status()).as(query.body()).isEqualTo(200);
+        assertThat(query.body()).contains("<GetMetricStatisticsResponse xmlns=\"http://monitoring.amazonaws.com/doc/2010-08-01/\">")
+                .contains("<Label>m</Label>").contains("<Datapoints></Datapoints>");
+    }
+
     static RawClient.Response signed(String service, Map<String, String> headers, String path, String body) {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         SdkHttpRequest.Builder b = SdkHttpRequest.builder().method(SdkHttpMethod.POST)

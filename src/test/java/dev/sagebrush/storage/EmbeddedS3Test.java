@@ -177,4 +177,28 @@ class EmbeddedS3Test {
         assertThat(Files.getPosixFilePermissions(s3.storageDirectory()))
                 .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
     }
+
+    @Test
+    void requestsTheFilesystemStoreCannotServeGetS3sErrorsNotA500() {
+        try (S3Client c = client("AKIDALICE", "alice-secret")) {
+            c.createBucket(b -> b.bucket("guards"));
+            assertThatThrownBy(() -> c.putObject(b -> b.bucket("guards").key("dir/"), RequestBody.fromString("content")))
+                    .isInstanceOfSatisfying(S3Exception.class, e -> assertThat(e.statusCode()).isEqualTo(400));
+            c.putObject(b -> b.bucket("guards").key("empty-dir/"), RequestBody.empty());
+            assertThatThrownBy(() -> c.uploadPart(b -> b.bucket("guards").key("k").uploadId("no-such-upload")
+                    .partNumber(1), RequestBody.fromString("part")))
+                    .isInstanceOfSatisfying(S3Exception.class, e -> assertThat(e.statusCode()).isEqualTo(404));
+            c.putObject(b -> b.bucket("guards").key("src"), RequestBody.fromString("source"));
+            assertThatThrownBy(() -> c.uploadPartCopy(b -> b.sourceBucket("guards").sourceKey("src")
+                    .destinationBucket("guards").destinationKey("k").uploadId("no-such-upload").partNumber(1)))
+                    .isInstanceOfSatisfying(S3Exception.class, e -> assertThat(e.statusCode()).isEqualTo(404));
+            assertThatThrownBy(() -> c.uploadPartCopy(b -> b.sourceBucket("guards").sourceKey("x".repeat(1100))
+                    .destinationBucket("guards").destinationKey("a").uploadId("u").partNumber(1)))
+                    .isInstanceOfSatisfying(S3Exception.class, e -> assertThat(e.statusCode()).isEqualTo(400));
+            assertThatThrownBy(() -> c.getObject(b -> b.bucket("guards").key("x".repeat(300))))
+                    .isInstanceOfSatisfying(S3Exception.class, e -> assertThat(e.statusCode()).isEqualTo(400));
+            assertThatThrownBy(() -> c.headBucket(b -> b.bucket("x".repeat(70))))
+                    .isInstanceOfSatisfying(S3Exception.class, e -> assertThat(e.statusCode()).isEqualTo(400));
+        }
+    }
 }

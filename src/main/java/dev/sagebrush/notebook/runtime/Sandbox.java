@@ -12,7 +12,8 @@ import java.util.List;
  * {@code unshare}:
  * <ol>
  *   <li>{@code bwrap}, started by the server (root), builds a mount namespace showing the system directories
- *       read-only ({@code /usr}, {@code /etc} and the merged-/usr links), a private {@code /proc}, {@code /dev} and
+ *       read-only ({@code /usr}, {@code /etc} without the account databases, the merged-/usr links), a private
+ *       {@code /proc}, {@code /dev} and
  *       {@code /tmp}, and of the data directory only this instance's own parts, bind-mounted at the paths SageMaker
  *       uses ({@code /home/ec2-user/SageMaker} for the volume). The data directory, the database, the keys and the
  *       other instances are not in the namespace at all. It also unshares IPC, UTS, the cgroup view, the process ids
@@ -48,11 +49,14 @@ final class Sandbox {
     private Sandbox() {}
 
     static List<String> wrap(InstanceLayout l, InstanceUsers.Ids ids, Options o, List<String> command) {
-        List<String> cmd = new ArrayList<>(List.of(BWRAP, "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
+        // The ~150 /etc entries go in through a file (bwrap --args), keeping the command line short and readable.
+        List<String> cmd = new ArrayList<>(List.of("/bin/sh", "-c", "exec \"$@\" 3< \"$0\"",
+                l.sandbox().resolve("etc.args").toString(),
+                BWRAP, "--args", "3", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
                 "--new-session", "--hostname", l.key().label()));
         if (o.ownPids()) cmd.add("--unshare-pid");
         if (o.noNetwork()) cmd.add("--unshare-net"); // bwrap brings lo up, which ZMQ between Jupyter and kernels needs
-        cmd.addAll(List.of("--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc"));
+        cmd.addAll(List.of("--ro-bind", "/usr", "/usr"));
         for (String top : List.of("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")) systemLink(cmd, top);
         cmd.addAll(List.of(
                 "--ro-bind", l.sandbox().resolve("passwd").toString(), "/etc/passwd",
@@ -77,6 +81,41 @@ final class Sandbox {
         if (o.rootInside()) cmd.addAll(List.of("unshare", "--user", "--map-root-user", "--"));
         cmd.addAll(command);
         return cmd;
+    }
+
+    /** Host files of /etc a sandbox never sees: the account databases (its own passwd and group are bound instead). */
+    private static final java.util.Set<String> ETC_HIDDEN = java.util.Set.of("passwd", "passwd-", "group", "group-",
+            "shadow", "shadow-", "gshadow", "gshadow-", "subuid", "subuid-", "subgid", "subgid-", "sudoers", "sudoers.d");
+
+    /**
+     * /etc entry by entry, read-only, without the account databases. Not /etc as a whole with passwd bound over it:
+     * useradd replaces /etc/passwd by renaming a new file into place, and a bind mount on the old file would then be
+     * shadowed by the host's new one (every instance's user, and with them every instance's directory).
+     */
+    static void writeEtcArgs(InstanceLayout l) throws IOException {
+        List<String> args = new ArrayList<>();
+        etc(args);
+        StringBuilder b = new StringBuilder();
+        for (String a : args) b.append(a).append('\0');
+        Files.writeString(l.sandbox().resolve("etc.args"), b.toString());
+    }
+
+    private static void etc(List<String> cmd) {
+        cmd.addAll(List.of("--dir", "/etc"));
+        try (java.util.stream.Stream<Path> entries = Files.list(Path.of("/etc"))) {
+            for (Path p : (Iterable<Path>) entries.sorted()::iterator) {
+                String name = p.getFileName().toString();
+                // Lock files come and go while useradd runs for another instance: never needed, and racy.
+                if (ETC_HIDDEN.contains(name) || name.endsWith(".lock") || name.endsWith("+")) continue;
+                if (Files.isSymbolicLink(p)) {
+                    cmd.addAll(List.of("--symlink", Files.readSymbolicLink(p).toString(), p.toString()));
+                } else {
+                    cmd.addAll(List.of("--ro-bind-try", p.toString(), p.toString())); // gone meanwhile: skipped
+                }
+            }
+        } catch (IOException e) {
+            // no /etc: nothing to show
+        }
     }
 
     /** Debian 12 has merged /usr: /bin is a link to usr/bin. Recreate links as links, bind real directories. */

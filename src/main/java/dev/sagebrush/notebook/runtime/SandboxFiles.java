@@ -36,6 +36,7 @@ final class SandboxFiles {
             Files.writeString(dir.resolve("group"), "root:x:0:\nec2-user:x:" + ids.gid() + ":\nnogroup:x:65534:\n");
         }
         Files.writeString(dir.resolve("resource-metadata.json"), metadata(spec.arn(), spec.name()));
+        Sandbox.writeEtcArgs(l);
         Path python = Files.createDirectories(dir.resolve("python"));
         copy(SHIM_RESOURCE, python.resolve("sitecustomize.py"));
         copy(RELAY_RESOURCE, python.resolve("sagebrush_relay.py"));

@@ -39,6 +39,8 @@ final class Volumes {
                     "lazy_itable_init=1,lazy_journal_init=1", tmp.toString()), CMD), "format the volume");
             Files.move(tmp, l.volumeImage());
         }
+        // The server's only (also for images made before this was so): whoever reads it reads the volume.
+        Files.setPosixFilePermissions(l.volumeImage(), java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         if (!isMounted(l.volume())) {
             check(Commands.run(List.of("mount", "-o", "loop,nodev,nosuid", l.volumeImage().toString(),
                     l.volume().toString()), CMD), "mount the volume");
