@@ -82,13 +82,6 @@ import org.slf4j.LoggerFactory;
  * order. Tests embed it on port 0; {@code bin/sagebrush server} runs it until interrupted.
  */
 public final class Sagebrush implements AutoCloseable {
-    private static Map<String, dev.sagebrush.compilation.ModelCompiler> compilers(ObjectStorage storage, Path dataDir,
-                                                                                 Sandboxes sandboxes, long memory) {
-        OnnxCompilers onnx = new OnnxCompilers(new ArtifactPublisher(storage), dataDir.resolve("cache"), sandboxes, memory);
-        return Map.of("XGBOOST", new XgboostModelCompiler(new ArtifactPublisher(storage), sandboxes),
-                "ONNX", onnx, "PYTORCH", onnx.pytorch(sandboxes, memory));
-    }
-
     private static final Logger log = LoggerFactory.getLogger(Sagebrush.class);
 
     /** How often the change feed is read when nothing signalled a write (a lost NOTIFY costs at most this). */
@@ -269,5 +262,13 @@ public final class Sagebrush implements AutoCloseable {
                 log.warn("Error while stopping", e);
             }
         }
+    }
+
+    /** One compiler per framework: XGBoost to C; ONNX and PyTorch through TVM (ONNX Runtime without TVM). */
+    private static Map<String, dev.sagebrush.compilation.ModelCompiler> compilers(ObjectStorage storage, Path dataDir,
+                                                                                 Sandboxes sandboxes, long memory) {
+        OnnxCompilers onnx = new OnnxCompilers(new ArtifactPublisher(storage), dataDir.resolve("cache"), sandboxes, memory);
+        return Map.of("XGBOOST", new XgboostModelCompiler(new ArtifactPublisher(storage), sandboxes),
+                "ONNX", onnx, "PYTORCH", onnx.pytorch(sandboxes, memory));
     }
 }

@@ -142,8 +142,9 @@ public final class OnnxModelCompiler implements ModelCompiler {
         if (arch == TargetArch.ARMV7HF) {
             throw new CompilationFailure("ClientError: CompilationError: Target " + target.name() + " is 32-bit ARM "
                     + "(armv7hf). ONNX models are compiled here with ONNX Runtime, which ships no 32-bit ARM build, "
-                    + "and this server has no TVM backend yet that could generate armv7 code; compile for an x86_64 or "
-                    + "aarch64 target instead.");
+                    + "because this server has no TVM backend available that could generate armv7 code ("
+                    + String.join("; ", dev.sagebrush.compilation.tvm.TvmCompiler.missing()) + "); compile for an "
+                    + "x86_64 or aarch64 target instead.");
         }
         Toolchain.Availability available = Toolchain.available(arch);
         if (arch != TargetArch.X86_64 && (!available.canCompile() || !available.canRun())) {

@@ -21,7 +21,7 @@ final class PythonShims {
     private static final List<String> ONNX_FILES = List.of("onnx_ml_pb2.py", "onnx_data_pb2.py", "mapping.py",
             "numpy_helper.py");
     private static final List<String> OWN_FILES = List.of("__init__.py", "checker.py", "external_data_helper.py");
-    private static final String VERSION = "1";
+    private static final String VERSION = "2";
 
     private PythonShims() {}
 

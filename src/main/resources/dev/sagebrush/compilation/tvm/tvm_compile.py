@@ -33,6 +33,8 @@ except Exception as e:  # the embedded Python could not import TVM
 
 def load_onnx(path, shapes, dtypes):
     import onnx  # the pure-Python stand-in on PYTHONPATH (onnx_ml_pb2 + numpy_helper from Debian's python3-onnx)
+    from onnx import external_data_helper
+    external_data_helper.BASE_DIR = os.path.dirname(os.path.abspath(path))
     model = onnx.ModelProto()
     with open(path, "rb") as f:
         model.ParseFromString(f.read())
