@@ -11,6 +11,20 @@ import dev.sagebrush.compilation.NeoCompilationWork;
 import dev.sagebrush.compilation.XgboostModelCompiler;
 import dev.sagebrush.compilation.onnx.OnnxCompilers;
 import dev.sagebrush.config.Config;
+import dev.sagebrush.console.Console;
+import dev.sagebrush.logs.CloudWatchLogs;
+import dev.sagebrush.metrics.CloudWatchMetrics;
+import dev.sagebrush.protocol.wire.JsonWire;
+import dev.sagebrush.protocol.InputValidator;
+import dev.sagebrush.store.SqlResourceStore;
+import dev.sagebrush.telemetry.MetricsEndpoint;
+import dev.sagebrush.telemetry.OpsMetrics;
+import dev.sagebrush.telemetry.RequestTelemetry;
+import dev.sagebrush.telemetry.Telemetry;
+import java.util.Optional;
+import software.amazon.awssdk.services.sagemaker.model.DescribeCompilationJobRequest;
+import software.amazon.awssdk.services.sagemaker.model.DescribeTrainingJobRequest;
+import software.amazon.awssdk.services.sagemaker.model.ModelArtifacts;
 import dev.sagebrush.jobs.sandbox.SandboxSettings;
 import dev.sagebrush.jobs.sandbox.Sandboxes;
 import dev.sagebrush.logs.FileLogIngester;
@@ -105,7 +119,9 @@ public final class Sagebrush implements AutoCloseable {
                     + "or bind to 127.0.0.1.");
         }
 
+        Telemetry telemetry = closeLater(new Telemetry());
         ResourceStore store = closeLater(ResourceStores.open(config.database(), dataDir));
+        if (store instanceof SqlResourceStore sql) sql.observeWrites(telemetry::storeCommit);
         JsonCodec codec = new JsonCodec();
         PageTokens tokens = new PageTokens(serverKey(store, dataDir, "page-token"));
 
@@ -165,10 +181,33 @@ public final class Sagebrush implements AutoCloseable {
                 searches, notebooks, new NotebookInstanceListing(store, codec, tokens, notebooks),
                 new LifecycleConfigs(store, codec, tokens));
 
+        InputValidator validator = Validator.loadDefault()::validate;
         HttpHandler gateway = new Gateway(table, new SigV4Verifier(credentials, instanceCredentials, "sagemaker", clock),
-                Validator.loadDefault()::validate, codec, clock, config.maxRequestBytes(),
+                validator, codec, clock, config.maxRequestBytes(),
                 new FrontDoor(s3.frontDoorHandler(), new NotebookProxy(notebookSigner, notebookRoutes, notebookOrigins,
                         clock, notebooks::instanceAt, notebookRuntime::logDirectory), credentialsEndpoint));
+        CloudWatchLogs consoleLogs = new CloudWatchLogs(logs);
+        CloudWatchMetrics consoleMetrics = new CloudWatchMetrics(metrics);
+        // The console: the same operation table and the same CloudWatch services, behind its session instead of SigV4.
+        HttpHandler console = Console.create(credentials, table, validator, codec, clock, config.maxRequestBytes(),
+                Map.of("compilation", (ctx, name) -> Optional.ofNullable(compilation.describe(ctx,
+                                DescribeCompilationJobRequest.builder().compilationJobName(name).build()).modelArtifacts())
+                                .map(ModelArtifacts::s3ModelArtifacts),
+                        "training", (ctx, name) -> Optional.ofNullable(training.describe(ctx,
+                                DescribeTrainingJobRequest.builder().trainingJobName(name).build()).modelArtifacts())
+                                .map(ModelArtifacts::s3ModelArtifacts)),
+                Map.of(CloudWatchLogs.TARGET_PREFIX + ".", Map.entry(consoleLogs, JsonWire.v1_1()),
+                        CloudWatchMetrics.JSON_TARGET_PREFIX + ".", Map.entry(consoleMetrics, JsonWire.v1_0())));
+        closeLater(OpsMetrics.jobGauges(store, telemetry, clock, notebookRoutes::size));
+        HttpHandler root = new RequestTelemetry(new EdgeRouter(console,
+                new MetricsEndpoint(telemetry, MetricsEndpoint.token(config.metricsTokenFile())),
+                ServiceEndpoints.route(gateway, credentials, instanceCredentials, clock, config.maxRequestBytes(), logs,
+                        metrics)), telemetry, clock,
+                target -> target.startsWith("SageMaker.") ? table.find(target.substring("SageMaker.".length())).isPresent()
+                        : target.startsWith(CloudWatchLogs.TARGET_PREFIX + ".") ? consoleLogs.operations().contains(
+                                target.substring(CloudWatchLogs.TARGET_PREFIX.length() + 1))
+                        : target.startsWith(CloudWatchMetrics.JSON_TARGET_PREFIX + ".") && consoleMetrics.operations()
+                                .contains(target.substring(CloudWatchMetrics.JSON_TARGET_PREFIX.length() + 1)));
         DataDirectory.secureSecrets(dataDir); // keys and the node id written since start are the server's alone too
         this.undertow = Undertow.builder()
                 .addHttpListener(config.port(), config.host())
@@ -178,8 +217,7 @@ public final class Sagebrush implements AutoCloseable {
                 .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, 30_000)
                 .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 300_000)
                 .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, (long) config.maxRequestBytes())
-                .setHandler(ServiceEndpoints.route(gateway, credentials, instanceCredentials, clock,
-                        config.maxRequestBytes(), logs, metrics))
+                .setHandler(root)
                 .build();
         undertow.start();
         toClose.push(undertow::stop);

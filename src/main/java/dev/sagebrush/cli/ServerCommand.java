@@ -69,10 +69,15 @@ public final class ServerCommand implements Callable<Integer> {
             + "accepted and stay Pending (an API-only node).")
     boolean noNotebookRuntime;
 
+    @Option(names = "--metrics-token-file", defaultValue = "${env:SAGEBRUSH_METRICS_TOKEN_FILE}",
+            description = "File holding a bearer token: with it anyone presenting the token may scrape /metrics; "
+                    + "without it only loopback peers may.")
+    Path metricsTokenFile;
+
     @Override
     public Integer call() throws Exception {
         Config config = Config.defaults(dataDir).withHost(host).withPort(port).withCredentialsFile(credentials)
-                .withDatabase(database);
+                .withDatabase(database).withMetricsTokenFile(metricsTokenFile);
         if (compileWorkers >= 0) config = config.withCompileWorkers(compileWorkers);
         TrainingSettings training = config.training().withImagesFile(trainingImages)
                 .withStopGrace(Duration.ofSeconds(trainingStopGrace));

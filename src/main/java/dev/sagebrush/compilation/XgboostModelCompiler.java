@@ -14,11 +14,11 @@ import dev.sagebrush.compilation.xgboost.XgbUnsupportedModelException;
 import dev.sagebrush.compilation.xgboost.XgbVerification;
 import dev.sagebrush.jobs.Cancellation;
 import dev.sagebrush.jobs.sandbox.Sandboxes;
+import dev.sagebrush.jobs.sandbox.UntrustedFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import software.amazon.awssdk.services.sagemaker.model.DescribeCompilationJobResponse;
 
@@ -49,10 +49,16 @@ public final class XgboostModelCompiler implements ModelCompiler {
         TargetArch arch = hostArch(target);
         XgbModel loaded = load(model.main());
         cancellation.check();
+        Path out = null;
         try (SandboxedSteps steps = CompilerSandbox.open(sandboxes, workDir)) {
             XgbCompilation compiled = XgbCompiler.compile(loaded, arch, workDir.resolve("build"), STEP_TIMEOUT, steps);
             cancellation.check();
-            Path content = dlrModelDirectory(workDir.resolve("artifact"), target, compiled);
+            // The published directory is the server's own, beside the work directory and read-only to the harness: no
+            // step can change what is verified and published, or leave a link there that the server would write through.
+            out = CompilerSandbox.serverDir(workDir, "publish");
+            Path content = dlrModelDirectory(workDir, out.resolve("artifact"), target, compiled);
+            CompilerSandbox.shareReadOnly(out);
+            steps.withReadOnly(out);
             // Verified in the directory that is published, as DLR would load it from there.
             XgbVerification verification = compiled.verify(content, STEP_TIMEOUT, steps);
             cancellation.check();
@@ -61,7 +67,7 @@ public final class XgboostModelCompiler implements ModelCompiler {
                         + "predictions on " + arch.id() + ", so it was not published: " + verification.detail());
             }
             ObjectNode manifest = XgboostManifest.of(job, target, compiled, verification);
-            return publisher.publish(job, target.name(), content, DlrLayout.MANIFEST, manifest, workDir,
+            return publisher.publish(job, target.name(), content, DlrLayout.MANIFEST, manifest, out,
                     cancellation, null);
         } catch (ToolchainException e) {
             if (cancellation.isCancelled()) throw new Cancellation.CancelledException(cancellation.reason());
@@ -69,16 +75,18 @@ public final class XgboostModelCompiler implements ModelCompiler {
         } catch (IOException e) {
             if (cancellation.isCancelled()) throw new Cancellation.CancelledException(cancellation.reason());
             throw new UncheckedIOException(e);
+        } finally {
+            CompilerSandbox.delete(out);
         }
     }
 
     /** compiled.so + compiled.meta at the top, the generated source under sagebrush/src (manifest added later). */
-    private static Path dlrModelDirectory(Path content, CompilationTarget target, XgbCompilation compiled)
-            throws IOException {
+    private static Path dlrModelDirectory(Path workDir, Path content, CompilationTarget target,
+                                          XgbCompilation compiled) throws IOException {
         Files.createDirectories(content);
-        Files.copy(compiled.sharedObject(), content.resolve(DlrLayout.LIBRARY), StandardCopyOption.REPLACE_EXISTING);
+        UntrustedFiles.copy(workDir, compiled.sharedObject(), content.resolve(DlrLayout.LIBRARY));
         Path src = Files.createDirectories(content.resolve(DlrLayout.SOURCE_DIR));
-        Files.copy(compiled.source(), src.resolve(XgbCompiler.SOURCE_NAME), StandardCopyOption.REPLACE_EXISTING);
+        UntrustedFiles.copy(workDir, compiled.source(), src.resolve(XgbCompiler.SOURCE_NAME));
         int nf = compiled.info().numFeature();
         DlrLayout.writeMeta(content, target.name(),
                 new DlrLayout.Tensor[] {new DlrLayout.Tensor("data", "float32", new long[] {-1, nf})},

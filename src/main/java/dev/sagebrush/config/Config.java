@@ -19,10 +19,11 @@ import java.util.Optional;
  * @param training          the training runner's image registry, workers and stop grace period
  * @param notebooks         how notebook instances run (Jupyter processes, lifecycle limits, volumes)
  * @param database          a {@code postgresql://} URL shared by several nodes; empty means SQLite in the data dir
+ * @param metricsTokenFile  holds the bearer token that lets anyone scrape /metrics; empty: loopback peers only
  */
 public record Config(String host, int port, Path dataDir, Optional<Path> credentialsFile, int maxRequestBytes,
                      int compileWorkers, TrainingSettings training, NotebookSettings notebooks,
-                     Optional<String> database) {
+                     Optional<String> database, Optional<Path> metricsTokenFile) {
 
     public static final int DEFAULT_PORT = 8080;
     public static final int DEFAULT_MAX_REQUEST_BYTES = 8 * 1024 * 1024;
@@ -38,40 +39,45 @@ public record Config(String host, int port, Path dataDir, Optional<Path> credent
     public static Config defaults(Path dataDir) {
         return new Config("127.0.0.1", DEFAULT_PORT, dataDir, Optional.empty(), DEFAULT_MAX_REQUEST_BYTES,
                 Math.max(1, Runtime.getRuntime().availableProcessors() / 2), TrainingSettings.defaults(),
-                NotebookSettings.defaults(), Optional.empty());
+                NotebookSettings.defaults(), Optional.empty(), Optional.empty());
     }
 
     public Config withPort(int p) {
-        return new Config(host, p, dataDir, credentialsFile, maxRequestBytes, compileWorkers, training, notebooks, database);
+        return new Config(host, p, dataDir, credentialsFile, maxRequestBytes, compileWorkers, training, notebooks, database, metricsTokenFile);
     }
 
     public Config withHost(String h) {
-        return new Config(h, port, dataDir, credentialsFile, maxRequestBytes, compileWorkers, training, notebooks, database);
+        return new Config(h, port, dataDir, credentialsFile, maxRequestBytes, compileWorkers, training, notebooks, database, metricsTokenFile);
     }
 
     public Config withCredentialsFile(Path f) {
-        return new Config(host, port, dataDir, Optional.ofNullable(f), maxRequestBytes, compileWorkers, training, notebooks, database);
+        return new Config(host, port, dataDir, Optional.ofNullable(f), maxRequestBytes, compileWorkers, training, notebooks, database, metricsTokenFile);
     }
 
     public Config withMaxRequestBytes(int n) {
-        return new Config(host, port, dataDir, credentialsFile, n, compileWorkers, training, notebooks, database);
+        return new Config(host, port, dataDir, credentialsFile, n, compileWorkers, training, notebooks, database, metricsTokenFile);
     }
 
     public Config withCompileWorkers(int n) {
-        return new Config(host, port, dataDir, credentialsFile, maxRequestBytes, n, training, notebooks, database);
+        return new Config(host, port, dataDir, credentialsFile, maxRequestBytes, n, training, notebooks, database, metricsTokenFile);
     }
 
     public Config withTraining(TrainingSettings t) {
-        return new Config(host, port, dataDir, credentialsFile, maxRequestBytes, compileWorkers, t, notebooks, database);
+        return new Config(host, port, dataDir, credentialsFile, maxRequestBytes, compileWorkers, t, notebooks, database, metricsTokenFile);
     }
 
     public Config withNotebooks(NotebookSettings n) {
-        return new Config(host, port, dataDir, credentialsFile, maxRequestBytes, compileWorkers, training, n, database);
+        return new Config(host, port, dataDir, credentialsFile, maxRequestBytes, compileWorkers, training, n, database, metricsTokenFile);
     }
 
     public Config withDatabase(String url) {
         return new Config(host, port, dataDir, credentialsFile, maxRequestBytes, compileWorkers, training, notebooks,
-                Optional.ofNullable(url).filter(u -> !u.isBlank()));
+                Optional.ofNullable(url).filter(u -> !u.isBlank()), metricsTokenFile);
+    }
+
+    public Config withMetricsTokenFile(Path f) {
+        return new Config(host, port, dataDir, credentialsFile, maxRequestBytes, compileWorkers, training, notebooks,
+                database, Optional.ofNullable(f));
     }
 
     public boolean bindsLoopbackOnly() {

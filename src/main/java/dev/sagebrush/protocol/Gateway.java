@@ -12,6 +12,7 @@ import java.util.List;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.UUID;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.SdkPojo;
@@ -31,8 +32,22 @@ public final class Gateway implements HttpHandler {
     /** The whole body must arrive within this long (8 MiB at 140 KB/s); slower clients are disconnected. */
     static final long BODY_DEADLINE_MILLIS = 60_000;
 
+    /** Who made a request, set once it is authenticated (the access log and request metrics read it). */
+    public static final io.undertow.util.AttachmentKey<RequestContext> CONTEXT =
+            io.undertow.util.AttachmentKey.create(RequestContext.class);
+
+    /**
+     * Proves who sends a request: SigV4 for AWS clients, the console's session cookie + CSRF token for its pages.
+     * {@code check} looks at the headers only; the function it returns verifies the body (SigV4's payload hash) once
+     * it has arrived. Everything after it (operation table, decoding, validation, the feature) is the same for both.
+     */
+    @FunctionalInterface
+    public interface Authenticator {
+        Function<byte[], SigV4Verifier.Verified> check(HttpServerExchange exchange);
+    }
+
     private final OperationTable operations;
-    private final SigV4Verifier verifier;
+    private final Authenticator authenticator;
     private final InputValidator validator;
     private final JsonCodec codec;
     private final Clock clock;
@@ -41,8 +56,14 @@ public final class Gateway implements HttpHandler {
 
     public Gateway(OperationTable operations, SigV4Verifier verifier, InputValidator validator, JsonCodec codec,
                    Clock clock, int maxBodyBytes, HttpHandler next) {
+        this(operations, exchange -> verifier.check(head(exchange))::complete, validator, codec, clock, maxBodyBytes,
+                next);
+    }
+
+    public Gateway(OperationTable operations, Authenticator authenticator, InputValidator validator, JsonCodec codec,
+                   Clock clock, int maxBodyBytes, HttpHandler next) {
         this.operations = operations;
-        this.verifier = verifier;
+        this.authenticator = authenticator;
         this.validator = validator;
         this.codec = codec;
         this.clock = clock;
@@ -64,14 +85,14 @@ public final class Gateway implements HttpHandler {
         }
         String requestId = UUID.randomUUID().toString();
         exchange.getResponseHeaders().put(REQUEST_ID, requestId);
-        SigV4Verifier.Pending pending;
+        Function<byte[], SigV4Verifier.Verified> pending;
         try {
             if (!"POST".equals(exchange.getRequestMethod().toString())) {
                 throw new AwsException("InvalidAction", 400, "Only POST is accepted for X-Amz-Target requests");
             }
             // Who is asking is settled from the headers before the body is read: a client without a valid key gets
             // its answer at once and never holds a connection open with a slow body at our expense.
-            pending = verifier.check(head(exchange));
+            pending = authenticator.check(exchange);
         } catch (AwsException e) {
             exchange.setPersistent(false); // the unread body is not drained: the connection closes after the answer
             sendError(exchange, e);
@@ -86,10 +107,10 @@ public final class Gateway implements HttpHandler {
                 Gateway::sendError);
     }
 
-    private void respond(HttpServerExchange exchange, String target, String requestId, SigV4Verifier.Pending pending,
-                         byte[] body) {
+    private void respond(HttpServerExchange exchange, String target, String requestId,
+                         Function<byte[], SigV4Verifier.Verified> pending, byte[] body) {
         try {
-            SdkPojo output = handle(target, requestId, pending, body);
+            SdkPojo output = handle(exchange, target, requestId, pending, body);
             exchange.setStatusCode(200);
             exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, CONTENT_TYPE);
             // Operations without an output shape answer an empty body, as AWS does.
@@ -103,8 +124,9 @@ public final class Gateway implements HttpHandler {
         }
     }
 
-    private SdkPojo handle(String target, String requestId, SigV4Verifier.Pending pending, byte[] body) {
-        SigV4Verifier.Verified who = pending.complete(body);
+    private SdkPojo handle(HttpServerExchange exchange, String target, String requestId,
+                           Function<byte[], SigV4Verifier.Verified> pending, byte[] body) {
+        SigV4Verifier.Verified who = pending.apply(body);
         if (!target.startsWith(TARGET_PREFIX)) {
             throw AwsException.unknownOperation("Unknown operation " + target);
         }
@@ -112,6 +134,7 @@ public final class Gateway implements HttpHandler {
         Operation<?> operation = operations.find(name).orElseThrow(() -> SageMakerModel.notHere(target, name));
         RequestContext context = new RequestContext(who.account().accountId(), who.region(),
                 who.account().accessKeyId(), requestId, clock.instant());
+        exchange.putAttachment(CONTEXT, context);
         SdkPojo input = decode(operation, body);
         validator.validate(name, input);
         return operation.invoke(context, input);

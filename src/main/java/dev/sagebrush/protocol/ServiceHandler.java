@@ -6,8 +6,6 @@ import dev.sagebrush.auth.SigV4Verifier;
 import dev.sagebrush.protocol.wire.WireProtocol;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HttpString;
-import java.io.IOException;
-import java.io.InputStream;
 import java.time.Clock;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -68,20 +66,4 @@ public final class ServiceHandler {
         }
     }
 
-    /** Reads at most {@code max} bytes of the body; more is a 413 in the caller's protocol. */
-    static byte[] readBody(HttpServerExchange exchange, int max) throws IOException {
-        long declared = exchange.getRequestContentLength();
-        if (declared > max) throw tooLarge(max);
-        exchange.startBlocking();
-        try (InputStream in = exchange.getInputStream()) {
-            byte[] body = in.readNBytes(max + 1);
-            if (body.length > max) throw tooLarge(max);
-            return body;
-        }
-    }
-
-    private static AwsException tooLarge(int max) {
-        return new AwsException("RequestEntityTooLargeException", 413,
-                "Request body exceeds the limit of " + max + " bytes");
-    }
 }

@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import org.xnio.IoUtils;
 
 /**
  * Sends each request on the one endpoint to the service and wire protocol it was made in, before the SageMaker
@@ -81,10 +82,8 @@ public final class ServiceRouter implements HttpHandler {
             sagemaker.handleRequest(exchange); // S3, the notebook proxy, and the gateway's own answers
             return;
         }
-        if (exchange.isInIoThread()) {
-            exchange.dispatch(this); // reading the body and the services' stores block
-            return;
-        }
+        // Routing and reading the body happen on the IO thread without blocking (see withBody); only the call itself,
+        // which touches the services' stores, runs on a worker.
         if (target != null) {
             routeJson(exchange, target);
         } else if (isCbor) {
@@ -141,17 +140,30 @@ public final class ServiceRouter implements HttpHandler {
         void accept(byte[] body) throws IOException;
     }
 
-    private void withBody(HttpServerExchange exchange, WireProtocol wire, String operation, BodyUser user)
-            throws IOException {
-        byte[] body;
+    /**
+     * Reads the body as the SageMaker {@link Gateway} does (see {@link BodyReader}): without holding a worker, within
+     * a deadline and the size limit, so a client that declares a body and sends it slowly costs one connection for at
+     * most the deadline, never a worker; then runs {@code user} on a worker.
+     */
+    private void withBody(HttpServerExchange exchange, WireProtocol wire, String operation, BodyUser user) {
+        if (!"POST".equals(exchange.getRequestMethod().toString())) {
+            wire.writeError(exchange, errorCall(exchange, operation),
+                    new AwsException("InvalidAction", 400, "Only POST is accepted for this request"));
+            return;
+        }
+        BodyReader.read(exchange, maxBodyBytes, Gateway.BODY_DEADLINE_MILLIS,
+                (ex, body) -> ex.dispatch(() -> call(ex, wire, operation, user, body)),
+                (ex, e) -> wire.writeError(ex, errorCall(ex, operation), e));
+    }
+
+    private static void call(HttpServerExchange exchange, WireProtocol wire, String operation, BodyUser user,
+                             byte[] body) {
         try {
-            if (!"POST".equals(exchange.getRequestMethod().toString())) {
-                throw new AwsException("InvalidAction", 400, "Only POST is accepted for this request");
-            }
-            body = ServiceHandler.readBody(exchange, maxBodyBytes);
             user.accept(body);
         } catch (AwsException e) {
             wire.writeError(exchange, errorCall(exchange, operation), e);
+        } catch (IOException e) {
+            IoUtils.safeClose(exchange.getConnection());
         }
     }
 

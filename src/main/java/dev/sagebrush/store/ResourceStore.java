@@ -59,6 +59,20 @@ public interface ResourceStore extends AutoCloseable {
     List<StoredResource> findAll(String kind);
 
     /**
+     * How many resources of each kind are in each status, over every account: totals for operators' metrics, never
+     * shown to an account. Stores that can count in place override this; the default reads every row.
+     */
+    default Map<String, Map<String, Long>> countByKindAndStatus(Collection<String> kinds) {
+        Map<String, Map<String, Long>> counts = new java.util.TreeMap<>();
+        for (String kind : kinds) {
+            Map<String, Long> byStatus = new java.util.TreeMap<>();
+            for (StoredResource r : findAll(kind)) byStatus.merge(String.valueOf(r.status()), 1L, Long::sum);
+            counts.put(kind, byStatus);
+        }
+        return counts;
+    }
+
+    /**
      * Every resource of a kind in every account, handed to {@code each} in batches of up to {@code batch} as one
      * query streams them: how an index loads every resource at start-up without holding them all in memory at once.
      */

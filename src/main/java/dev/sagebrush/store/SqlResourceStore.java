@@ -207,9 +207,19 @@ public abstract class SqlResourceStore implements ResourceStore {
     }
 
     /** Runs one write in its own transaction; returns once it is durable, and wakes this node's followers. */
+    /** Told how long each write transaction took, from the caller's side: queueing, commit and fsync. */
+    private volatile java.util.function.LongConsumer writeObserver = nanos -> {};
+
+    /** Reports each write's latency (the store commit latency operators watch). */
+    public void observeWrites(java.util.function.LongConsumer observer) {
+        this.writeObserver = observer;
+    }
+
     private <T> T write(WriteWork<T> work) {
         checkOpen();
+        long started = System.nanoTime();
         Written<T> w = tx.write(work::run);
+        writeObserver.accept(System.nanoTime() - started);
         if (w.seq() > 0) committed(w.seq());
         return w.value();
     }
@@ -295,6 +305,25 @@ public abstract class SqlResourceStore implements ResourceStore {
                 ps.setString(1, kind);
                 return all(ps);
             }
+        });
+    }
+
+    @Override
+    public Map<String, Map<String, Long>> countByKindAndStatus(Collection<String> kinds) {
+        return read(c -> {
+            Map<String, Map<String, Long>> counts = new java.util.TreeMap<>();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT status, count(*) FROM resources WHERE kind=? GROUP BY status")) {
+                for (String kind : kinds) {
+                    Map<String, Long> byStatus = new java.util.TreeMap<>();
+                    ps.setString(1, kind);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) byStatus.put(String.valueOf(rs.getString(1)), rs.getLong(2));
+                    }
+                    counts.put(kind, byStatus);
+                }
+            }
+            return counts;
         });
     }
 

@@ -32,7 +32,8 @@ import software.amazon.awssdk.services.sagemaker.model.TrainingJobStatus;
  * Security tests for training (issue 8, findings 2 and 5) through the real server and the AWS SDK: two accounts, a
  * training image whose "algorithm" is a probe script. Checked against main before the sandbox: the LD_PRELOAD
  * library's constructor ran as uid 0 and could open sagebrush.db; the probe read the database, the session key and
- * account B's log, and reached the server's port with EnableNetworkIsolation (refused at create on main).
+ * account B's log, and reached the server's port (EnableNetworkIsolation was refused at create on main); an
+ * output/failure linked to the session key put the key's bytes into FailureReason.
  */
 class TrainingSandboxIT {
     static final String IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/probe:1";
@@ -52,6 +53,10 @@ class TrainingSandboxIT {
         Files.writeString(probe, """
                 #!/bin/sh
                 # Tries what an attacker's training code would try; writes what happened into the model.
+                if [ -n "${SM_HP_FAILURE_LINK:-}" ]; then
+                  ln -s "$SM_HP_FAILURE_LINK" "$SM_OUTPUT_DIR/failure"
+                  exit 1
+                fi
                 out="$SM_MODEL_DIR/probe.txt"
                 echo "uid=$(id -u)" >> "$out"
                 echo "ml=$SM_MODEL_DIR" >> "$out"
@@ -167,6 +172,17 @@ class TrainingSandboxIT {
         for (String line : preload.strip().split("\n")) {
             assertThat(line).doesNotStartWith("uid=0 ").endsWith("db=denied");
         }
+    }
+
+    @Test
+    void aFailureFileLinkedToAServerFileDoesNotLeakIt() throws Exception {
+        // output/failure is read by the server (root): a link to the session key must not become the FailureReason.
+        Map<String, String> hps = probeTargets("/nonexistent");
+        hps.put("failure_link", fixture.dataDir.resolve("secrets").resolve("notebook-session.key").toString());
+        DescribeTrainingJobResponse d = run(a, job("failure-link", ROLE_A, "train/", hps).build());
+        assertThat(d.trainingJobStatus()).isEqualTo(TrainingJobStatus.FAILED);
+        assertThat(d.failureReason()).startsWith("AlgorithmError: The training process exited with code 1 and wrote "
+                + "no output/failure file");
     }
 
     @Test

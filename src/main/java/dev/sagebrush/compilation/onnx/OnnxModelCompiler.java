@@ -67,6 +67,7 @@ public final class OnnxModelCompiler implements ModelCompiler {
                                       Cancellation cancellation) {
         CompilationTarget target = CompilationTargets.of(job.outputConfig());
         TargetArch arch = checkTarget(target);
+        Path out = null;
         try (SandboxedSteps steps = CompilerSandbox.open(sandboxes, workDir)) {
             steps.withLimits(Limits.COMPILER.withMemory(memoryBudget));
             Path build = Files.createDirectories(workDir.resolve("build"));
@@ -78,7 +79,9 @@ public final class OnnxModelCompiler implements ModelCompiler {
                     build.resolve("tensors").toAbsolutePath().toString(), arch == TargetArch.X86_64), STEP_TIMEOUT);
             cancellation.check();
             OrtChildProtocol.Response res = r.response();
-            OnnxManifest.Verification verification = verify(arch, ort, r, build, steps);
+            // From here on the server writes only into directories no sandbox could have planted links in.
+            out = CompilerSandbox.serverDir(workDir, "publish");
+            OnnxManifest.Verification verification = verify(arch, ort, r, out, steps);
             cancellation.check();
             if (!verification.result().passed()) {
                 throw new CompilationFailure("InternalServerError: The compiled ONNX model did not reproduce ONNX "
@@ -86,11 +89,11 @@ public final class OnnxModelCompiler implements ModelCompiler {
                         + verification.result().detail());
             }
 
-            Path content = Files.createDirectories(workDir.resolve("artifact"));
+            Path content = Files.createDirectories(out.resolve("artifact"));
             UntrustedFiles.copy(workDir, ort, content.resolve(ARTIFACT));
             ObjectNode manifest = OnnxManifest.of(job, target, arch, res.original(), res.compiled(), res.shapes(),
                     r.reference().get(0), Duration.ofNanos(res.optimizeNanos()), verification);
-            return publisher.publish(job, target.name(), content, manifest, workDir, cancellation,
+            return publisher.publish(job, target.name(), content, manifest, out, cancellation,
                     res.shapes().inferred() ? res.shapes().json() : null);
         } catch (ToolchainException e) {
             if (cancellation.isCancelled()) throw new Cancellation.CancelledException(cancellation.reason());
@@ -99,10 +102,12 @@ public final class OnnxModelCompiler implements ModelCompiler {
         } catch (IOException e) {
             if (cancellation.isCancelled()) throw new Cancellation.CancelledException(cancellation.reason());
             throw new UncheckedIOException(e);
+        } finally {
+            CompilerSandbox.delete(out);
         }
     }
 
-    private OnnxManifest.Verification verify(TargetArch arch, Path ort, OrtChild.Result r, Path build,
+    private OnnxManifest.Verification verify(TargetArch arch, Path ort, OrtChild.Result r, Path serverDir,
                                              SandboxedSteps steps) throws ToolchainException, IOException {
         if (arch == TargetArch.X86_64) {
             return new OnnxManifest.Verification(OnnxVerification.compare(r.reference(), r.compiledOutputs()),
@@ -110,8 +115,9 @@ public final class OnnxModelCompiler implements ModelCompiler {
                     null, String.join(" ", r.command()), Duration.ofNanos(r.response().compiledRunNanos()));
         }
         steps.withReadOnly(runner.nativeLibrary(OrtNativeRunner.ortPlatform(arch)).getParent());
-        OrtNativeRunner.Run run = runner.run(arch, ort, r.inputs(), r.reference(), build.resolve("verify"),
-                STEP_TIMEOUT, steps);
+        Path verifyDir = Files.createDirectories(serverDir.resolve("verify"));
+        steps.withWritable(verifyDir);
+        OrtNativeRunner.Run run = runner.run(arch, ort, r.inputs(), r.reference(), verifyDir, STEP_TIMEOUT, steps);
         return new OnnxManifest.Verification(OnnxVerification.compare(r.reference(), run.outputs()),
                 arch.qemu() + " -L " + arch.sysroot() + " ort_run with the onnxruntime jar's "
                         + OrtNativeRunner.ortPlatform(arch) + "/libonnxruntime.so (" + run.output() + ")",

@@ -6,6 +6,7 @@ import dev.sagebrush.compilation.toolchain.StepRunner;
 import dev.sagebrush.compilation.toolchain.TargetArch;
 import dev.sagebrush.compilation.toolchain.Toolchain;
 import dev.sagebrush.compilation.toolchain.ToolchainException;
+import dev.sagebrush.jobs.sandbox.UntrustedFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -63,8 +64,6 @@ final class OrtNativeRunner {
             if (in == null) throw new IllegalStateException(RUNNER_SOURCE + " resource missing from the build");
             Files.copy(in, src, StandardCopyOption.REPLACE_EXISTING);
         }
-        Path exe = dir.resolve("ort_run");
-        Toolchain.Compilation c = tc.compileExecutable(List.of(src), exe, List.of("-ldl"), timeout);
 
         int sets = inputSets.size();
         StringBuilder spec = new StringBuilder("sets " + sets + "\ninputs " + inputSets.get(0).size() + "\n");
@@ -83,6 +82,9 @@ final class OrtNativeRunner {
         }
         Path specFile = dir.resolve("spec.txt");
         Files.writeString(specFile, spec.toString(), StandardCharsets.UTF_8);
+        // Built after every input is written: the server writes nothing into dir once a sandboxed step has run in it.
+        Path exe = dir.resolve("ort_run");
+        Toolchain.Compilation c = tc.compileExecutable(List.of(src), exe, List.of("-ldl"), timeout);
 
         ProcessRunner.Result r = tc.run(exe, List.of(lib.toString(), model.toAbsolutePath().toString(),
                 specFile.toString()), dir, timeout);
@@ -90,8 +92,9 @@ final class OrtNativeRunner {
         for (int k = 0; k < sets; k++) outputs.add(new ArrayList<>());
         for (int i = 0; i < shapes.size(); i++) {
             Tensor want = shapes.get(i);
-            byte[] all = Files.readAllBytes(dir.resolve("out" + i + ".bin"));
             int per = want.data().length;
+            // Written by the sandboxed runner: read without following links, no more than the shape allows.
+            byte[] all = UntrustedFiles.read(dir, dir.resolve("out" + i + ".bin"), (long) per * sets);
             if (all.length != per * sets) {
                 throw new ToolchainException("ort_run wrote " + all.length + " bytes for output \"" + want.name()
                         + "\", expected " + (per * sets) + "\n" + r.output());

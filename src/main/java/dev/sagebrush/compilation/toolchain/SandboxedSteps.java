@@ -22,6 +22,7 @@ public final class SandboxedSteps implements StepRunner, AutoCloseable {
     private final UidPool.Lease uid;
     private final Path workDir;
     private final List<Path> readOnly = new ArrayList<>();
+    private final List<Path> writable = new ArrayList<>();
     private final List<Path[]> readOnlyAt = new ArrayList<>();
     private final List<Path[]> readWriteAt = new ArrayList<>();
     private Limits limits = Limits.COMPILER;
@@ -42,6 +43,13 @@ public final class SandboxedSteps implements StepRunner, AutoCloseable {
     public SandboxedSteps withReadOnly(Path path) {
         Path p = path.toAbsolutePath().normalize();
         if (!readOnly.contains(p)) readOnly.add(p);
+        return this;
+    }
+
+    /** Shows {@code path} read-write to every later step (at the same path; handed to the job's uid at each start). */
+    public SandboxedSteps withWritable(Path path) {
+        Path p = path.toAbsolutePath().normalize();
+        if (!writable.contains(p)) writable.add(p);
         return this;
     }
 
@@ -84,6 +92,7 @@ public final class SandboxedSteps implements StepRunner, AutoCloseable {
                 .env("LC_ALL", "C").env("PATH", "/usr/local/bin:/usr/bin:/bin").env("HOME", "/tmp")
                 .env("TMPDIR", "/tmp").network(false).hostname("compiler").limits(limits);
         for (Path p : readOnly) b.readOnly(p);
+        for (Path p : writable) b.readWrite(p);
         for (Path[] m : readWriteAt) b.readWrite(m[0], m[1]);
         for (Path[] m : readOnlyAt) b.readOnly(m[0], m[1]);
         try {

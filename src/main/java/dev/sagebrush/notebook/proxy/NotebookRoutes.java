@@ -53,6 +53,11 @@ public final class NotebookRoutes {
         return Optional.ofNullable(routes.get(normalise(key)));
     }
 
+    /** How many Jupyter servers this node routes to now (operators' metrics). */
+    public int size() {
+        return routes.size();
+    }
+
     public boolean isRegistered(InstanceKey key) {
         return routes.containsKey(normalise(key));
     }

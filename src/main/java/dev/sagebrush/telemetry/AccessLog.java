@@ -1,0 +1,59 @@
+package dev.sagebrush.telemetry;
+
+import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One JSON line per request on the {@code sagebrush.access} logger (stdout, asynchronous: see logback.xml):
+ * time, request id, account, region, channel, operation, method, path, status, AWS error type, latency and peer.
+ * Never the query string (presigned URLs carry signatures and notebook auth tokens there) nor any header or body.
+ */
+final class AccessLog {
+    private static final Logger log = LoggerFactory.getLogger("sagebrush.access");
+
+    record Entry(String requestId, String account, String region, String channel, String operation, String method,
+                 String path, int status, String errorType, long nanos, String peer) {}
+
+    private final Clock clock;
+
+    AccessLog(Clock clock) {
+        this.clock = clock;
+    }
+
+    void write(Entry e) {
+        if (!log.isInfoEnabled()) return;
+        StringBuilder b = new StringBuilder(256).append('{');
+        field(b, "time", clock.instant().toString()).append(',');
+        field(b, "request_id", e.requestId()).append(',');
+        field(b, "account", e.account()).append(',');
+        field(b, "region", e.region()).append(',');
+        field(b, "channel", e.channel()).append(',');
+        field(b, "operation", e.operation()).append(',');
+        field(b, "method", e.method()).append(',');
+        field(b, "path", e.path().length() > 256 ? e.path().substring(0, 256) + "..." : e.path()).append(',');
+        b.append("\"status\":").append(e.status()).append(',');
+        field(b, "error", e.errorType()).append(',');
+        b.append("\"latency_ms\":").append(String.format(java.util.Locale.ROOT, "%.3f", e.nanos() / 1e6)).append(',');
+        field(b, "peer", e.peer());
+        log.info(b.append('}').toString());
+    }
+
+    private static StringBuilder field(StringBuilder b, String name, String value) {
+        b.append('"').append(name).append("\":");
+        if (value == null) return b.append("null");
+        b.append('"');
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                default -> {
+                    if (c < 0x20 || c == 0x2028 || c == 0x2029) b.append(String.format("\\u%04x", (int) c));
+                    else b.append(c);
+                }
+            }
+        }
+        return b.append('"');
+    }
+}
