@@ -61,8 +61,9 @@ class ClusterIT {
         assertThat(node(1).describeTrainingJob(r -> r.trainingJobName("made-on-0")).trainingJobStatusAsString())
                 .isEqualTo("InProgress");
         node(2).stopTrainingJob(r -> r.trainingJobName("made-on-0"));
+        // The stop made on node 2 is visible on node 0 at once; a controller may already have finished it.
         assertThat(node(0).describeTrainingJob(r -> r.trainingJobName("made-on-0")).trainingJobStatusAsString())
-                .isEqualTo("Stopping");
+                .isIn("Stopping", "Stopped");
         assertThat(node(1).listTrainingJobs(r -> r.nameContains("made-on-0")).trainingJobSummaries())
                 .extracting(TrainingJobSummary::trainingJobName).containsExactly("made-on-0");
     }
