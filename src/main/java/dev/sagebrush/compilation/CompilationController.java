@@ -14,7 +14,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -107,15 +107,19 @@ public final class CompilationController implements AutoCloseable {
     void reconcileAll() {
         // Each pass looks only at what this node can act on: running and stopping jobs, and as many waiting jobs as
         // it has free workers. Requests wake a pass on every create, so a pass must not cost O(all waiting jobs).
-        List<StoredResource> active = new ArrayList<>(store.findByStatus(CompilationJobs.KIND, List.of("INPROGRESS", "STOPPING")));
+        // One row per job: the same waiting job found by two of the reads below must be reconciled once, or the second
+        // (stale) reconcile would claim a job this pass has just started and so fence off its own run.
+        Map<ResourceKey, StoredResource> active = new LinkedHashMap<>();
+        store.findByStatus(CompilationJobs.KIND, List.of("INPROGRESS", "STOPPING")).forEach(r -> active.put(r.key(), r));
         Instant now = clock.instant();
-        active.addAll(store.findClaimable(CompilationJobs.KIND, List.of("STARTING"), nodeId, now, concurrency - running.size()));
+        store.findClaimable(CompilationJobs.KIND, List.of("STARTING"), nodeId, now, concurrency - running.size())
+                .forEach(r -> active.putIfAbsent(r.key(), r));
         if (!now.isBefore(nextPendingCheck)) {
             // MaxPendingTimeInSeconds is at least 7200 s, so a scan of every waiting job once a minute is exact enough.
             nextPendingCheck = now.plus(PENDING_CHECK_INTERVAL);
-            active.addAll(store.findByStatus(CompilationJobs.KIND, List.of("STARTING")));
+            store.findByStatus(CompilationJobs.KIND, List.of("STARTING")).forEach(r -> active.putIfAbsent(r.key(), r));
         }
-        for (StoredResource row : active) {
+        for (StoredResource row : active.values()) {
             try {
                 reconcile(row);
             } catch (RuntimeException e) {
@@ -161,6 +165,9 @@ public final class CompilationController implements AutoCloseable {
                 }
             }
             case "STARTING" -> {
+                // Already running here (this row was read before this node started it): claiming it again would
+                // raise the claim's epoch under the running work and make its result look like another node's.
+                if (mine != null) return;
                 Integer maxPending = job.stoppingCondition() == null ? null : job.stoppingCondition().maxPendingTimeInSeconds();
                 boolean expired = maxPending != null && now.isAfter(job.creationTime().plusSeconds(maxPending));
                 if (!expired && running.size() >= concurrency) return;
