@@ -1,11 +1,11 @@
 package dev.sagebrush.notebook.callback;
 
+import dev.sagebrush.auth.Hmac;
 import dev.sagebrush.auth.Account;
 import dev.sagebrush.auth.TemporaryCredentials;
 import dev.sagebrush.notebook.proxy.SessionSigner;
 import dev.sagebrush.protocol.AwsException;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -15,8 +15,6 @@ import java.util.Base64;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Predicate;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The credentials a notebook instance gets, as an EC2 instance gets its role's: short-lived, scoped to the instance's
@@ -137,12 +135,6 @@ public final class InstanceCredentials implements TemporaryCredentials {
     }
 
     private byte[] mac(byte[] body) {
-        try {
-            Mac m = Mac.getInstance("HmacSHA256");
-            m.init(new SecretKeySpec(key, "HmacSHA256"));
-            return m.doFinal(body);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return Hmac.sha256(key, body);
     }
 }

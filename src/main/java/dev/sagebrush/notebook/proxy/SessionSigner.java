@@ -1,13 +1,11 @@
 package dev.sagebrush.notebook.proxy;
 
+import dev.sagebrush.auth.Hmac;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Optional;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The two credentials of the notebook proxy, both HMAC-SHA256 over their claims with a server key kept in the data
@@ -81,12 +79,6 @@ public final class SessionSigner {
     }
 
     private byte[] mac(byte[] body) {
-        try {
-            Mac m = Mac.getInstance("HmacSHA256");
-            m.init(new SecretKeySpec(key, "HmacSHA256"));
-            return m.doFinal(body);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return Hmac.sha256(key, body);
     }
 }
