@@ -198,15 +198,28 @@ class SignatureAttacksIT {
 
     // Finding 12 (body limit): the documented 8 MiB, not Undertow's 2 MiB. On main a 3 MiB body failed with a 500.
     @Test
-    void theBodyLimitIsTheDocumentedEightMiB() {
+    void theBodyLimitIsTheDocumentedEightMiB() throws IOException {
         String big = "{\"NameContains\":\"" + "a".repeat(3 * 1024 * 1024) + "\"}";
         RawClient.Response r = raw.call("SageMaker.ListTrainingJobs", big);
         assertThat(r.status()).as(r.body().substring(0, Math.min(300, r.body().length()))).isEqualTo(400);
         assertThat(r.body()).contains("ValidationException");
-        String tooBig = "{\"NameContains\":\"" + "a".repeat(9 * 1024 * 1024) + "\"}";
-        RawClient.Response refused = raw.call("SageMaker.ListTrainingJobs", tooBig);
-        assertThat(refused.status()).isEqualTo(413);
-        assertThat(refused.body()).contains("RequestEntityTooLargeException").contains("8388608");
+        // The refusal comes from the declared length, before the body is read, and the connection closes after it: a
+        // client still writing 9 MiB may see its write fail before it reads the answer (a race). So the headers are
+        // sent alone, as a client that waits for the answer would, and the answer is read.
+        byte[] tooBig = ("{\"NameContains\":\"" + "a".repeat(9 * 1024 * 1024) + "\"}").getBytes(StandardCharsets.UTF_8);
+        SdkHttpRequest signed = raw.signed("SageMaker.ListTrainingJobs", tooBig, "us-east-1", "test", "test", Instant.now());
+        StringBuilder head = new StringBuilder("POST / HTTP/1.1\r\nHost: " + fixture.endpoint.getAuthority() + "\r\n");
+        signed.headers().forEach((name, values) -> {
+            if (!name.equalsIgnoreCase("host")) values.forEach(v -> head.append(name).append(": ").append(v).append("\r\n"));
+        });
+        head.append("Content-Length: ").append(tooBig.length).append("\r\n\r\n");
+        try (Socket socket = new Socket(fixture.endpoint.getHost(), fixture.endpoint.getPort())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(head.toString().getBytes(StandardCharsets.US_ASCII));
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(answer).startsWith("HTTP/1.1 413");
+            assertThat(answer).contains("RequestEntityTooLargeException").contains("8388608");
+        }
         assertServerAnswers();
     }
 
