@@ -146,6 +146,7 @@ class NotebookApiIT {
             if (n.equals("list-d")) b.defaultCodeRepository("https://github.com/acme/Widgets.git")
                     .additionalCodeRepositories("https://github.com/acme/extra");
             sm.createNotebookInstance(b.build());
+            sleepQuietly(2); // distinct CreationTimes (milliseconds): equal ones sort by name, not by creation order
         }
         assertThat(names(ListNotebookInstancesRequest.builder().nameContains("list-"))).containsExactly(
                 "list-a", "list-b", "list-c", "list-d", "list-e");
@@ -234,5 +235,13 @@ class NotebookApiIT {
         assertRefused(() -> sm.deleteNotebookInstanceLifecycleConfig(r -> r.notebookInstanceLifecycleConfigName("Lcc-Two")),
                 "Unable to delete Notebook Instance Lifecycle Config 'arn:aws:sagemaker:us-east-1:000000000000:"
                         + "notebook-instance-lifecycle-config/lcc-two'. (Details: Notebook Instance Lifecycle Config does not exist.)");
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
