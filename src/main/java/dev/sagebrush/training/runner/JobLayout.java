@@ -31,6 +31,8 @@ public record JobLayout(Path jobDir) {
     public Path outputIntermediate() { return output().resolve("intermediate"); }
     public Path failure() { return output().resolve("failure"); }
     public Path checkpoints() { return ml().resolve("checkpoints"); }
+    /** /opt/ml/code: script mode's code (training/scriptmode), or a built-in algorithm's script. */
+    public Path code() { return ml().resolve("code"); }
     public Path tmp() { return jobDir.resolve("tmp"); }
 
     /** Starts the /opt/ml tree afresh (a resumed job must not see a previous attempt's files) and makes its dirs. */

@@ -14,6 +14,7 @@ import dev.sagebrush.storage.StorageException;
 import dev.sagebrush.training.builtin.BuiltinAlgorithm;
 import dev.sagebrush.training.builtin.BuiltinAlgorithms;
 import dev.sagebrush.training.metrics.MetricExtractor;
+import dev.sagebrush.training.scriptmode.SubmitDirectory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -102,7 +103,8 @@ public final class LocalTrainingRunner implements TrainingRunner {
         String image = job.algorithmSpecification() == null ? null : job.algorithmSpecification().trainingImage();
         Optional<List<String>> command = images.resolve(image);
         // The operator's registry wins; otherwise an AWS built-in algorithm image resolves to its own command.
-        Optional<BuiltinAlgorithm> builtin = command.isPresent() ? Optional.empty() : BuiltinAlgorithms.resolve(image);
+        Optional<BuiltinAlgorithm> builtin = command.isPresent() ? Optional.empty()
+                : BuiltinAlgorithms.resolve(image, job.hyperParameters());
         if (builtin.isPresent()) command = Optional.of(builtin.get().command());
         if (command.isEmpty()) {
             return Outcome.failed("ClientError: The training image '" + image + "' is not in Sagebrush's training "
@@ -123,7 +125,7 @@ public final class LocalTrainingRunner implements TrainingRunner {
         JobTelemetry.Sink sink = telemetry.open(job);
         MetricExtractor metrics = MetricExtractor.of(job.algorithmSpecification().metricDefinitions(), sink::metric);
         try {
-            return runPrepared(job, layout, command.get(), metrics, sink, progress, cancellation);
+            return runPrepared(job, layout, command.get(), builtin.isEmpty(), metrics, sink, progress, cancellation);
         } catch (TrainingFailure f) {
             return Outcome.failed(f.getMessage(), metrics.finalMetrics());
         } catch (Cancellation.CancelledException e) {
@@ -142,13 +144,16 @@ public final class LocalTrainingRunner implements TrainingRunner {
     }
 
     private Outcome runPrepared(DescribeTrainingJobResponse job, JobLayout layout, List<String> command,
-                                MetricExtractor metrics, JobTelemetry.Sink sink, Progress progress,
+                                boolean userCode, MetricExtractor metrics, JobTelemetry.Sink sink, Progress progress,
                                 Cancellation cancellation)
             throws IOException, TrainingFailure, InterruptedException {
         ContainerConfig config = new ContainerConfig(job, layout, Runtime.getRuntime().availableProcessors());
         config.writeConfigFiles();
 
         progress.status(SecondaryStatus.DOWNLOADING, "Downloading input data");
+        // Script mode: the code the SDK uploaded is placed at /opt/ml/code before the training starts, by the server
+        // (no credentials or network needed inside). A built-in algorithm ignores it, as AWS's algorithm mode does.
+        if (userCode) SubmitDirectory.prepare(storage, job.hyperParameters(), layout.code(), layout.tmp());
         ChannelDownloader downloader = new ChannelDownloader(storage, regionOf(job), job.roleArn());
         for (Channel c : job.inputDataConfig()) {
             downloader.download(c, layout.channel(c.channelName()), layout.tmp(), cancellation);
