@@ -38,6 +38,15 @@ public enum FrameworkImage {
     static final String ENTRY_POINT_RESOURCE = "sagebrush_train.py";
     /** Packages of every image: python3 itself and the entry point's requirements.txt check. */
     static final List<String> COMMON_PACKAGES = List.of("python3-minimal", "python3-packaging", "ca-certificates");
+    /**
+     * dpkg path filters: documentation, manual pages and translations (copyright files kept), C headers and static
+     * libraries. Debian's scipy depends on pythran, which pulls a C++ toolchain with Boost's and Python's headers
+     * (several hundred MB) that nothing needs at training time; the compilers themselves stay and still work for
+     * code without those headers.
+     */
+    static final List<String> PATH_FILTERS = List.of("path-exclude=/usr/share/doc/*",
+            "path-include=/usr/share/doc/*/copyright", "path-exclude=/usr/share/man/*",
+            "path-exclude=/usr/share/locale/*", "path-exclude=/usr/include/*", "path-exclude=/usr/lib/*.a");
     /** Raise when the way images are built changes in a way the other recipe parts do not show. */
     static final int BUILDER_REVISION = 1;
 
@@ -106,8 +115,8 @@ public enum FrameworkImage {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             String recipe = "revision " + BUILDER_REVISION + "\nsuite " + SUITE + "\nvariant essential\npackages "
-                    + String.join(" ", packages()) + "\nenv " + String.join(" ", environment()) + "\nentrypoint "
-                    + ENTRY_POINT_PATH + "\n";
+                    + String.join(" ", packages()) + "\ndpkg " + String.join(" ", PATH_FILTERS) + "\nenv "
+                    + String.join(" ", environment()) + "\nentrypoint " + ENTRY_POINT_PATH + "\n";
             sha.update(recipe.getBytes(StandardCharsets.UTF_8));
             sha.update(entryPoint());
             return HexFormat.of().formatHex(sha.digest());

@@ -16,7 +16,8 @@ import java.util.List;
  * puts the entry point at {@code /usr/local/bin/train}, and the engine imports the tarball as the image. No registry
  * but the Debian mirror is used: none other is reachable from the machines this runs on.
  *
- * <p>Documentation, manual pages and translations are left out (their copyright files are kept), as slim images do.
+ * <p>Documentation, manual pages, translations, headers and static libraries are left out
+ * ({@link FrameworkImage#PATH_FILTERS}).
  */
 public final class ImageBuilder {
     public static final String DEFAULT_MIRROR = "http://deb.debian.org/debian";
@@ -68,9 +69,9 @@ public final class ImageBuilder {
     /** The mmdebstrap command line for the image (public for the README and the tests). */
     public List<String> mmdebstrapCommand(FrameworkImage image, Path entryPoint, Path tarball) {
         List<String> cmd = new ArrayList<>(List.of("mmdebstrap", "--variant=essential",
-                "--include=" + String.join(",", image.packages()),
-                "--dpkgopt=path-exclude=/usr/share/doc/*", "--dpkgopt=path-include=/usr/share/doc/*/copyright",
-                "--dpkgopt=path-exclude=/usr/share/man/*", "--dpkgopt=path-exclude=/usr/share/locale/*",
+                "--include=" + String.join(",", image.packages())));
+        for (String filter : FrameworkImage.PATH_FILTERS) cmd.add("--dpkgopt=" + filter);
+        cmd.addAll(List.of(
                 "--customize-hook=upload " + entryPoint + " " + FrameworkImage.ENTRY_POINT_PATH,
                 "--customize-hook=chmod 0755 \"$1" + FrameworkImage.ENTRY_POINT_PATH + "\"",
                 "--customize-hook=mkdir -p \"$1/opt/ml/code\"",

@@ -342,7 +342,9 @@ def run(cmd, env_vars):
 def error_message(lines):
     """The part of stderr that explains the failure: the last traceback if there is one, else the last lines."""
     start = max((i for i, ln in enumerate(lines) if ln.startswith("Traceback (most recent call last)")), default=-1)
-    text = "\n".join(lines[start:] if start >= 0 else lines[-10:]).strip()
+    # Python 3.11's ^^^^ markers under each traceback line say little and would crowd out the exception itself.
+    kept = [ln for ln in (lines[start:] if start >= 0 else lines[-10:]) if ln.strip(" ^~")]
+    text = "\n".join(kept).strip()
     return text if len(text) <= ERROR_MESSAGE_CHARS else "..." + text[-ERROR_MESSAGE_CHARS:]
 
 

@@ -44,36 +44,19 @@ class ScriptModeEntryPointTest {
     void layout() throws IOException {
         Prerequisites.require(Files.isExecutable(Path.of("/usr/bin/python3")), "/usr/bin/python3");
         code = ml.resolve("code");
-        for (String d : List.of("input/config", "input/data/train", "input/data/validation", "model", "output/data",
-                "code")) {
-            Files.createDirectories(ml.resolve(d));
-        }
-        Files.writeString(ml.resolve("input/config/inputdataconfig.json"), """
-                {"train": {"TrainingInputMode": "File", "S3DistributionType": "FullyReplicated", "RecordWrapperType": "None",
-                 "ContentType": "text/csv"},
-                 "validation": {"TrainingInputMode": "File", "S3DistributionType": "FullyReplicated", "RecordWrapperType": "None"}}""");
-        Files.writeString(ml.resolve("input/config/resourceconfig.json"), """
-                {"current_host": "algo-1", "current_instance_type": "ml.m5.large", "current_group_name": "homogeneousCluster",
-                 "hosts": ["algo-1"], "instance_groups": [{"instance_group_name": "homogeneousCluster",
-                 "instance_type": "ml.m5.large", "hosts": ["algo-1"]}], "network_interface_name": "eth0"}""");
+        OptMl.create(ml, List.of("train", "validation"));
         Files.writeString(code.resolve("train.py"), RECORDING_SCRIPT);
     }
 
     /** The SDK's hyperparameters for SKLearn(entry_point="train.py", hyperparameters={...}).fit(). */
     static Map<String, String> sdkHyperparameters(Map<String, String> user) {
-        Map<String, String> hps = new LinkedHashMap<>(user);
-        hps.put("sagemaker_submit_directory", "\"s3://sagemaker-us-east-1-000000000000/job-1/source/sourcedir.tar.gz\"");
-        hps.put("sagemaker_program", "\"train.py\"");
-        hps.put("sagemaker_container_log_level", "20");
-        hps.put("sagemaker_job_name", "\"job-1\"");
-        hps.put("sagemaker_region", "\"us-east-1\"");
-        return hps;
+        return OptMl.sdkHyperparameters("train.py", user);
     }
 
     record Run(int exit, String output) {}
 
     Run train(Map<String, String> hyperparameters) throws Exception {
-        Files.writeString(ml.resolve("input/config/hyperparameters.json"), JSON.writeValueAsString(hyperparameters));
+        OptMl.hyperparameters(ml, hyperparameters);
         Path entryPoint = ml.getParent().resolve(ml.getFileName() + "-train.py");
         Files.write(entryPoint, FrameworkImage.entryPoint());
         ProcessBuilder pb = new ProcessBuilder("/usr/bin/python3", entryPoint.toString(), "train")
