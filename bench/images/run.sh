@@ -14,7 +14,7 @@ for fw in ${frameworks[@]}; do
   done
   start=$(date +%s.%N)
   bin/sagebrush images build "$fw" | grep -E ': built in|: up to date'
-  echo "$fw: cached check (whole CLI run, JVM start included) $(echo "$(date +%s.%N) - $start" | bc) s"
+  echo "$fw: cached check (whole CLI run, JVM start included) $(awk "BEGIN {print $(date +%s.%N) - $start}") s"
 done
 bin/sagebrush images list
 uptime
