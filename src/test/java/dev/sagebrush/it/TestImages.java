@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * it), so a machine builds it once and every later run, of any test, reuses it; a file lock keeps two test JVMs from
  * building the same image at once.
  */
-final class TestImages {
+public final class TestImages {
     static final String MIRROR = "http://deb.debian.org/debian";
 
     private TestImages() {}
@@ -29,7 +29,7 @@ final class TestImages {
      * A bring-your-own training image: Debian's essential set plus python3, with the
      * test's {@code train} program in /usr/local/bin, as SageMaker runs {@code docker run <image> train}.
      */
-    static String byoTraining() throws IOException, InterruptedException {
+    public static String byoTraining() throws IOException, InterruptedException {
         byte[] train;
         try (InputStream in = TestImages.class.getResourceAsStream("/training/container/train")) {
             train = in.readAllBytes();
@@ -64,7 +64,7 @@ final class TestImages {
         return name;
     }
 
-    static boolean canBuild() {
+    public static boolean canBuild() {
         return Files.isExecutable(Path.of("/usr/bin/podman")) && Files.isExecutable(Path.of("/usr/bin/mmdebstrap"));
     }
 
