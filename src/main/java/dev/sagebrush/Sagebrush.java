@@ -52,6 +52,8 @@ import dev.sagebrush.tags.Tags;
 import dev.sagebrush.training.TrainingController;
 import dev.sagebrush.training.TrainingJobListing;
 import dev.sagebrush.training.TrainingJobs;
+import dev.sagebrush.training.container.Containers;
+import dev.sagebrush.training.runner.ContainerBackend;
 import dev.sagebrush.training.runner.ImageRegistry;
 import dev.sagebrush.training.runner.LocalTrainingRunner;
 import dev.sagebrush.validation.Validator;
@@ -135,9 +137,13 @@ public final class Sagebrush implements AutoCloseable {
         ImageRegistry images = config.training().imagesFile().map(ImageRegistry::load).orElseGet(ImageRegistry::empty);
         LogStore logs = closeLater(new LogStore(dataDir.resolve("logs"), clock, LogStore.Limits.DEFAULT));
         MetricStore metrics = closeLater(new MetricStore(dataDir.resolve("metrics")));
+        // Containers only where jobs run at all and can be sandboxed (root: each container's uids are a leased range).
+        java.util.function.Supplier<Optional<ContainerBackend>> containers = config.training().workers() > 0
+                && sandboxes.host().available() ? Containers.lazily(config.training().containerEngine(),
+                config.training().imageMapFile(), sandboxSettings, nodeId) : Optional::empty;
         LocalTrainingRunner trainingRunner = new LocalTrainingRunner(images, storage,
                 DataDirectory.privateDir(dataDir.resolve("training")), config.training().stopGrace(), clock, sandboxes,
-                sandboxSettings.trainingMemoryBytes(), new TrainingTelemetry(logs, metrics, clock));
+                sandboxSettings.trainingMemoryBytes(), new TrainingTelemetry(logs, metrics, clock), containers);
         TrainingController trainingController = closeLater(new TrainingController(store, codec, clock,
                 trainingRunner, config.training().workers(), nodeId, Duration.ofSeconds(1)).start());
         TrainingJobs training = new TrainingJobs(store, codec, trainingController::wake);

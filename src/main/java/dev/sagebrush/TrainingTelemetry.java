@@ -15,11 +15,11 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.sagemaker.model.DescribeTrainingJobResponse;
 
 /**
- * A training job's output as SageMaker publishes it: every line to the log stream
- * {@code /aws/sagemaker/TrainingJobs <job>/algo-1-<epoch seconds>}, every parsed metric value to CloudWatch namespace
+ * A training job's output as SageMaker publishes it: every line of host {@code algo-N} to the log stream
+ * {@code /aws/sagemaker/TrainingJobs <job>/algo-N-<epoch seconds>}, every parsed metric value to CloudWatch namespace
  * {@code /aws/sagemaker/TrainingJobs} under two dimension sets, {TrainingJobName=<job>} (what the SageMaker Python
- * SDK's TrainingJobAnalytics queries) and {Host=<job>/algo-1}. If a store cannot be opened the job still runs, its
- * {@code algo-1.log} has every line.
+ * SDK's TrainingJobAnalytics queries) and {Host=<job>/algo-N}. If a store cannot be opened the job still runs, its
+ * {@code algo-N.log} has every line.
  */
 final class TrainingTelemetry implements JobTelemetry {
     private static final Logger log = LoggerFactory.getLogger(TrainingTelemetry.class);
@@ -36,19 +36,20 @@ final class TrainingTelemetry implements JobTelemetry {
     }
 
     @Override
-    public Sink open(DescribeTrainingJobResponse job) {
+    public Sink open(DescribeTrainingJobResponse job, String hostName) {
         // arn:aws:sagemaker:<region>:<account>:training-job/<name>
         String[] arn = job.trainingJobArn().split(":", 6);
         String account = arn[4];
         String region = arn[3];
         long started = clock.instant().getEpochSecond();
         String name = job.trainingJobName();
-        String host = name + "/algo-1";
+        String host = name + "/" + hostName;
         LogSink sink = LogSink.NONE;
         MetricStore.Writer points = null;
         try {
             sink = logs.sink(account, region, SageMakerLogStreams.TRAINING_JOBS, host + "-" + started);
-            points = metrics.writer(account, region, name + "-" + started);
+            points = metrics.writer(account, region, name + ("algo-1".equals(hostName) ? "" : "-" + hostName) + "-"
+                    + started);
         } catch (IOException | RuntimeException e) {
             log.warn("Training job {} runs without its CloudWatch log stream or metrics: {}", job.trainingJobArn(),
                     e.getMessage());

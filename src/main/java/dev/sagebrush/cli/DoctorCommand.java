@@ -59,6 +59,12 @@ public final class DoctorCommand implements Callable<Integer> {
         if (!sandbox.available()) {
             System.out.println("  Without them this server refuses to compile models and run training jobs.");
         }
+        System.out.println("Containers for training images (bring your own image, InstanceCount > 1): "
+                + dev.sagebrush.training.container.ContainerEngine.detect(System.getenv()
+                        .getOrDefault("SAGEBRUSH_CONTAINER_ENGINE", "auto"))
+                        .map(e -> "available: " + e.summary())
+                        .orElse("NOT available (install podman and runc); only images of the command registry and "
+                                + "the built-in XGBoost algorithm run"));
         boolean allReady = byArch.values().stream().allMatch(a -> a.canCompile() && a.canRun());
         return allReady && sandbox.available() ? 0 : 1;
     }

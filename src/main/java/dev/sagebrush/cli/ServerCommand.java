@@ -43,6 +43,15 @@ public final class ServerCommand implements Callable<Integer> {
                     + "URIs to local commands (see docs/training.md). Without it every training job fails, saying so.")
     Path trainingImages;
 
+    @Option(names = "--training-image-map", defaultValue = "${env:SAGEBRUSH_TRAINING_IMAGE_MAP}",
+            description = "Container image mapping: lines '<image-uri-pattern> <local-image>' ('*' matches anything) "
+                    + "mapping TrainingImage URIs to images in the host's podman/docker store (see docs/training.md).")
+    Path trainingImageMap;
+
+    @Option(names = "--container-engine", defaultValue = "${env:SAGEBRUSH_CONTAINER_ENGINE:-auto}",
+            description = "Container engine for training images: auto (podman, else docker), podman, docker or none.")
+    String containerEngine;
+
     @Option(names = "--training-workers", defaultValue = "${env:SAGEBRUSH_TRAINING_WORKERS:--1}",
             description = "Training jobs run at once on this node (default: half the CPU cores, at least 1; 0 runs none).")
     int trainingWorkers;
@@ -80,7 +89,8 @@ public final class ServerCommand implements Callable<Integer> {
                 .withDatabase(database).withMetricsTokenFile(metricsTokenFile);
         if (compileWorkers >= 0) config = config.withCompileWorkers(compileWorkers);
         TrainingSettings training = config.training().withImagesFile(trainingImages)
-                .withStopGrace(Duration.ofSeconds(trainingStopGrace));
+                .withStopGrace(Duration.ofSeconds(trainingStopGrace)).withImageMapFile(trainingImageMap)
+                .withContainerEngine(containerEngine);
         if (trainingWorkers >= 0) training = training.withWorkers(trainingWorkers);
         config = config.withTraining(training);
         config = config.withNotebooks(config.notebooks().withGitConfig(notebookGitConfig)

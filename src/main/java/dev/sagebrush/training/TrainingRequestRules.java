@@ -33,10 +33,8 @@ final class TrainingRequestRules {
             throw unsupported("AlgorithmSpecification.AlgorithmName" + RUNNER + " from a TrainingImage. Give a "
                     + "TrainingImage that the server's image registry maps to a local command.");
         }
-        if (algo.hasContainerEntrypoint()) {
-            throw unsupported("AlgorithmSpecification.ContainerEntrypoint is not supported: the server's image "
-                    + "registry decides which command plays an image. ContainerArguments are supported.");
-        }
+        // ContainerEntrypoint and InstanceCount > 1 are the container backend's; a job whose image runs as a local
+        // command fails at run time saying so (the backend is known only then: images come and go).
         if (algo.trainingImageConfig() != null && (algo.trainingImageConfig().trainingRepositoryAuthConfig() != null
                 || "Vpc".equals(algo.trainingImageConfig().trainingRepositoryAccessModeAsString()))) {
             throw unsupported("A private training image registry (TrainingImageConfig with Vpc access or "
@@ -141,10 +139,6 @@ final class TrainingRequestRules {
 
     private static void checkResources(ResourceConfig rc) {
         if (rc == null) return;
-        if (rc.instanceCount() != null && rc.instanceCount() > 1) {
-            throw unsupported("ResourceConfig.InstanceCount " + rc.instanceCount() + " (distributed training)" + RUNNER
-                    + " on one host. Use InstanceCount 1.");
-        }
         if (rc.instanceCount() != null && rc.instanceCount() < 1 && !rc.hasInstanceGroups()) {
             throw AwsException.validation("ResourceConfig.InstanceCount must be at least 1.");
         }

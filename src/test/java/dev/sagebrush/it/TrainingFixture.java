@@ -17,7 +17,10 @@ final class TrainingFixture {
 
     private TrainingFixture() {}
 
-    /** Starts a server with {@code workers} training workers and a 2 s stop grace period. */
+    /**
+     * Starts a server with {@code workers} training workers and a 2 s stop grace period, and no container engine: these
+     * tests are about the process backend (ContainerTrainingIT has the containers).
+     */
     static ServerFixture start(int workers) {
         try {
             Path dir = Files.createTempDirectory("sagebrush-training-images");
@@ -30,7 +33,7 @@ final class TrainingFixture {
                     + IMAGE + " /bin/sh '" + script + "'\n"
                     + PREFIX_IMAGE + "* /bin/sh \"" + script + "\"\n");
             return ServerFixture.start(c -> c.withCompileWorkers(0).withTraining(c.training().withImagesFile(registry)
-                    .withWorkers(workers).withStopGrace(Duration.ofSeconds(2))));
+                    .withWorkers(workers).withStopGrace(Duration.ofSeconds(2)).withContainerEngine("none")));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

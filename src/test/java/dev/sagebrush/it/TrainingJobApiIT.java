@@ -148,13 +148,9 @@ class TrainingJobApiIT {
     void featuresThisHostCannotProvideAreRefusedWithAReason() {
         assertRefused(TrainingFixture.job("pipe", "ok").algorithmSpecification(a -> a
                 .trainingImage(TrainingFixture.IMAGE).trainingInputMode("Pipe")), "Pipe input mode is not supported");
-        assertRefused(TrainingFixture.job("multi", "ok").resourceConfig(r -> r.instanceType("ml.m5.large")
-                .instanceCount(2).volumeSizeInGB(1)), "ResourceConfig.InstanceCount 2 (distributed training)");
         assertRefused(TrainingFixture.job("vpc", "ok").vpcConfig(v -> v.securityGroupIds("sg-1").subnets("subnet-1")),
                 "VpcConfig is not supported");
         assertRefused(TrainingFixture.job("spot", "ok").enableManagedSpotTraining(true), "EnableManagedSpotTraining");
-        assertRefused(TrainingFixture.job("entry", "ok").algorithmSpecification(a -> a.trainingImage(TrainingFixture.IMAGE)
-                .trainingInputMode("File").containerEntrypoint("/bin/rm")), "ContainerEntrypoint is not supported");
         assertRefused(TrainingFixture.job("efs", "ok").inputDataConfig(c -> c.channelName("train").dataSource(d -> d
                 .fileSystemDataSource(f -> f.fileSystemId("fs-12345678").fileSystemAccessMode("ro")
                         .fileSystemType("EFS").directoryPath("/x")))), "only S3DataSource is supported");

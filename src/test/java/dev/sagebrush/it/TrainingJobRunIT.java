@@ -203,6 +203,18 @@ class TrainingJobRunIT {
     }
 
     @Test
+    void aLocalCommandRunsOneInstanceAndNoContainerEntrypoint() {
+        sm.createTrainingJob(TrainingFixture.job("multi", "ok").resourceConfig(r -> r.instanceType("ml.m5.large")
+                .instanceCount(2).volumeSizeInGB(1)).build());
+        sm.createTrainingJob(TrainingFixture.job("entry", "ok").algorithmSpecification(a -> a
+                .trainingImage(TrainingFixture.IMAGE).trainingInputMode("File").containerEntrypoint("/bin/rm")).build());
+        assertThat(waitForFailure("multi").failureReason()).startsWith("ClientError: InstanceCount 2 needs a container "
+                + "per instance, but the training image '" + TrainingFixture.IMAGE + "' runs as a local command");
+        assertThat(waitForFailure("entry").failureReason()).startsWith("ClientError: AlgorithmSpecification."
+                + "ContainerEntrypoint cannot be used with the training image '" + TrainingFixture.IMAGE + "'");
+    }
+
+    @Test
     void anEmptyChannelFailsWithSageMakersMessage() {
         sm.createTrainingJob(TrainingFixture.job("empty-channel", "ok")
                 .inputDataConfig(c -> c.channelName("train").dataSource(s -> s.s3DataSource(x -> x

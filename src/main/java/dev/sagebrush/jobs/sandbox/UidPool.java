@@ -16,20 +16,34 @@ import java.util.Set;
  * ownership, signals and RLIMIT_NPROC are all per uid). A lease is an OS file lock on {@code <lockDir>/<uid>.lock}:
  * several servers on one host (tests do this) never hand out the same uid, and a crashed server's leases end with
  * its process. The uids need no /etc/passwd entry.
+ *
+ * <p>A pool made by {@link #ranges} hands out whole ranges instead (a container's user namespace maps its uids 0..65535
+ * onto one): the lease's {@link Lease#uid()} is the range's first uid, and no two leases share any uid of it.
  */
 public final class UidPool {
     private final int first;
     private final int count;
+    private final int stride;
     private final Path lockDir;
     private final Set<Integer> held = new HashSet<>();
     private int next;
 
     public UidPool(int first, int count, Path lockDir) throws IOException {
-        if (first < 1000 || count < 1 || (long) first + count > Integer.MAX_VALUE - 1) {
-            throw new IllegalArgumentException("bad sandbox uid range " + first + " + " + count);
+        this(first, count, 1, lockDir);
+    }
+
+    /** A pool of {@code count} ranges of {@code size} uids each, the first starting at {@code first}. */
+    public static UidPool ranges(int first, int size, int count, Path lockDir) throws IOException {
+        return new UidPool(first, count, size, lockDir);
+    }
+
+    private UidPool(int first, int count, int stride, Path lockDir) throws IOException {
+        if (first < 1000 || count < 1 || stride < 1 || (long) first + (long) count * stride > Integer.MAX_VALUE - 1) {
+            throw new IllegalArgumentException("bad sandbox uid range " + first + " + " + count + " x " + stride);
         }
         this.first = first;
         this.count = count;
+        this.stride = stride;
         this.lockDir = lockDir;
         Files.createDirectories(lockDir);
         try {
@@ -43,12 +57,15 @@ public final class UidPool {
 
     public int count() { return count; }
 
+    /** Uids per lease: 1, or the size of each range. */
+    public int rangeSize() { return stride; }
+
     /** One uid, held until the lease is closed. */
     public Lease lease() throws IOException {
         for (int i = 0; i < count; i++) {
             int uid;
             synchronized (this) {
-                uid = first + (next++ % count);
+                uid = first + (next++ % count) * stride;
                 if (held.contains(uid)) continue;
                 held.add(uid);
             }
@@ -58,7 +75,8 @@ public final class UidPool {
                 held.remove(uid);
             }
         }
-        throw new IOException("all " + count + " sandbox uids from " + first + " are in use");
+        throw new IOException("all " + count + (stride == 1 ? " sandbox uids" : " sandbox uid ranges") + " from "
+                + first + " are in use");
     }
 
     private Lease tryLock(int uid) throws IOException {

@@ -1,5 +1,6 @@
 package dev.sagebrush.notebook.runtime;
 
+import dev.sagebrush.jobs.Commands;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

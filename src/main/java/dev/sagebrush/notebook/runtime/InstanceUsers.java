@@ -1,5 +1,6 @@
 package dev.sagebrush.notebook.runtime;
 
+import dev.sagebrush.jobs.Commands;
 import java.time.Duration;
 import java.util.List;
 

@@ -1,5 +1,6 @@
 package dev.sagebrush.notebook.runtime;
 
+import dev.sagebrush.jobs.Commands;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -25,7 +25,9 @@ import software.amazon.awssdk.services.sagemaker.model.S3DataSource;
  *   <li>ManifestFile: a JSON array whose first element is {@code {"prefix": "s3://..."}} and whose other elements are
  *       keys relative to it; each lands at that relative path.</li>
  * </ul>
- * ShardedByS3Key gives each of N hosts about 1/N of the objects; with the one host Sagebrush runs, that is all of them.
+ * ShardedByS3Key gives each of N hosts about 1/N of the objects: in key order, object {@code i} goes to host
+ * {@code algo-(i mod N + 1)} (a host may get none when there are fewer objects than hosts); FullyReplicated gives every
+ * host all of them.
  * Keys with {@code .}/{@code ..} or empty segments could write outside the channel directory and fail the job.
  */
 final class ChannelDownloader {
@@ -43,8 +45,17 @@ final class ChannelDownloader {
 
     record Download(S3Uri source, String relativePath) {}
 
-    /** Downloads one channel; returns the number of objects. */
+    /** Downloads one channel for a job's only host; returns the number of objects. */
     int download(Channel channel, Path dir, Path scratch, Cancellation cancellation) throws TrainingFailure, IOException {
+        return download(channel, dir, scratch, 0, 1, cancellation);
+    }
+
+    /**
+     * Downloads one channel for host {@code hostIndex} (0-based) of {@code hostCount}; returns the number of objects
+     * this host got.
+     */
+    int download(Channel channel, Path dir, Path scratch, int hostIndex, int hostCount, Cancellation cancellation)
+            throws TrainingFailure, IOException {
         S3DataSource s3 = channel.dataSource().s3DataSource();
         S3Uri uri = parse(s3.s3Uri(), channel.channelName());
         List<Download> plan;
@@ -65,6 +76,9 @@ final class ChannelDownloader {
                     + "), that objects exist under that S3 prefix, and that the role \"" + roleArn + "\" has "
                     + "\"s3:ListBucket\" permissions on bucket \"" + uri.bucket() + "\".");
         }
+        if ("ShardedByS3Key".equals(s3.s3DataDistributionTypeAsString()) && hostCount > 1) {
+            plan = shard(plan, hostIndex, hostCount);
+        }
         Files.createDirectories(dir);
         for (Download d : plan) {
             cancellation.check();
@@ -80,6 +94,15 @@ final class ChannelDownloader {
             }
         }
         return plan.size();
+    }
+
+    /** Host {@code index}'s share of {@code plan}: every {@code count}-th object in key order. */
+    static List<Download> shard(List<Download> plan, int index, int count) {
+        List<Download> sorted = new ArrayList<>(plan);
+        sorted.sort(java.util.Comparator.comparing(d -> d.source().key()));
+        List<Download> mine = new ArrayList<>();
+        for (int i = index; i < sorted.size(); i += count) mine.add(sorted.get(i));
+        return mine;
     }
 
     private List<Download> prefixPlan(S3Uri prefix) {

@@ -41,11 +41,23 @@ public final class ContainerConfig {
 
     private final DescribeTrainingJobResponse job;
     private final JobLayout layout;
+    private final List<String> hosts;
     private final int cpus;
 
+    /** The view of a job with one host, {@code algo-1}. */
     public ContainerConfig(DescribeTrainingJobResponse job, JobLayout layout, int cpus) {
+        this(job, layout, List.of(JobLayout.HOST), cpus);
+    }
+
+    /**
+     * @param layout the host this config is for ({@link JobLayout#host()} is {@code current_host})
+     * @param hosts  every host of the job, {@code algo-1..N}
+     * @param cpus   the CPUs the host gets ({@code SM_NUM_CPUS})
+     */
+    public ContainerConfig(DescribeTrainingJobResponse job, JobLayout layout, List<String> hosts, int cpus) {
         this.job = job;
         this.layout = layout;
+        this.hosts = List.copyOf(hosts);
         this.cpus = cpus;
     }
 
@@ -116,18 +128,21 @@ public final class ContainerConfig {
         Map<String, Object> group = new LinkedHashMap<>();
         group.put("instance_group_name", GROUP);
         group.put("instance_type", instanceType());
-        group.put("hosts", List.of(JobLayout.HOST));
+        group.put("hosts", hosts);
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("current_host", JobLayout.HOST);
+        out.put("current_host", layout.host());
         out.put("current_instance_type", instanceType());
         out.put("current_group_name", GROUP);
-        out.put("hosts", List.of(JobLayout.HOST));
+        out.put("hosts", hosts);
         out.put("instance_groups", List.of(group));
         out.put("network_interface_name", "eth0");
         return out;
     }
 
-    /** The child's whole environment: a few inherited basics, the SM_* set, the user's Environment, the job's id. */
+    /**
+     * A sandboxed process's whole environment: a few inherited basics (the host's system is its system), HOME and
+     * TMPDIR on its private /tmp, then {@link #jobEnvironment()}.
+     */
     public Map<String, String> environment(Map<String, String> serverEnv) {
         Map<String, String> env = new LinkedHashMap<>();
         for (String k : INHERITED) {
@@ -136,6 +151,16 @@ public final class ContainerConfig {
         env.putIfAbsent("PATH", "/usr/local/bin:/usr/bin:/bin");
         env.put("HOME", TMP_INSIDE.toString());
         env.put("TMPDIR", TMP_INSIDE.toString());
+        env.putAll(jobEnvironment());
+        return env;
+    }
+
+    /**
+     * What the platform adds to a container's own environment (its image's ENV stays, PATH included): the SM_* set,
+     * the user's Environment, the job's name and ARN. Nothing of the server's environment.
+     */
+    public Map<String, String> jobEnvironment() {
+        Map<String, String> env = new LinkedHashMap<>();
         env.putAll(toolkitVariables());
         // The user's Environment goes in as given and may override the toolkit's values, as it could in a container
         // whose entry point reads them; the platform's own two variables always win.
@@ -162,19 +187,19 @@ public final class ContainerConfig {
         Map<String, Object> group = new LinkedHashMap<>();
         group.put("instance_group_name", GROUP);
         group.put("instance_type", instanceType());
-        group.put("hosts", List.of(JobLayout.HOST));
+        group.put("hosts", hosts);
 
         Map<String, Object> training = new TreeMap<>();
         training.put("additional_framework_parameters", frameworkParams);
         training.put("channel_input_dirs", channelDirs);
-        training.put("current_host", JobLayout.HOST);
+        training.put("current_host", layout.host());
         training.put("current_instance_group", GROUP);
-        training.put("current_instance_group_hosts", List.of(JobLayout.HOST));
+        training.put("current_instance_group_hosts", hosts);
         training.put("current_instance_type", instanceType());
         training.put("distribution_hosts", List.of());
         training.put("distribution_instance_groups", List.of());
         training.put("framework_module", null);
-        training.put("hosts", List.of(JobLayout.HOST));
+        training.put("hosts", hosts);
         training.put("hyperparameters", hps);
         training.put("input_config_dir", inside(layout.config()));
         training.put("input_data_config", inputDataConfig());
@@ -182,10 +207,10 @@ public final class ContainerConfig {
         training.put("instance_groups", List.of(GROUP));
         training.put("instance_groups_dict", Map.of(GROUP, group));
         training.put("is_hetero", false);
-        training.put("is_master", true);
+        training.put("is_master", layout.host().equals(hosts.get(0)));
         training.put("job_name", job.trainingJobName());
         training.put("log_level", 20);
-        training.put("master_hostname", JobLayout.HOST);
+        training.put("master_hostname", hosts.get(0));
         training.put("model_dir", inside(layout.model()));
         training.put("module_dir", moduleDir);
         training.put("module_name", moduleName);
@@ -193,7 +218,7 @@ public final class ContainerConfig {
         training.put("num_cpus", cpus);
         training.put("num_gpus", 0);
         training.put("num_neurons", 0);
-        training.put("output_data_dir", inside(layout.outputData().resolve(JobLayout.HOST)));
+        training.put("output_data_dir", inside(layout.outputData().resolve(layout.host())));
         training.put("output_dir", inside(layout.output()));
         training.put("output_intermediate_dir", inside(layout.outputIntermediate()));
         training.put("resource_config", resourceConfig());

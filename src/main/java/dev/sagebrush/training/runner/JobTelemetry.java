@@ -4,11 +4,13 @@ import java.time.Instant;
 import software.amazon.awssdk.services.sagemaker.model.DescribeTrainingJobResponse;
 
 /**
- * Where a running job's output goes besides its {@code algo-1.log}: each line to its CloudWatch log stream, each
- * parsed metric value to its CloudWatch metric series. Opened when the process starts, closed when it has ended.
+ * Where a running job's output goes besides its hosts' {@code algo-N.log}: each line to the host's CloudWatch log
+ * stream, each parsed metric value to its CloudWatch metric series. Opened per host when the job starts, closed when it
+ * has ended.
  */
 public interface JobTelemetry {
-    Sink open(DescribeTrainingJobResponse job);
+    /** The sink of one host ({@code algo-1}, {@code algo-2}, ...) of the job. */
+    Sink open(DescribeTrainingJobResponse job, String host);
 
     interface Sink extends AutoCloseable {
         void line(Instant at, String line);
@@ -19,7 +21,7 @@ public interface JobTelemetry {
         void close();
     }
 
-    JobTelemetry NONE = job -> new Sink() {
+    JobTelemetry NONE = (job, host) -> new Sink() {
         @Override
         public void line(Instant at, String line) {}
 

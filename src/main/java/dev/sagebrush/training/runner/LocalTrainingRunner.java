@@ -2,52 +2,46 @@ package dev.sagebrush.training.runner;
 
 import dev.sagebrush.jobs.Cancellation;
 import dev.sagebrush.jobs.sandbox.Limits;
-import dev.sagebrush.jobs.sandbox.SandboxSpec;
 import dev.sagebrush.jobs.sandbox.SandboxUnavailableException;
 import dev.sagebrush.jobs.sandbox.Sandboxes;
-import dev.sagebrush.jobs.sandbox.UidPool;
-import dev.sagebrush.jobs.sandbox.UntrustedFiles;
-import dev.sagebrush.storage.BucketNotFoundException;
 import dev.sagebrush.storage.ObjectStorage;
-import dev.sagebrush.storage.S3Uri;
-import dev.sagebrush.storage.StorageException;
 import dev.sagebrush.training.builtin.BuiltinAlgorithm;
 import dev.sagebrush.training.builtin.BuiltinAlgorithms;
 import dev.sagebrush.training.metrics.MetricExtractor;
-import dev.sagebrush.training.scriptmode.SubmitDirectory;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.services.sagemaker.model.Channel;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import software.amazon.awssdk.services.sagemaker.model.DescribeTrainingJobResponse;
 import software.amazon.awssdk.services.sagemaker.model.SecondaryStatus;
 
 /**
- * Runs a training job in a sandbox, honouring the SageMaker container contract: the job's own directory is shown at
- * {@code /opt/ml} (see {@link JobLayout}, {@link ContainerConfig}), the process runs as a uid of its own with nothing
- * else of the host but the read-only system directories and the registry command's own files, without network when
- * EnableNetworkIsolation is set, under the training memory limit. Steps: look the image up in the
- * {@link ImageRegistry}; write the config files; download the File-mode channels; run
- * {@code <command> (ContainerArguments | train)}; then pack {@code model/} to S3. Exit code 0 completes the job, any
- * other fails it with {@code output/failure} (first 1024 characters) as the reason.
+ * Runs a training job on this host under the SageMaker container contract ({@link JobLayout}, {@link ContainerConfig}):
+ * picks the backend from the TrainingImage, prepares each host's {@code /opt/ml} ({@link JobWorkspace}), starts the
+ * hosts ({@link HostLauncher}), streams their output into the logs and the metric extraction, waits (stop and
+ * MaxRuntime terminate them), and uploads algo-1's model. Exit code 0 on every host completes the job; a host that
+ * exits otherwise fails it, with its {@code output/failure} (first 1024 characters) as the reason.
+ *
+ * <p>The backend: an image in the operator's command registry ({@link ImageRegistry}) runs that command in a
+ * bubblewrap sandbox, as does an AWS built-in algorithm image the host's container store cannot serve; any other image
+ * runs as a container per host when the host has a container engine ({@link ContainerBackend}).
  */
 public final class LocalTrainingRunner implements TrainingRunner {
-    private static final Logger log = LoggerFactory.getLogger(LocalTrainingRunner.class);
-    static final int MAX_FAILURE_CHARS = 1024;
     /** At server shutdown the job is resumed later anyway: do not hold the shutdown for the full grace period. */
     private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(2);
+    /** When one host fails, the job has failed: its peers get this long to exit before they are killed. */
+    private static final Duration PEER_FAILURE_GRACE = Duration.ofSeconds(2);
 
     private final ImageRegistry images;
     private final ObjectStorage storage;
@@ -58,6 +52,7 @@ public final class LocalTrainingRunner implements TrainingRunner {
     private final Sandboxes sandboxes;
     private final long memoryBytes;
     private final JobTelemetry telemetry;
+    private final Supplier<Optional<ContainerBackend>> containers;
 
     /**
      * @param sandboxes   where training processes run
@@ -65,12 +60,16 @@ public final class LocalTrainingRunner implements TrainingRunner {
      */
     public LocalTrainingRunner(ImageRegistry images, ObjectStorage storage, Path root, Duration stopGrace, Clock clock,
                                Sandboxes sandboxes, long memoryBytes) {
-        this(images, storage, root, stopGrace, clock, sandboxes, memoryBytes, JobTelemetry.NONE);
+        this(images, storage, root, stopGrace, clock, sandboxes, memoryBytes, JobTelemetry.NONE, Optional::empty);
     }
 
-    /** @param telemetry where each output line and parsed metric value goes as it is printed (CloudWatch) */
+    /**
+     * @param telemetry  where each output line and parsed metric value goes as it is printed (CloudWatch)
+     * @param containers the container backend, when this host has a container engine (asked when a job needs it)
+     */
     public LocalTrainingRunner(ImageRegistry images, ObjectStorage storage, Path root, Duration stopGrace, Clock clock,
-                               Sandboxes sandboxes, long memoryBytes, JobTelemetry telemetry) {
+                               Sandboxes sandboxes, long memoryBytes, JobTelemetry telemetry,
+                               Supplier<Optional<ContainerBackend>> containers) {
         this.telemetry = telemetry;
         this.images = images;
         this.storage = storage;
@@ -80,16 +79,12 @@ public final class LocalTrainingRunner implements TrainingRunner {
         this.serverEnv = System.getenv();
         this.sandboxes = sandboxes;
         this.memoryBytes = memoryBytes;
+        this.containers = containers;
     }
 
-    /** Where a job's files (and its log, {@code algo-1.log}) live. */
+    /** Where a job's files (and its hosts' logs, {@code algo-N.log}) live. */
     public JobLayout layout(String account, String region, String jobName) {
         return JobLayout.of(root, account, region, jobName);
-    }
-
-    /** The job's log file, for account/region/name taken from its ARN. */
-    public Path logFile(DescribeTrainingJobResponse job) {
-        return layoutOf(job).log();
     }
 
     private JobLayout layoutOf(DescribeTrainingJobResponse job) {
@@ -98,201 +93,206 @@ public final class LocalTrainingRunner implements TrainingRunner {
         return layout(parts[4], parts[3], job.trainingJobName());
     }
 
-    @Override
-    public Outcome run(DescribeTrainingJobResponse job, Progress progress, Cancellation cancellation) throws IOException {
+    /** The backend a job runs on: a sandboxed command, or a container image; or why it cannot run. */
+    private sealed interface Plan {
+        record Process(List<String> command, Optional<BuiltinAlgorithm> builtin) implements Plan {}
+
+        record Container(String localImage) implements Plan {}
+
+        record Refused(String reason) implements Plan {}
+    }
+
+    private Plan plan(DescribeTrainingJobResponse job) {
         String image = job.algorithmSpecification() == null ? null : job.algorithmSpecification().trainingImage();
         Optional<List<String>> command = images.resolve(image);
-        // The operator's registry wins; otherwise an AWS built-in algorithm image resolves to its own command.
-        Optional<BuiltinAlgorithm> builtin = command.isPresent() ? Optional.empty()
-                : BuiltinAlgorithms.resolve(image, job.hyperParameters());
-        if (builtin.isPresent()) command = Optional.of(builtin.get().command());
-        if (command.isEmpty()) {
-            return Outcome.failed("ClientError: The training image '" + image + "' is not in Sagebrush's training "
-                    + "image registry" + (images.file() == null ? " (none is configured; start the server with "
-                    + "--training-images FILE)" : " (" + images.file() + ")") + ". Add a line '<image-uri> <command...>' "
-                    + "that maps it to a local command.", List.of());
+        if (command.isPresent()) return new Plan.Process(command.get(), Optional.empty());
+        // A built-in algorithm job (AWS's XGBoost image without sagemaker_program) plays on Sagebrush's own algorithm
+        // command, before any image mapping: the default map sends the same URIs to the xgboost framework image, which
+        // runs script mode (with sagemaker_program) and not the algorithm. One path for the algorithm on every host.
+        Optional<BuiltinAlgorithm> builtin = BuiltinAlgorithms.resolve(image, job.hyperParameters());
+        if (builtin.isPresent()) return new Plan.Process(builtin.get().command(), builtin);
+        Optional<ContainerBackend> engine = containers.get();
+        if (engine.isPresent()) {
+            ContainerBackend.Resolution r = engine.get().resolve(image);
+            if (r instanceof ContainerBackend.Resolution.Found f) return new Plan.Container(f.localImage());
+            return new Plan.Refused(((ContainerBackend.Resolution.Missing) r).reason());
+        }
+        return new Plan.Refused("ClientError: The training image '" + image + "' is not in Sagebrush's training "
+                + "image registry" + (images.file() == null ? " (none is configured; start the server with "
+                + "--training-images FILE)" : " (" + images.file() + ")") + ", and this host has no container engine "
+                + "(podman or docker) to run it as a container. Add a line '<image-uri> <command...>' that maps it to "
+                + "a local command, or install podman.");
+    }
+
+    @Override
+    public Outcome run(DescribeTrainingJobResponse job, Progress progress, Cancellation cancellation) throws IOException {
+        Plan plan = plan(job);
+        if (plan instanceof Plan.Refused r) return Outcome.failed(r.reason(), List.of());
+        int hostCount = job.resourceConfig() == null || job.resourceConfig().instanceCount() == null ? 1
+                : job.resourceConfig().instanceCount();
+        if (plan instanceof Plan.Process) {
+            Optional<String> refusal = processRefusal(job, hostCount);
+            if (refusal.isPresent()) return Outcome.failed(refusal.get(), List.of());
         }
         try {
             sandboxes.requireAvailable();
         } catch (SandboxUnavailableException e) {
             return Outcome.failed("InternalServerError: " + e.getMessage(), List.of());
         }
-        JobLayout layout = layoutOf(job);
-        Files.createDirectories(layout.jobDir());
-        Files.setPosixFilePermissions(layout.jobDir(), PosixFilePermissions.fromString("rwx------"));
-        layout.prepare();
-        if (builtin.isPresent()) builtin.get().install(layout.ml());
-        JobTelemetry.Sink sink = telemetry.open(job);
-        MetricExtractor metrics = MetricExtractor.of(job.algorithmSpecification().metricDefinitions(), sink::metric);
+        HostLauncher launcher = plan instanceof Plan.Container c ? containers.get().orElseThrow().launcher(c.localImage())
+                : new SandboxLauncher(sandboxes, ((Plan.Process) plan).command(), serverEnv);
+        JobWorkspace workspace = new JobWorkspace(job, storage, layoutOf(job), hostCount);
+        workspace.create();
+        if (plan instanceof Plan.Process p && p.builtin().isPresent()) p.builtin().get().install(workspace.first().ml());
+        Map<String, JobTelemetry.Sink> sinks = new LinkedHashMap<>();
+        Map<String, MetricExtractor> metrics = new LinkedHashMap<>();
+        for (JobLayout l : workspace.layouts()) {
+            JobTelemetry.Sink sink = telemetry.open(job, l.host());
+            sinks.put(l.host(), sink);
+            metrics.put(l.host(), MetricExtractor.of(job.algorithmSpecification().metricDefinitions(), sink::metric));
+        }
+        // FinalMetricDataList is algo-1's, the host whose model the job keeps; every host's values go to CloudWatch.
+        MetricExtractor jobMetrics = metrics.get(JobLayout.HOST);
         try {
-            return runPrepared(job, layout, command.get(), builtin.isEmpty(), metrics, sink, progress, cancellation);
+            return runPrepared(job, workspace, launcher, metrics, sinks, progress, cancellation);
         } catch (TrainingFailure f) {
-            return Outcome.failed(f.getMessage(), metrics.finalMetrics());
+            return Outcome.failed(f.getMessage(), jobMetrics.finalMetrics());
         } catch (Cancellation.CancelledException e) {
-            return new Outcome(Outcome.Kind.CANCELLED, null, metrics.finalMetrics());
+            return new Outcome(Outcome.Kind.CANCELLED, null, jobMetrics.finalMetrics());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new Outcome(Outcome.Kind.CANCELLED, null, metrics.finalMetrics());
+            return new Outcome(Outcome.Kind.CANCELLED, null, jobMetrics.finalMetrics());
         } finally {
-            sink.close();
-            try {
-                layout.cleanUp();
-            } catch (IOException e) {
-                log.warn("Could not remove the work files of training job {}", job.trainingJobArn(), e);
-            }
+            sinks.values().forEach(JobTelemetry.Sink::close);
+            workspace.cleanUp();
         }
     }
 
-    private Outcome runPrepared(DescribeTrainingJobResponse job, JobLayout layout, List<String> command,
-                                boolean userCode, MetricExtractor metrics, JobTelemetry.Sink sink, Progress progress,
-                                Cancellation cancellation)
+    /** What the process backend cannot do, which a container engine would. */
+    private static Optional<String> processRefusal(DescribeTrainingJobResponse job, int hostCount) {
+        String image = job.algorithmSpecification().trainingImage();
+        if (hostCount > 1) {
+            return Optional.of("ClientError: InstanceCount " + hostCount + " needs a container per instance, but the "
+                    + "training image '" + image + "' runs as a local command (the operator's image registry or a "
+                    + "built-in algorithm), which runs one instance. Use InstanceCount 1, or a container image.");
+        }
+        if (job.algorithmSpecification().hasContainerEntrypoint()) {
+            return Optional.of("ClientError: AlgorithmSpecification.ContainerEntrypoint cannot be used with the "
+                    + "training image '" + image + "': it runs as a local command that the server's image registry "
+                    + "chooses. ContainerArguments are supported.");
+        }
+        return Optional.empty();
+    }
+
+    private Outcome runPrepared(DescribeTrainingJobResponse job, JobWorkspace workspace, HostLauncher launcher,
+                                Map<String, MetricExtractor> metrics, Map<String, JobTelemetry.Sink> sinks,
+                                Progress progress, Cancellation cancellation)
             throws IOException, TrainingFailure, InterruptedException {
-        ContainerConfig config = new ContainerConfig(job, layout, Runtime.getRuntime().availableProcessors());
-        config.writeConfigFiles();
-
+        String type = job.resourceConfig() == null ? null : job.resourceConfig().instanceTypeAsString();
+        InstanceResources resources = InstanceResources.of(type, memoryBytes);
         progress.status(SecondaryStatus.DOWNLOADING, "Downloading input data");
-        // Script mode: the code the SDK uploaded is placed at /opt/ml/code before the training starts, by the server
-        // (no credentials or network needed inside). A built-in algorithm ignores it, as AWS's algorithm mode does.
-        if (userCode) SubmitDirectory.prepare(storage, job.hyperParameters(), layout.code(), layout.tmp());
-        ChannelDownloader downloader = new ChannelDownloader(storage, regionOf(job), job.roleArn());
-        for (Channel c : job.inputDataConfig()) {
-            downloader.download(c, layout.channel(c.channelName()), layout.tmp(), cancellation);
-        }
-        cancellation.check();
+        List<HostLauncher.Host> hosts = workspace.prepare(resources.cpus(), cancellation);
 
-        progress.status(SecondaryStatus.TRAINING, "Training image download completed. Training in progress.");
-        List<String> argv = new ArrayList<>(command);
+        progress.status(SecondaryStatus.TRAINING, "Training image download completed. Training in progress."
+                + (resources.scaled() ? " " + resources.note() : ""));
+        // SageMaker runs `<image> train`; ContainerArguments replace `train`, and a ContainerEntrypoint takes its place.
         List<String> args = job.algorithmSpecification().containerArguments();
-        argv.addAll(args.isEmpty() ? List.of("train") : args);
-        appendLog(layout, "Sagebrush: starting " + argv + " for training job " + job.trainingJobName());
-        boolean isolated = Boolean.TRUE.equals(job.enableNetworkIsolation());
-        int exit;
-        boolean outOfMemory;
-        try (UidPool.Lease uid = sandboxes.uids().lease()) {
-            SandboxSpec.Builder spec = SandboxSpec.builder("training", argv).uid(uid)
-                    .readWrite(layout.ml(), ContainerConfig.ML_INSIDE).chdir(ContainerConfig.ML_INSIDE)
-                    .env(config.environment(serverEnv)).network(!isolated).hostname(JobLayout.HOST)
-                    .limits(Limits.TRAINING.withMemory(memoryLimit(job)));
-            for (Path p : commandFiles(command)) spec.readOnly(p);
-            ChildProcess child;
-            try {
-                child = ChildProcess.start(sandboxes, spec.build(), layout.log(),
-                        line -> {
-                            Instant now = clock.instant();
-                            metrics.accept(line, now);
-                            sink.line(now, line);
-                        });
-            } catch (IOException | IllegalArgumentException e) {
-                throw new TrainingFailure("ClientError: Cannot start the command " + command + " that the image "
-                        + "registry maps the training image to: " + e.getMessage());
-            }
-            try (child) {
-                progress.processStarted(metrics);
-                while (!child.waitFor(Duration.ofMillis(200))) {
-                    if (cancellation.isCancelled()) {
-                        child.terminate("shutdown".equals(cancellation.reason()) ? SHUTDOWN_GRACE : stopGrace);
-                        break;
-                    }
-                }
-                exit = child.exitCode();
-                outOfMemory = child.memoryExceeded();
+        List<String> arguments = !args.isEmpty() ? args
+                : job.algorithmSpecification().hasContainerEntrypoint() ? List.of() : List.of("train");
+        Map<String, Consumer<String>> lines = new LinkedHashMap<>();
+        for (HostLauncher.Host h : hosts) {
+            MetricExtractor m = metrics.get(h.name());
+            JobTelemetry.Sink sink = sinks.get(h.name());
+            lines.put(h.name(), line -> {
+                Instant now = clock.instant();
+                m.accept(line, now);
+                sink.line(now, line);
+            });
+            appendLog(h.layout(), "Sagebrush: starting " + arguments + " on " + h.name() + " for training job "
+                    + job.trainingJobName());
+        }
+        List<Integer> exits = new ArrayList<>();
+        List<Boolean> outOfMemory = new ArrayList<>();
+        try (HostLauncher.Launch launch = launcher.launch(new HostLauncher.Request(job, hosts, arguments, resources,
+                lines))) {
+            progress.processStarted(metrics.get(JobLayout.HOST));
+            await(launch.hosts(), cancellation);
+            for (HostProcess p : launch.hosts()) {
+                exits.add(p.exitCode());
+                outOfMemory.add(p.memoryExceeded());
             }
         }
-        appendLog(layout, "Sagebrush: the training process exited with code " + exit);
+        for (int i = 0; i < hosts.size(); i++) {
+            appendLog(hosts.get(i).layout(), "Sagebrush: the training process exited with code " + exits.get(i));
+        }
 
         if (cancellation.isCancelled()) {
-            if (!"shutdown".equals(cancellation.reason())) {
-                // As on SageMaker, a stopped job keeps what it saved during its grace period.
-                uploadQuietly(job, layout);
+            // As on SageMaker, a stopped job keeps what it saved during its grace period.
+            if (!"shutdown".equals(cancellation.reason())) workspace.uploadQuietly();
+            return new Outcome(Outcome.Kind.CANCELLED, null, metrics.get(JobLayout.HOST).finalMetrics());
+        }
+        for (int i = 0; i < hosts.size(); i++) {
+            int exit = exits.get(i);
+            if (exit == 0) continue;
+            String where = hosts.size() > 1 ? " on " + hosts.get(i).name() : "";
+            if (outOfMemory.get(i)) {
+                return Outcome.failed("ClientError: OutOfMemoryError: The training process" + where + " exceeded the "
+                        + "memory limit of " + Limits.bytes(resources.memoryBytes()) + " and was killed. Please use an "
+                        + "instance type with more memory, or reduce the size of training data processed on an "
+                        + "instance.", metrics.get(JobLayout.HOST).finalMetrics());
             }
-            return new Outcome(Outcome.Kind.CANCELLED, null, metrics.finalMetrics());
-        }
-        if (exit != 0 && outOfMemory) {
-            return Outcome.failed("ClientError: OutOfMemoryError: The training process exceeded the memory limit of "
-                    + Limits.bytes(memoryLimit(job)) + " and was killed. Please use an instance type with more memory, or "
-                    + "reduce the size of training data processed on an instance.", metrics.finalMetrics());
-        }
-        if (exit != 0) {
-            return Outcome.failed(failureReason(layout, exit), metrics.finalMetrics());
+            return Outcome.failed(JobWorkspace.failureReason(hosts.get(i).layout(), exit),
+                    metrics.get(JobLayout.HOST).finalMetrics());
         }
         progress.status(SecondaryStatus.UPLOADING, "Uploading generated training model");
-        upload(job, layout);
-        return new Outcome(Outcome.Kind.COMPLETED, null, metrics.finalMetrics());
-    }
-
-    private void upload(DescribeTrainingJobResponse job, JobLayout layout) throws TrainingFailure, IOException {
-        boolean compressed = !"NONE".equals(job.outputDataConfig().compressionTypeAsString());
-        S3Uri model = Artifacts.modelLocation(job.outputDataConfig().s3OutputPath(), job.trainingJobName(), compressed);
-        try {
-            Artifacts.uploadModel(storage, layout.model(), model, layout.tmp(), compressed);
-            Artifacts.uploadOutputData(storage, layout.outputData(),
-                    S3Uri.parse(job.outputDataConfig().s3OutputPath()).resolve(job.trainingJobName() + "/output/"),
-                    layout.tmp());
-        } catch (BucketNotFoundException e) {
-            throw new TrainingFailure("ClientError: Cannot upload the model to " + model + ": the bucket '"
-                    + e.bucket() + "' does not exist.");
-        } catch (IllegalArgumentException e) {
-            throw new TrainingFailure("ClientError: Cannot upload the model to " + model + ": " + e.getMessage());
-        } catch (StorageException e) {
-            throw new IOException("Uploading the model to " + model + " failed: " + e.getMessage(), e);
-        }
-    }
-
-    private void uploadQuietly(DescribeTrainingJobResponse job, JobLayout layout) {
-        try {
-            if (!Artifacts.regularFiles(layout.model()).isEmpty()) upload(job, layout);
-        } catch (IOException | TrainingFailure | RuntimeException e) {
-            log.warn("Could not upload the model of stopped training job {}: {}", job.trainingJobArn(), e.getMessage());
-        }
-    }
-
-    /** The first 1024 characters of output/failure, or a reason that points at the log when there is none. */
-    static String failureReason(JobLayout layout, int exit) throws IOException {
-        // The sandbox owns output/: the file may be a link to a server file, which UntrustedFiles refuses.
-        if (UntrustedFiles.isRegularFile(layout.ml(), layout.failure())) {
-            byte[] head;
-            try (InputStream in = UntrustedFiles.open(layout.ml(), layout.failure())) {
-                head = in.readNBytes(MAX_FAILURE_CHARS * 4);
-            }
-            String text = new String(head, StandardCharsets.UTF_8).stripTrailing();
-            if (!text.isEmpty()) {
-                return text.length() > MAX_FAILURE_CHARS ? text.substring(0, MAX_FAILURE_CHARS) : text;
-            }
-        }
-        return "AlgorithmError: The training process exited with code " + exit + " and wrote no output/failure file. "
-                + "See the job's log (" + layout.log().getFileName() + " in " + layout.jobDir() + ").";
-    }
-
-    /** The instance type's memory, capped by the operator's limit for one training job. */
-    long memoryLimit(DescribeTrainingJobResponse job) {
-        String type = job.resourceConfig() == null ? null : job.resourceConfig().instanceTypeAsString();
-        return Math.min(memoryBytes, InstanceMemory.bytes(type).orElse(memoryBytes));
+        workspace.upload();
+        return new Outcome(Outcome.Kind.COMPLETED, null, metrics.get(JobLayout.HOST).finalMetrics());
     }
 
     /**
-     * The registry command's own files (absolute paths outside the system directories, e.g. the algorithm's script),
-     * shown read-only in the sandbox at the same path. Only the operator's registry names them, never the job.
+     * Waits until every host has exited. A cancel (stop, MaxRuntime, shutdown) terminates all of them; a host that
+     * fails ends the job, so its peers are terminated too.
      */
-    static List<Path> commandFiles(List<String> command) {
-        List<Path> out = new ArrayList<>();
-        for (String arg : command) {
-            if (!arg.startsWith("/")) continue;
-            Path p = Path.of(arg).normalize();
-            if (p.startsWith("/usr") || p.startsWith("/bin") || p.startsWith("/sbin") || p.startsWith("/lib")
-                    || p.startsWith("/lib64") || p.getNameCount() < 2 || !Files.exists(p)) {
-                continue;
+    private void await(List<HostProcess> hosts, Cancellation cancellation) throws InterruptedException {
+        while (true) {
+            boolean allDone = true;
+            boolean oneFailed = false;
+            for (HostProcess p : hosts) {
+                if (p.waitFor(Duration.ofMillis(hosts.size() == 1 ? 200 : 50))) {
+                    oneFailed |= p.exitCode() != 0;
+                } else {
+                    allDone = false;
+                }
             }
-            out.add(p);
+            if (allDone) return;
+            if (cancellation.isCancelled() || oneFailed) {
+                Duration grace = oneFailed && !cancellation.isCancelled() ? PEER_FAILURE_GRACE
+                        : "shutdown".equals(cancellation.reason()) ? SHUTDOWN_GRACE : stopGrace;
+                terminateAll(hosts, grace);
+                return;
+            }
         }
-        return out;
     }
 
-    private static String regionOf(DescribeTrainingJobResponse job) {
-        return job.trainingJobArn().split(":", 6)[3];
+    /** SIGTERM to every host at once, SIGKILL to each after the same grace period. */
+    private static void terminateAll(List<HostProcess> hosts, Duration grace) throws InterruptedException {
+        List<Thread> stoppers = new ArrayList<>();
+        for (HostProcess p : hosts) {
+            Thread t = new Thread(() -> {
+                try {
+                    p.terminate(grace);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "training-stop");
+            t.start();
+            stoppers.add(t);
+        }
+        for (Thread t : stoppers) t.join();
     }
 
     private void appendLog(JobLayout layout, String line) throws IOException {
         Files.writeString(layout.log(), "[" + Instant.now(clock) + "] " + line + "\n", StandardCharsets.UTF_8,
-                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
 }

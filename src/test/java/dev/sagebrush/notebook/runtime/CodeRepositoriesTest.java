@@ -1,5 +1,6 @@
 package dev.sagebrush.notebook.runtime;
 
+import dev.sagebrush.jobs.Commands;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -38,7 +38,7 @@ class ContainerConfigTest {
 
     @Test
     void writesTheThreeConfigFilesOfTheContainerContract(@TempDir Path dir) throws Exception {
-        JobLayout layout = new JobLayout(dir);
+        JobLayout layout = new JobLayout(dir, JobLayout.HOST);
         layout.prepare();
         new ContainerConfig(job(), layout, 4).writeConfigFiles();
 
@@ -62,7 +62,7 @@ class ContainerConfigTest {
 
     @Test
     void environmentHasThePlatformAndToolkitVariablesAtTheContainerPaths(@TempDir Path dir) throws Exception {
-        JobLayout layout = new JobLayout(dir);
+        JobLayout layout = new JobLayout(dir, JobLayout.HOST);
         Map<String, String> env = new ContainerConfig(job(), layout, 4).environment(Map.of(
                 "PATH", "/usr/bin:/bin", "AWS_SECRET_ACCESS_KEY", "server-secret", "LANG", "C.UTF-8"));
 

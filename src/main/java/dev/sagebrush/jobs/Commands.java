@@ -1,4 +1,4 @@
-package dev.sagebrush.notebook.runtime;
+package dev.sagebrush.jobs;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -9,26 +9,29 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** Runs short host commands (useradd, mount, git, ...) with a clean environment and a deadline. */
-final class Commands {
+/**
+ * Runs short host commands (useradd, mount, git, podman network create, ...) as the server, with a clean environment
+ * (a fixed PATH, nothing of the server's own) and a deadline.
+ */
+public final class Commands {
     private Commands() {}
 
-    record Result(int exitCode, String output, boolean timedOut) {
-        boolean ok() {
+    public record Result(int exitCode, String output, boolean timedOut) {
+        public boolean ok() {
             return exitCode == 0 && !timedOut;
         }
     }
 
-    static final Map<String, String> BASE_ENV = Map.of(
+    public static final Map<String, String> BASE_ENV = Map.of(
             "PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
             "LANG", "C.UTF-8");
 
-    static Result run(List<String> command, Duration timeout) {
+    public static Result run(List<String> command, Duration timeout) {
         return run(command, Map.of(), null, timeout);
     }
 
     /** Runs {@code command}; output (stdout and stderr) is captured, at most the last 64 KiB kept. */
-    static Result run(List<String> command, Map<String, String> extraEnv, Path cwd, Duration timeout) {
+    public static Result run(List<String> command, Map<String, String> extraEnv, Path cwd, Duration timeout) {
         Path out = null;
         try {
             out = Files.createTempFile("sagebrush-cmd", ".log");
@@ -56,7 +59,7 @@ final class Commands {
     }
 
     /** The last {@code max} bytes of a file, as text; empty when it cannot be read. */
-    static String tail(Path file, int max) {
+    public static String tail(Path file, int max) {
         try {
             byte[] all = Files.readAllBytes(file);
             int from = Math.max(0, all.length - max);
@@ -67,13 +70,13 @@ final class Commands {
     }
 
     /** The last {@code lines} lines of a text, for FailureReasons (which AWS caps at 1024 characters). */
-    static String lastLines(String text, int lines) {
+    public static String lastLines(String text, int lines) {
         String[] all = text.strip().split("\n");
         int from = Math.max(0, all.length - lines);
         return String.join("\n", java.util.Arrays.copyOfRange(all, from, all.length));
     }
 
-    static boolean onPath(String program) {
+    public static boolean onPath(String program) {
         for (String dir : BASE_ENV.get("PATH").split(":")) {
             if (Files.isExecutable(Path.of(dir, program))) return true;
         }

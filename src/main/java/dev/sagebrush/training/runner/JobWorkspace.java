@@ -1,0 +1,148 @@
+package dev.sagebrush.training.runner;
+
+import dev.sagebrush.jobs.Cancellation;
+import dev.sagebrush.jobs.sandbox.UntrustedFiles;
+import dev.sagebrush.storage.BucketNotFoundException;
+import dev.sagebrush.storage.ObjectStorage;
+import dev.sagebrush.storage.S3Uri;
+import dev.sagebrush.storage.StorageException;
+import dev.sagebrush.training.scriptmode.SubmitDirectory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.sagemaker.model.Channel;
+import software.amazon.awssdk.services.sagemaker.model.DescribeTrainingJobResponse;
+
+/**
+ * The part of a training run that is the same for every backend: each host's {@code /opt/ml} tree made ready before
+ * the workload starts (config files, the File-mode channels, sharded per host), and after it ends the failure reason
+ * and the upload of {@code algo-1}'s model and output data to S3. Backends differ only in how they start the hosts
+ * ({@link HostLauncher}).
+ */
+final class JobWorkspace {
+    private static final Logger log = LoggerFactory.getLogger(JobWorkspace.class);
+    static final int MAX_FAILURE_CHARS = 1024;
+
+    private final DescribeTrainingJobResponse job;
+    private final ObjectStorage storage;
+    private final List<JobLayout> layouts;
+
+    /** @param first the layout of {@code algo-1}; the job has {@code hostCount} hosts */
+    JobWorkspace(DescribeTrainingJobResponse job, ObjectStorage storage, JobLayout first, int hostCount) {
+        this.job = job;
+        this.storage = storage;
+        this.layouts = JobLayout.hosts(hostCount).stream().map(first::forHost).toList();
+    }
+
+    List<JobLayout> layouts() {
+        return layouts;
+    }
+
+    JobLayout first() {
+        return layouts.get(0);
+    }
+
+    /** Makes the job directory (0700) and each host's empty /opt/ml tree. */
+    void create() throws IOException {
+        Files.createDirectories(first().jobDir());
+        Files.setPosixFilePermissions(first().jobDir(), PosixFilePermissions.fromString("rwx------"));
+        for (JobLayout l : layouts) l.prepare();
+    }
+
+    /**
+     * Writes each host's config files and downloads the channels (ShardedByS3Key split across the hosts). The caller
+     * has reported Downloading. Returns the hosts, ready for a {@link HostLauncher}.
+     */
+    List<HostLauncher.Host> prepare(int cpus, Cancellation cancellation) throws IOException, TrainingFailure {
+        List<String> hostNames = layouts.stream().map(JobLayout::host).toList();
+        List<HostLauncher.Host> hosts = new ArrayList<>();
+        for (JobLayout l : layouts) {
+            ContainerConfig config = new ContainerConfig(job, l, hostNames, cpus);
+            config.writeConfigFiles();
+            hosts.add(new HostLauncher.Host(l, config));
+        }
+        ChannelDownloader downloader = new ChannelDownloader(storage, regionOf(job), job.roleArn());
+        for (int i = 0; i < layouts.size(); i++) {
+            JobLayout l = layouts.get(i);
+            for (Channel c : job.inputDataConfig()) {
+                downloader.download(c, l.channel(c.channelName()), l.tmp(), i, layouts.size(), cancellation);
+            }
+        }
+        // Script mode: the code the SDK uploaded (sagemaker_submit_directory) is unpacked into each host's
+        // /opt/ml/code by the server, so containers need no credentials and isolated jobs get it too. A built-in
+        // algorithm's script already there wins: the algorithm ignores the directory, as AWS's algorithm mode does.
+        for (JobLayout l : layouts) {
+            cancellation.check();
+            if (!Files.exists(l.code())) SubmitDirectory.prepare(storage, job.hyperParameters(), l.code(), l.tmp());
+        }
+        cancellation.check();
+        return hosts;
+    }
+
+    /** The first 1024 characters of the host's output/failure, or a reason that points at its log when there is none. */
+    static String failureReason(JobLayout layout, int exit) throws IOException {
+        // The workload owns output/: the file may be a link to a server file, which UntrustedFiles refuses.
+        if (UntrustedFiles.isRegularFile(layout.ml(), layout.failure())) {
+            byte[] head;
+            try (InputStream in = UntrustedFiles.open(layout.ml(), layout.failure())) {
+                head = in.readNBytes(MAX_FAILURE_CHARS * 4);
+            }
+            String text = new String(head, StandardCharsets.UTF_8).stripTrailing();
+            if (!text.isEmpty()) {
+                return text.length() > MAX_FAILURE_CHARS ? text.substring(0, MAX_FAILURE_CHARS) : text;
+            }
+        }
+        return "AlgorithmError: The training process exited with code " + exit + " and wrote no output/failure file. "
+                + "See the job's log (" + layout.log().getFileName() + " in " + layout.jobDir() + ").";
+    }
+
+    /** Uploads algo-1's model (and output data): as on SageMaker, the job's model is its first host's. */
+    void upload() throws TrainingFailure, IOException {
+        JobLayout layout = first();
+        boolean compressed = !"NONE".equals(job.outputDataConfig().compressionTypeAsString());
+        S3Uri model = Artifacts.modelLocation(job.outputDataConfig().s3OutputPath(), job.trainingJobName(), compressed);
+        try {
+            Artifacts.uploadModel(storage, layout.model(), model, layout.tmp(), compressed);
+            Artifacts.uploadOutputData(storage, layout.outputData(),
+                    S3Uri.parse(job.outputDataConfig().s3OutputPath()).resolve(job.trainingJobName() + "/output/"),
+                    layout.tmp());
+        } catch (BucketNotFoundException e) {
+            throw new TrainingFailure("ClientError: Cannot upload the model to " + model + ": the bucket '"
+                    + e.bucket() + "' does not exist.");
+        } catch (IllegalArgumentException e) {
+            throw new TrainingFailure("ClientError: Cannot upload the model to " + model + ": " + e.getMessage());
+        } catch (StorageException e) {
+            throw new IOException("Uploading the model to " + model + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** After a stop: uploads whatever model the job saved in its grace period, as SageMaker does. */
+    void uploadQuietly() {
+        try {
+            if (!Artifacts.regularFiles(first().model()).isEmpty()) upload();
+        } catch (IOException | TrainingFailure | RuntimeException e) {
+            log.warn("Could not upload the model of stopped training job {}: {}", job.trainingJobArn(), e.getMessage());
+        }
+    }
+
+    /** Removes every host's /opt/ml tree and scratch space; the logs stay. */
+    void cleanUp() {
+        for (JobLayout l : layouts) {
+            try {
+                l.cleanUp();
+            } catch (IOException e) {
+                log.warn("Could not remove the work files of training job {} ({})", job.trainingJobArn(), l.host(), e);
+            }
+        }
+    }
+
+    static String regionOf(DescribeTrainingJobResponse job) {
+        return job.trainingJobArn().split(":", 6)[3];
+    }
+}
