@@ -68,6 +68,12 @@ class ScriptModeIT {
         sm = fixture.sagemaker();
         s3 = fixture.s3();
         s3.createBucket(b -> b.bucket(BUCKET));
+        s3.putObject(b -> b.bucket(BUCKET).key("data/iris/train.csv"), RequestBody.fromString(irisCsv()));
+        s3.putObject(b -> b.bucket(BUCKET).key("data/linear/train.csv"), RequestBody.fromString(linearCsv()));
+    }
+
+    /** Three classes of four features, label first (the SKLearn job's data). */
+    static String irisCsv() {
         StringBuilder iris = new StringBuilder();
         Random r = new Random(7);
         for (int i = 0; i < 150; i++) {
@@ -76,13 +82,18 @@ class ScriptModeIT {
             for (int f = 0; f < 4; f++) iris.append(',').append(String.format(Locale.ROOT, "%.3f", label * 1.5 + f + r.nextGaussian() * 0.3));
             iris.append('\n');
         }
-        s3.putObject(b -> b.bucket(BUCKET).key("data/iris/train.csv"), RequestBody.fromString(iris.toString()));
+        return iris.toString();
+    }
+
+    /** y = 2 x1 - x2 + 0.5 x3 + 1, target first (the PyTorch job's data). */
+    static String linearCsv() {
         StringBuilder linear = new StringBuilder();
+        Random r = new Random(11);
         for (int i = 0; i < 200; i++) {
             double x1 = r.nextGaussian(), x2 = r.nextGaussian(), x3 = r.nextGaussian();
             linear.append(String.format(Locale.ROOT, "%.5f,%.5f,%.5f,%.5f%n", 2 * x1 - x2 + 0.5 * x3 + 1, x1, x2, x3));
         }
-        s3.putObject(b -> b.bucket(BUCKET).key("data/linear/train.csv"), RequestBody.fromString(linear.toString()));
+        return linear.toString();
     }
 
     @AfterAll
@@ -147,10 +158,9 @@ class ScriptModeIT {
         return dir;
     }
 
-    @Test
-    void sklearnEstimatorWithASourceDirTrainsAndItsModelIsDownloaded() throws Exception {
-        String job = "sagemaker-scikit-learn-2026-12-04-22-00-00-001";
-        uploadSourceDir(job, Tarballs.create()
+    /** SKLearn(entry_point="train.py", source_dir=...): a script, a package beside it, a requirements.txt. */
+    static byte[] sklearnSourceDir() {
+        return Tarballs.create()
                 .file("train.py", """
                         import argparse, glob, json, os
                         import joblib, pandas as pd, sklearn
@@ -176,31 +186,12 @@ class ScriptModeIT {
                 .file("lib/__init__.py", "")
                 .file("lib/scoring.py", "def accuracy(model, x, y):\n    return float((model.predict(x) == y).mean())\n")
                 .file("requirements.txt", "pandas\nscikit-learn>=1.0\n")
-                .bytes());
-
-        sm.createTrainingJob(sdkRequest(job, SKLEARN, "train", "s3://" + BUCKET + "/data/iris/",
-                Map.of("n-estimators", "20", "max-depth", "4"),
-                List.of(MetricDefinition.builder().name("train:accuracy").regex("train-accuracy: ([0-9.]+)").build()),
-                false));
-        DescribeTrainingJobResponse d = await(job);
-
-        assertThat(d.trainingJobStatus()).as(String.valueOf(d.failureReason())).isEqualTo(TrainingJobStatus.COMPLETED);
-        Path model = model(d);
-        assertThat(model.resolve("model.joblib")).isNotEmptyFile();
-        JsonNode summary = JSON.readTree(model.resolve("summary.json").toFile());
-        assertThat(summary.get("trees").asInt()).isEqualTo(20);
-        assertThat(summary.get("accuracy").asDouble()).isGreaterThan(0.9);
-        assertThat(summary.get("hosts").get(0).asText()).isEqualTo("algo-1");
-        assertThat(d.finalMetricDataList()).anySatisfy(m -> {
-            assertThat(m.metricName()).isEqualTo("train:accuracy");
-            assertThat(m.value()).isGreaterThan(0.9f);
-        });
+                .bytes();
     }
 
-    @Test
-    void pytorchEstimatorTrainsWithNetworkIsolationAndNoCredentials() throws Exception {
-        String job = "pytorch-training-2026-12-04-22-00-00-002";
-        uploadSourceDir(job, Tarballs.create().file("train.py", """
+    /** PyTorch(entry_point="train.py"): a linear regression, trained with SGD. */
+    static byte[] pytorchSourceDir() {
+        return Tarballs.create().file("train.py", """
                 import argparse, json, os
                 import numpy as np, torch
 
@@ -226,7 +217,37 @@ class ScriptModeIT {
                 with open(os.path.join(args.model_dir, "summary.json"), "w") as f:
                     json.dump({"weight": model.weight.detach().tolist()[0], "bias": model.bias.item(),
                                "torch": torch.__version__, "credentials": creds}, f)
-                """).bytes());
+                """).bytes();
+    }
+
+    @Test
+    void sklearnEstimatorWithASourceDirTrainsAndItsModelIsDownloaded() throws Exception {
+        String job = "sagemaker-scikit-learn-2026-12-04-22-00-00-001";
+        uploadSourceDir(job, sklearnSourceDir());
+
+        sm.createTrainingJob(sdkRequest(job, SKLEARN, "train", "s3://" + BUCKET + "/data/iris/",
+                Map.of("n-estimators", "20", "max-depth", "4"),
+                List.of(MetricDefinition.builder().name("train:accuracy").regex("train-accuracy: ([0-9.]+)").build()),
+                false));
+        DescribeTrainingJobResponse d = await(job);
+
+        assertThat(d.trainingJobStatus()).as(String.valueOf(d.failureReason())).isEqualTo(TrainingJobStatus.COMPLETED);
+        Path model = model(d);
+        assertThat(model.resolve("model.joblib")).isNotEmptyFile();
+        JsonNode summary = JSON.readTree(model.resolve("summary.json").toFile());
+        assertThat(summary.get("trees").asInt()).isEqualTo(20);
+        assertThat(summary.get("accuracy").asDouble()).isGreaterThan(0.9);
+        assertThat(summary.get("hosts").get(0).asText()).isEqualTo("algo-1");
+        assertThat(d.finalMetricDataList()).anySatisfy(m -> {
+            assertThat(m.metricName()).isEqualTo("train:accuracy");
+            assertThat(m.value()).isGreaterThan(0.9f);
+        });
+    }
+
+    @Test
+    void pytorchEstimatorTrainsWithNetworkIsolationAndNoCredentials() throws Exception {
+        String job = "pytorch-training-2026-12-04-22-00-00-002";
+        uploadSourceDir(job, pytorchSourceDir());
 
         sm.createTrainingJob(sdkRequest(job, PYTORCH, "training", "s3://" + BUCKET + "/data/linear/",
                 Map.of("epochs", "300", "lr", "0.1"),
