@@ -100,7 +100,7 @@ class ScriptModeContainerIT {
                 "training", "s3://" + ScriptModeIT.BUCKET + "/data/linear/", ScriptModeIT.pytorchSourceDir(),
                 Map.of("epochs", "300", "lr", "0.1"));
         JsonNode summary = summary(d);
-        assertThat(summary.get("torch").asText()).startsWith("1.13.1");
+        assertThat(summary.get("torch").asText()).startsWith("1.13"); // Debian's 1.13.1 reports 1.13.0a0
         assertThat(summary.get("weight").get(0).asDouble()).isBetween(1.95, 2.05);
         assertThat(summary.get("credentials")).isEmpty();
     }

@@ -124,7 +124,7 @@ class FrameworkImagesIT {
         assertThat(run.exit()).as(run.output()).isZero();
         assertThat(ml.resolve("model/model.pth")).isNotEmptyFile();
         assertThat(summary(ml).get("loss").asDouble()).isLessThan(0.2);
-        assertThat(summary(ml).get("version").asText()).startsWith("1.13.1");
+        assertThat(summary(ml).get("version").asText()).startsWith("1.13"); // Debian's 1.13.1 reports 1.13.0a0
     }
 
     @Test
