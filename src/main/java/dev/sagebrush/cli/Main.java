@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** {@code bin/sagebrush <command>}: the entry point of the launcher. */
 @Command(name = "sagebrush", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
         description = "A self-hosted, Amazon SageMaker-compatible ML platform server.",
-        subcommands = {ServerCommand.class, DoctorCommand.class, VersionCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServerCommand.class, DoctorCommand.class, ImagesCommand.class, VersionCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

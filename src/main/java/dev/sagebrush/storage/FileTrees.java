@@ -10,12 +10,12 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 
-/** Small file-system helpers shared by the archive code. */
-final class FileTrees {
+/** Small file-system helpers shared by the archive code (and, for deleting trees, by others). */
+public final class FileTrees {
     private FileTrees() {}
 
     /** Deletes a tree without following symbolic links (walkFileTree does not follow them by default). */
-    static void deleteRecursively(Path root) {
+    public static void deleteRecursively(Path root) {
         if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             return;
         }

@@ -1,6 +1,7 @@
 package dev.sagebrush.training.builtin;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.services.sagemaker.model.AlgorithmSpecification;
 import software.amazon.awssdk.services.sagemaker.model.MetricDefinition;
@@ -21,6 +22,19 @@ public final class BuiltinAlgorithms {
     static final List<String> XGBOOST_RESOURCES = List.of(XGBOOST_SCRIPT, "sagebrush_xgboost_hyperparameters.py");
 
     private BuiltinAlgorithms() {}
+
+    /** The hyperparameter that makes a job script mode: the image then runs the user's entry point. */
+    static final String SCRIPT_MODE_HYPERPARAMETER = "sagemaker_program";
+
+    /**
+     * The built-in algorithm a job runs: its TrainingImage names one and it is not script mode. AWS's XGBoost image
+     * serves both; with {@code sagemaker_program} (the SDK's XGBoost framework estimator) it runs the user's script,
+     * which is the framework image's work (training/images), not the algorithm's.
+     */
+    public static Optional<BuiltinAlgorithm> resolve(String image, Map<String, String> hyperParameters) {
+        if (hyperParameters != null && hyperParameters.containsKey(SCRIPT_MODE_HYPERPARAMETER)) return Optional.empty();
+        return resolve(image);
+    }
 
     /** The built-in algorithm a TrainingImage names, if it names one. */
     public static Optional<BuiltinAlgorithm> resolve(String image) {

@@ -6,6 +6,7 @@ import dev.sagebrush.storage.BucketNotFoundException;
 import dev.sagebrush.storage.ObjectStorage;
 import dev.sagebrush.storage.S3Uri;
 import dev.sagebrush.storage.StorageException;
+import dev.sagebrush.training.scriptmode.SubmitDirectory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -73,8 +74,13 @@ final class JobWorkspace {
                 downloader.download(c, l.channel(c.channelName()), l.tmp(), i, layouts.size(), cancellation);
             }
         }
-        // Further preparation of a host's /opt/ml belongs here, after the channels and before any host starts, so
-        // that every backend gets it: e.g. script mode's sagemaker_submit_directory unpacked into JobLayout.code().
+        // Script mode: the code the SDK uploaded (sagemaker_submit_directory) is unpacked into each host's
+        // /opt/ml/code by the server, so containers need no credentials and isolated jobs get it too. A built-in
+        // algorithm's script already there wins: the algorithm ignores the directory, as AWS's algorithm mode does.
+        for (JobLayout l : layouts) {
+            cancellation.check();
+            if (!Files.exists(l.code())) SubmitDirectory.prepare(storage, job.hyperParameters(), l.code(), l.tmp());
+        }
         cancellation.check();
         return hosts;
     }

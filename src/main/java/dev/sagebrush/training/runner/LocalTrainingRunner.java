@@ -106,16 +106,17 @@ public final class LocalTrainingRunner implements TrainingRunner {
         String image = job.algorithmSpecification() == null ? null : job.algorithmSpecification().trainingImage();
         Optional<List<String>> command = images.resolve(image);
         if (command.isPresent()) return new Plan.Process(command.get(), Optional.empty());
-        Optional<BuiltinAlgorithm> builtin = BuiltinAlgorithms.resolve(image);
+        // A built-in algorithm job (AWS's XGBoost image without sagemaker_program) plays on Sagebrush's own algorithm
+        // command, before any image mapping: the default map sends the same URIs to the xgboost framework image, which
+        // runs script mode (with sagemaker_program) and not the algorithm. One path for the algorithm on every host.
+        Optional<BuiltinAlgorithm> builtin = BuiltinAlgorithms.resolve(image, job.hyperParameters());
+        if (builtin.isPresent()) return new Plan.Process(builtin.get().command(), builtin);
         Optional<ContainerBackend> engine = containers.get();
         if (engine.isPresent()) {
             ContainerBackend.Resolution r = engine.get().resolve(image);
             if (r instanceof ContainerBackend.Resolution.Found f) return new Plan.Container(f.localImage());
-            // An AWS built-in algorithm image runs on the host's library when no container image serves it.
-            if (builtin.isPresent()) return new Plan.Process(builtin.get().command(), builtin);
             return new Plan.Refused(((ContainerBackend.Resolution.Missing) r).reason());
         }
-        if (builtin.isPresent()) return new Plan.Process(builtin.get().command(), builtin);
         return new Plan.Refused("ClientError: The training image '" + image + "' is not in Sagebrush's training "
                 + "image registry" + (images.file() == null ? " (none is configured; start the server with "
                 + "--training-images FILE)" : " (" + images.file() + ")") + ", and this host has no container engine "
