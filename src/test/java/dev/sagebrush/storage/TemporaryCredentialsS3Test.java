@@ -190,6 +190,19 @@ class TemporaryCredentialsS3Test {
         }
     }
 
+    @Test
+    void anInstancesCredentialsReachWhatItsAccountsKeysReach() {
+        // The embedded S3 is one namespace shared by every account (docs/security.md): a bucket another account's
+        // long-term key created is as reachable with issued credentials as with any long-term key. Per-account
+        // buckets would change this test and EmbeddedS3Test's everyConfiguredKeyAndTheServiceKeyShareOneNamespace.
+        try (S3Client alice = S3ObjectStorage.newClient(frontDoor, new S3Credentials("AKIDALICE", "alice-secret"));
+             S3Client instance = client(issuer.issue(instance("other-account")))) {
+            alice.createBucket(b -> b.bucket("alices"));
+            alice.putObject(b -> b.bucket("alices").key("k"), RequestBody.fromString("from alice"));
+            assertThat(instance.getObjectAsBytes(b -> b.bucket("alices").key("k")).asUtf8String()).isEqualTo("from alice");
+        }
+    }
+
     /** The gate's clock, moved by the test to pass the TTL of a remembered secret. */
     static final class MovableClock extends Clock {
         private volatile Instant offset = Instant.EPOCH;
