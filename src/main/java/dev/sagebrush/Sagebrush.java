@@ -183,7 +183,7 @@ public final class Sagebrush implements AutoCloseable {
         InputValidator validator = Validator.loadDefault()::validate;
         HttpHandler gateway = new Gateway(table, new SigV4Verifier(credentials, instanceCredentials, "sagemaker", clock),
                 validator, codec, clock, config.maxRequestBytes(),
-                new FrontDoor(s3.frontDoorHandler(), new NotebookProxy(notebookSigner, notebookRoutes, notebookOrigins,
+                new FrontDoor(s3.frontDoorHandler(instanceCredentials, clock), new NotebookProxy(notebookSigner, notebookRoutes, notebookOrigins,
                         clock, notebooks::instanceAt, notebookRuntime::logDirectory), credentialsEndpoint));
         CloudWatchLogs consoleLogs = new CloudWatchLogs(logs);
         CloudWatchMetrics consoleMetrics = new CloudWatchMetrics(metrics);

@@ -53,6 +53,11 @@ public final class ArtifactPublisher {
         return (name.isEmpty() ? "model" : name) + "-" + target + ".tar.gz";
     }
 
+    /** Where the compiled model of {@code job} for {@code target} goes; IllegalArgumentException for a bad URI. */
+    static S3Uri artifactLocation(DescribeCompilationJobResponse job, String target) {
+        return S3Uri.parse(job.outputConfig().s3OutputLocation()).resolve(artifactName(job.inputConfig().s3Uri(), target));
+    }
+
     public CompilationOutcome publish(DescribeCompilationJobResponse job, String target, Path contentDir,
                                       ObjectNode manifest, Path workDir, Cancellation cancellation,
                                       String derivedDataInputConfig) {
@@ -75,8 +80,7 @@ public final class ArtifactPublisher {
             TarGz.create(contentDir, archive);
             S3Uri dest;
             try {
-                dest = S3Uri.parse(job.outputConfig().s3OutputLocation())
-                        .resolve(artifactName(job.inputConfig().s3Uri(), target)).requireWritable();
+                dest = artifactLocation(job, target).requireWritable();
             } catch (IllegalArgumentException e) {
                 throw new CompilationFailure("ClientError: OutputConfiguration: " + e.getMessage());
             }

@@ -108,8 +108,8 @@ public final class CloudWatchMetrics implements AwsService {
                     "The parameter MetricDataQueries is required.");
         }
         if (queries.size() > 500) throw Inputs.invalid("MetricDataQueries may hold at most 500 queries.");
-        ObjectNode out = NODES.objectNode();
-        ArrayNode results = out.putArray("MetricDataResults");
+        List<MetricDataPages.Query> parsed = new ArrayList<>();
+        List<String> shapes = new ArrayList<>();
         for (JsonNode q : queries) {
             String id = Inputs.required(q, "Id");
             if (q.hasNonNull("Expression")) {
@@ -133,23 +133,21 @@ public final class CloudWatchMetrics implements AwsService {
             boolean returnData = !q.has("ReturnData") || q.get("ReturnData").asBoolean(true);
             List<Instant> times = new ArrayList<>();
             List<Double> values = new ArrayList<>();
-            store.series(ctx.accountId(), ctx.region(), key).ifPresent(series -> Periods.of(start, end, period)
-                    .forEach(series.view(), (bucketStart, v, from, to) -> {
-                        times.add(bucketStart);
-                        values.add(Statistics.compute(statistic, v, from, to));
-                    }));
-            if (!returnData) continue;
-            ObjectNode r = results.addObject().put("Id", id)
-                    .put("Label", q.hasNonNull("Label") ? q.get("Label").asText() : key.name());
-            ArrayNode ts = r.putArray("Timestamps");
-            ArrayNode vs = r.putArray("Values");
-            for (int i = 0; i < times.size(); i++) {
-                int j = ascending ? i : times.size() - 1 - i;
-                ts.addPOJO(times.get(j));
-                vs.add(values.get(j));
+            if (returnData) {
+                store.series(ctx.accountId(), ctx.region(), key).ifPresent(series -> Periods.spanning(start, end, period)
+                        .forEach(series.view(), (bucketStart, v, from, to) -> {
+                            times.add(bucketStart);
+                            values.add(Statistics.compute(statistic, v, from, to));
+                        }));
             }
-            r.put("StatusCode", "Complete");
+            String label = q.hasNonNull("Label") ? q.get("Label").asText() : key.name();
+            parsed.add(new MetricDataPages.Query(id, label, returnData, times, values));
+            shapes.add(String.join("\0", id, label, MetricStore.encode(key), period.toString(), statistic,
+                    Boolean.toString(returnData)));
         }
+        ObjectNode out = NODES.objectNode();
+        MetricDataPages.page(parsed, ascending, Inputs.integer(in, "MaxDatapoints"), Inputs.text(in, "NextToken"),
+                MetricDataPages.fingerprint(start, end, ascending, shapes), out);
         out.putArray("Messages");
         return out;
     }

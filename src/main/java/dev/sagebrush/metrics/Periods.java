@@ -9,19 +9,25 @@ record Periods(long startMillis, long endMillis, long periodMillis) {
         void accept(Instant bucketStart, double[] values, int from, int to);
     }
 
+    /** GetMetricStatistics' periods: at most 1,440 of them. */
     static Periods of(Instant start, Instant end, int periodSeconds) {
-        long granularity = periodSeconds >= 60 ? 60_000 : 1000;
-        long s = Math.floorDiv(start.toEpochMilli(), granularity) * granularity;
-        long e = end.toEpochMilli();
-        if (e <= s) throw Inputs.invalid("The parameter StartTime must be earlier than the parameter EndTime.");
-        long periodMillis = periodSeconds * 1000L;
-        long count = (e - s + periodMillis - 1) / periodMillis;
+        Periods p = spanning(start, end, periodSeconds);
+        long count = (p.endMillis - p.startMillis + p.periodMillis - 1) / p.periodMillis;
         if (count > CloudWatchMetrics.MAX_DATAPOINTS) {
             throw Inputs.combination(String.format("You have requested up to %,d datapoints, which exceeds the limit "
                     + "of 1,440. You may reduce the datapoints requested by increasing Period, or decreasing the time "
                     + "range.", count));
         }
-        return new Periods(s, e, periodMillis);
+        return p;
+    }
+
+    /** Any number of periods (GetMetricData pages its datapoints instead of refusing many). */
+    static Periods spanning(Instant start, Instant end, int periodSeconds) {
+        long granularity = periodSeconds >= 60 ? 60_000 : 1000;
+        long s = Math.floorDiv(start.toEpochMilli(), granularity) * granularity;
+        long e = end.toEpochMilli();
+        if (e <= s) throw Inputs.invalid("The parameter StartTime must be earlier than the parameter EndTime.");
+        return new Periods(s, e, periodSeconds * 1000L);
     }
 
     /** Calls {@code bucket} for each period that has datapoints, in time order. */

@@ -1,5 +1,6 @@
 package dev.sagebrush.storage;
 
+import dev.sagebrush.auth.TemporaryCredentials;
 import io.undertow.server.HttpHandler;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -8,8 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
@@ -22,7 +25,8 @@ import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
  *
  * <p>Clients reach it through the Sagebrush port via {@link #frontDoorHandler()}; Sagebrush itself talks to
  * {@link #endpoint()} directly with {@link #serviceCredentials()}, a key pair generated at every start so it never
- * needs configuring or storing. Account keys are looked up on every request (see {@link SharedNamespaceLocator}).
+ * needs configuring or storing. Account keys are looked up on every request (see {@link SharedNamespaceLocator}), and
+ * temporary credentials (a notebook instance's) are checked at the front door by {@link SessionTokenGate}.
  * All identities share one namespace of buckets.
  *
  * <p>Durability: s3proxy's filesystem store renames a temp file into place (objects are atomic) but never fsyncs, so
@@ -36,13 +40,15 @@ public final class EmbeddedS3 implements AutoCloseable {
     private final URI endpoint;
     private final S3Credentials service;
     private final Path storageDir;
+    private final AtomicReference<SessionTokenGate> gate;
     private S3FrontDoor frontDoor;
 
-    private EmbeddedS3(S3Proxy proxy, S3Credentials service, Path storageDir) {
+    private EmbeddedS3(S3Proxy proxy, S3Credentials service, Path storageDir, AtomicReference<SessionTokenGate> gate) {
         this.proxy = proxy;
         this.endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
         this.service = service;
         this.storageDir = storageDir;
+        this.gate = gate;
     }
 
     /** Starts with a fixed set of account keys: access key id → secret access key. */
@@ -73,8 +79,17 @@ public final class EmbeddedS3 implements AutoCloseable {
                 .blobStore(blobStore)
                 .endpoint(URI.create("http://127.0.0.1:0"))
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, service.accessKeyId(), service.secretAccessKey())
+                // Its list of x-amz-* headers lacks x-amz-security-token: the front door checks the list instead
+                // (S3RequestRules), with that header added.
+                .ignoreUnknownHeaders(true)
                 .build();
-        proxy.setBlobStoreLocator(new SharedNamespaceLocator(service, secretLookup, blobStore));
+        // Temporary secrets exist only once the front door (and its gate) is made, and only briefly after a token check.
+        AtomicReference<SessionTokenGate> gate = new AtomicReference<>();
+        Function<String, Optional<String>> temporarySecrets = id -> {
+            SessionTokenGate g = gate.get();
+            return g == null ? Optional.empty() : g.secretFor(id);
+        };
+        proxy.setBlobStoreLocator(new SharedNamespaceLocator(service, secretLookup, temporarySecrets, blobStore));
         try {
             proxy.start();
             awaitStarted(proxy);
@@ -82,7 +97,7 @@ public final class EmbeddedS3 implements AutoCloseable {
             stopQuietly(proxy);
             throw new IllegalStateException("Embedded S3 (s3proxy) failed to start: " + e.getMessage(), e);
         }
-        return new EmbeddedS3(proxy, service, dir);
+        return new EmbeddedS3(proxy, service, dir, gate);
     }
 
     private static void restrictToOwner(Path dir) {
@@ -129,11 +144,21 @@ public final class EmbeddedS3 implements AutoCloseable {
     /**
      * An Undertow handler that reverse-proxies every request it is given to this s3proxy, unchanged (Host header
      * included, so client SigV4 signatures still verify). Mount it for the requests {@link S3FrontDoor#isS3Request}
-     * recognises. One instance per EmbeddedS3, closed with it.
+     * recognises. One instance per EmbeddedS3, closed with it. Only long-term account keys are accepted.
      */
-    public synchronized HttpHandler frontDoorHandler() {
+    public HttpHandler frontDoorHandler() {
+        return frontDoorHandler(TemporaryCredentials.NONE, Clock.systemUTC());
+    }
+
+    /**
+     * As {@link #frontDoorHandler()}, accepting as well the temporary credentials {@code issuer} issued (access key id,
+     * secret and session token), each checked with its issuer on every request.
+     */
+    public synchronized HttpHandler frontDoorHandler(TemporaryCredentials issuer, Clock clock) {
         if (frontDoor == null) {
-            frontDoor = new S3FrontDoor(endpoint);
+            SessionTokenGate g = new SessionTokenGate(issuer, clock);
+            gate.set(g);
+            frontDoor = new S3FrontDoor(endpoint, g);
         }
         return frontDoor;
     }

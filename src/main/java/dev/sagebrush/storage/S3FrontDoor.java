@@ -38,8 +38,10 @@ public final class S3FrontDoor implements HttpHandler, AutoCloseable {
 
     private final LoadBalancingProxyClient client;
     private final ProxyHandler proxy;
+    private final SessionTokenGate sessionTokens;
 
-    public S3FrontDoor(URI backend) {
+    S3FrontDoor(URI backend, SessionTokenGate sessionTokens) {
+        this.sessionTokens = sessionTokens;
         this.client = new LoadBalancingProxyClient()
                 .addHost(backend)
                 .setConnectionsPerThread(32)
@@ -59,6 +61,11 @@ public final class S3FrontDoor implements HttpHandler, AutoCloseable {
 
     @Override
     public void handleRequest(HttpServerExchange exchange) throws Exception {
+        if (exchange.isInIoThread() && SessionTokenGate.hasSessionToken(exchange)) {
+            exchange.dispatch(this); // its issuer reads the store (is the notebook instance still running?)
+            return;
+        }
+        dropHttp2Upgrade(exchange);
         String publicGrant = publicAclIn(exchange);
         if (publicGrant != null) {
             log.info("Refused a public ACL ({}) on {} {}", publicGrant, exchange.getRequestMethod(),
@@ -67,6 +74,7 @@ public final class S3FrontDoor implements HttpHandler, AutoCloseable {
             return;
         }
         S3RequestRules.Refusal refusal = S3RequestRules.check(exchange);
+        if (refusal == null) refusal = sessionTokens.check(exchange);
         if (refusal != null) {
             sendError(exchange, refusal);
             return;
@@ -80,6 +88,19 @@ public final class S3FrontDoor implements HttpHandler, AutoCloseable {
         // s3proxy enforces S3's own limits, so lift the cap for these exchanges only (<= 0 means unlimited).
         exchange.setMaxEntitySize(-1);
         proxy.handleRequest(exchange);
+    }
+
+    /**
+     * An offer to switch to HTTP/2 ({@code Upgrade: h2c}, which Java's HttpClient sends by default on http URLs) is
+     * for this hop only: relayed, s3proxy's Jetty answers it 400 Bad Request. Without it the request stays HTTP/1.1,
+     * as the client offered to keep it.
+     */
+    private static void dropHttp2Upgrade(HttpServerExchange exchange) {
+        String upgrade = exchange.getRequestHeaders().getFirst(Headers.UPGRADE);
+        if (upgrade != null && upgrade.toLowerCase(Locale.ROOT).contains("h2c")) {
+            exchange.getRequestHeaders().remove(Headers.UPGRADE);
+            exchange.getRequestHeaders().remove(new HttpString("HTTP2-Settings"));
+        }
     }
 
     /**

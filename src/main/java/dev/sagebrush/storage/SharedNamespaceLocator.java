@@ -10,7 +10,8 @@ import org.gaul.s3proxy.blobstore.BlobStore;
  * s3proxy's hook for multi-identity authentication. For every signed request s3proxy calls
  * {@link #locateBlobStore(String, String, String)} with the request's access key id; we answer with the secret to
  * verify the signature against and the blob store to serve from, or null, which s3proxy turns into
- * 403 InvalidAccessKeyId. A wrong secret is then s3proxy's own 403 SignatureDoesNotMatch.
+ * 403 InvalidAccessKeyId. A wrong secret is then s3proxy's own 403 SignatureDoesNotMatch. Temporary access keys are
+ * answered with the secret {@link SessionTokenGate} left after checking their session token (briefly; see there).
  *
  * <p>Every identity gets the same blob store: the embedded S3 is one namespace for the whole server, like one
  * S3 "partition" shared by all accounts. Per-account isolation would need bucket policies we do not model.
@@ -18,11 +19,14 @@ import org.gaul.s3proxy.blobstore.BlobStore;
 final class SharedNamespaceLocator implements BlobStoreLocator {
     private final S3Credentials service;
     private final Function<String, Optional<String>> accountSecrets;
+    private final Function<String, Optional<String>> temporarySecrets;
     private final BlobStore blobStore;
 
-    SharedNamespaceLocator(S3Credentials service, Function<String, Optional<String>> accountSecrets, BlobStore blobStore) {
+    SharedNamespaceLocator(S3Credentials service, Function<String, Optional<String>> accountSecrets,
+                           Function<String, Optional<String>> temporarySecrets, BlobStore blobStore) {
         this.service = service;
         this.accountSecrets = accountSecrets;
+        this.temporarySecrets = temporarySecrets;
         this.blobStore = blobStore;
     }
 
@@ -36,6 +40,7 @@ final class SharedNamespaceLocator implements BlobStoreLocator {
         }
         // Looked up per request, so keys added or revoked while the server runs take effect at once.
         Optional<String> secret = accountSecrets.apply(identity);
-        return secret == null || secret.isEmpty() ? null : new AccessGrant(secret.get(), blobStore);
+        if (secret == null || secret.isEmpty()) secret = temporarySecrets.apply(identity);
+        return secret.isEmpty() ? null : new AccessGrant(secret.get(), blobStore);
     }
 }

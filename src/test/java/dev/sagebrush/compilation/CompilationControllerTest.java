@@ -93,7 +93,7 @@ class CompilationControllerTest {
         assertThat(d.modelArtifacts().s3ModelArtifacts()).isEqualTo("s3://out/model-ml_c5.tar.gz");
         assertThat(d.modelDigests().artifactDigest()).isEqualTo("blake2b:ab");
         assertThat(d.derivedInformation().derivedDataInputConfig()).isEqualTo("{\"x\":[1]}");
-        assertThat(d.failureReason()).isNull();
+        assertThat(d.failureReason()).isEmpty();
     }
 
     @Test

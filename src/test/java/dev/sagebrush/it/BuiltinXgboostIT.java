@@ -246,7 +246,7 @@ class BuiltinXgboostIT {
         DescribeCompilationJobResponse c = Waits.until(() -> sm.describeCompilationJob(r -> r.compilationJobName(name)),
                 j -> j.compilationJobStatus() == CompilationJobStatus.COMPLETED
                         || j.compilationJobStatus() == CompilationJobStatus.FAILED, Duration.ofMinutes(5));
-        assertThat(c.failureReason()).isNull();
+        assertThat(c.failureReason()).isEmpty();
         assertThat(c.compilationJobStatus()).isEqualTo(CompilationJobStatus.COMPLETED);
         Path compiled = tmp.resolve(name);
         Path archive = tmp.resolve(name + ".tar.gz");

@@ -71,18 +71,75 @@ class DescribeDefaultsIT {
     @Test
     void compilationJob() throws Exception {
         sm.createCompilationJob(r -> r.compilationJobName("c").roleArn(ROLE)
-                .inputConfig(i -> i.s3Uri("s3://b/model.tar.gz").framework("XGBOOST"))
+                .inputConfig(i -> i.s3Uri("s3://b/xgb/model.tar.gz").framework("XGBOOST"))
                 .outputConfig(o -> o.s3OutputLocation("s3://b/out/").targetDevice("ml_c5"))
                 .stoppingCondition(s -> s.maxRuntimeInSeconds(900)));
         JsonNode d = describe("DescribeCompilationJob", "{\"CompilationJobName\":\"c\"}");
-        // Required by AWS's model. So are FailureReason and ModelArtifacts, which Sagebrush answers once the job has
-        // failed or completed (SageMakerSdkWorkflowIT reads ModelArtifacts as Model.compile does); what AWS answers
-        // for them while a job is still starting is not recorded anywhere this project could check.
+        // Every member AWS's model marks required, at STARTING already (no worker runs here): FailureReason "" until
+        // the job fails, ModelArtifacts where the compiled model will be (as DescribeTrainingJob's, known up front).
         for (String m : new String[] {"CompilationJobName", "CompilationJobArn", "CompilationJobStatus",
-                "StoppingCondition", "CreationTime", "LastModifiedTime", "RoleArn", "InputConfig", "OutputConfig"}) {
+                "StoppingCondition", "CreationTime", "LastModifiedTime", "FailureReason", "ModelArtifacts", "RoleArn",
+                "InputConfig", "OutputConfig"}) {
             assertThat(d.has(m)).as(m).isTrue();
         }
+        assertThat(d.at("/CompilationJobStatus").asText()).isEqualTo("STARTING");
+        assertThat(d.at("/FailureReason").isTextual()).isTrue();
+        assertThat(d.at("/FailureReason").asText()).isEmpty();
+        assertThat(d.at("/ModelArtifacts/S3ModelArtifacts").asText()).isEqualTo("s3://b/out/model-ml_c5.tar.gz");
         assertThat(d.at("/StoppingCondition/MaxRuntimeInSeconds").asInt()).isEqualTo(900);
+        // Optional members that only a compilation produces, and times that only a started job has.
+        for (String m : new String[] {"ModelDigests", "DerivedInformation", "InferenceImage", "CompilationStartTime",
+                "CompilationEndTime", "VpcConfig", "ModelPackageVersionArn"}) {
+            assertThat(d.has(m)).as(m).isFalse();
+        }
+        // A target platform names the artifact by os_arch[_accelerator], as the compilers do.
+        sm.createCompilationJob(r -> r.compilationJobName("p").roleArn(ROLE)
+                .inputConfig(i -> i.s3Uri("s3://b/m.tgz").framework("ONNX").dataInputConfig("{\"x\":[1,4]}"))
+                .outputConfig(o -> o.s3OutputLocation("s3://b/out").targetPlatform(t -> t.os("LINUX").arch("ARM64")))
+                .stoppingCondition(s -> s.maxRuntimeInSeconds(900)));
+        assertThat(describe("DescribeCompilationJob", "{\"CompilationJobName\":\"p\"}")
+                .at("/ModelArtifacts/S3ModelArtifacts").asText()).isEqualTo("s3://b/out/m-LINUX_ARM64.tar.gz");
+    }
+
+    /** The same members once the job has run: COMPLETED and FAILED (Sagebrush's compilation worker, really run). */
+    @Test
+    void compilationJobAtEveryEndStatus() throws Exception {
+        try (ServerFixture running = ServerFixture.start(c -> c.withNotebooks(c.notebooks().withRunInstances(false)))) {
+            SageMakerClient client = running.sagemaker();
+            running.s3().createBucket(b -> b.bucket("models"));
+            running.s3().putObject(b -> b.bucket("models").key("xgb/model.tar.gz"),
+                    software.amazon.awssdk.core.sync.RequestBody.fromBytes(Tarballs.create().file("binary_logistic.json",
+                            XgboostCompilationIT.fixture("fixtures/xgboost/binary_logistic.json")).bytes()));
+            RawClient rawRunning = new RawClient(running.endpoint);
+            for (String[] job : new String[][] {{"done", "s3://models/xgb/model.tar.gz"}, {"broken", "s3://models/none.tar.gz"}}) {
+                client.createCompilationJob(r -> r.compilationJobName(job[0]).roleArn(ROLE)
+                        .inputConfig(i -> i.s3Uri(job[1]).framework("XGBOOST"))
+                        .outputConfig(o -> o.s3OutputLocation("s3://models/out/").targetDevice("ml_c5"))
+                        .stoppingCondition(s -> s.maxRuntimeInSeconds(900)));
+            }
+            JsonNode done = awaitEnd(rawRunning, "done");
+            assertThat(done.at("/CompilationJobStatus").asText()).as(done.toString()).isEqualTo("COMPLETED");
+            assertThat(done.at("/FailureReason").asText()).isEmpty();
+            assertThat(done.at("/ModelArtifacts/S3ModelArtifacts").asText()).isEqualTo("s3://models/out/model-ml_c5.tar.gz");
+            assertThat(done.at("/ModelDigests/ArtifactDigest").asText()).startsWith("blake2b:");
+            assertThat(done.has("CompilationStartTime") && done.has("CompilationEndTime")).isTrue();
+            JsonNode broken = awaitEnd(rawRunning, "broken");
+            assertThat(broken.at("/CompilationJobStatus").asText()).isEqualTo("FAILED");
+            assertThat(broken.at("/FailureReason").asText()).startsWith("ClientError: ");
+            assertThat(broken.at("/ModelArtifacts/S3ModelArtifacts").asText()).isEqualTo("s3://models/out/none-ml_c5.tar.gz");
+            assertThat(broken.has("ModelDigests")).isFalse();
+        }
+    }
+
+    static JsonNode awaitEnd(RawClient client, String name) throws Exception {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(3);
+        while (true) {
+            RawClient.Response r = client.call("SageMaker.DescribeCompilationJob", "{\"CompilationJobName\":\"" + name + "\"}");
+            JsonNode d = new ObjectMapper().readTree(r.body());
+            String status = d.at("/CompilationJobStatus").asText();
+            if (status.equals("COMPLETED") || status.equals("FAILED") || System.nanoTime() > deadline) return d;
+            Thread.sleep(200);
+        }
     }
 
     @Test

@@ -27,6 +27,8 @@ import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.sagemaker.SageMakerClient;
 import software.amazon.awssdk.services.sagemaker.model.DescribeNotebookInstanceResponse;
 import software.amazon.awssdk.services.sagemaker.model.SageMakerException;
@@ -43,7 +45,8 @@ import software.amazon.awssdk.services.sagemaker.waiters.SageMakerWaiter;
  *   <li>root (RootAccess=Enabled, lifecycle scripts) is root inside the instance's user namespace, not on the host;</li>
  *   <li>each instance is its own origin: a script one instance serves cannot drive another's Jupyter;</li>
  *   <li>a notebook calls back: boto3 with no configuration reaches this server as its own account (the calls of the
- *       SageMaker SDK's get_execution_role()), and the instance's credentials stop working when it stops.</li>
+ *       SageMaker SDK's get_execution_role(), default_bucket() and upload_data(), S3 included), and the instance's
+ *       credentials stop working when it stops.</li>
  * </ul>
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -270,10 +273,26 @@ class NotebookIsolationIT {
                 .isEqualTo("['arn:aws:sagemaker:us-east-1:222222222222:notebook-instance/shared']");
         // Session().default_bucket() and account_id() ask STS who is calling: the instance's account.
         assertThat(k.execute("print(boto3.client('sts').get_caller_identity()['Account'])")).isEqualTo("222222222222");
+        // S3 with the same credentials: Session().default_bucket() as the SageMaker Python SDK does it (STS by AWS's
+        // regional endpoint, which the instance's shim points here; ListBuckets; HeadBucket; CreateBucket), then
+        // upload_data (s3transfer, multipart above 8 MB) and a download, with no configuration at all.
+        assertThat(k.execute(DEFAULT_BUCKET)).isEqualTo("sagemaker-us-east-1-222222222222 created");
+        assertThat(k.execute(DEFAULT_BUCKET)).isEqualTo("sagemaker-us-east-1-222222222222 exists");
+        assertThat(k.execute(UPLOAD_AND_DOWNLOAD)).isEqualTo(
+                "s3://sagemaker-us-east-1-222222222222/data/train.csv 9437184 True ['data/big.bin', 'data/train.csv']");
         // The credentials are the instance's own, temporary ones (AWS's ASIA... form with a session token).
         String[] c = k.execute("f = boto3.Session().get_credentials().get_frozen_credentials()\n"
                 + "print(f.access_key, f.secret_key, f.token)").split(" ");
         k.close();
+        // The AWS SDK for Java with them: what the kernel wrote is there; a tampered token is S3's InvalidToken.
+        try (S3Client s3 = s3Client(c[0], c[1], c[2])) {
+            assertThat(s3.getObjectAsBytes(r -> r.bucket("sagemaker-us-east-1-222222222222").key("data/train.csv"))
+                    .asUtf8String()).isEqualTo("label,x\n1,2\n");
+        }
+        try (S3Client s3 = s3Client(c[0], c[1], "x" + c[2])) {
+            assertThatThrownBy(s3::listBuckets).isInstanceOfSatisfying(S3Exception.class,
+                    e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("InvalidToken"));
+        }
         assertThat(c[0]).startsWith("ASIA").hasSize(20);
         SageMakerClient asInstance = SageMakerClient.builder().endpointOverride(fixture.endpoint).region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsSessionCredentials.create(c[0], c[1], c[2])))
@@ -298,5 +317,59 @@ class NotebookIsolationIT {
         NotebookHost.fastWaiter(bob).waitUntilNotebookInstanceStopped(r -> r.notebookInstanceName("shared"));
         assertThatThrownBy(asInstance::listNotebookInstances).isInstanceOf(SageMakerException.class)
                 .hasMessageContaining("The security token included in the request is expired");
+        try (S3Client s3 = s3Client(c[0], c[1], c[2])) {
+            assertThatThrownBy(s3::listBuckets).isInstanceOfSatisfying(S3Exception.class, e -> {
+                assertThat(e.statusCode()).isEqualTo(400);
+                assertThat(e.awsErrorDetails().errorCode()).isEqualTo("ExpiredToken");
+            });
+        }
     }
+
+    static S3Client s3Client(String key, String secret, String token) {
+        return S3Client.builder().endpointOverride(fixture.endpoint).region(Region.US_EAST_1).forcePathStyle(true)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsSessionCredentials.create(key, secret, token)))
+                .httpClientBuilder(Apache5HttpClient.builder())
+                .overrideConfiguration(o -> o.retryStrategy(r -> r.maxAttempts(1))).build();
+    }
+
+    /** sagemaker.Session().default_bucket() of SDK v2 (session.py), with boto3 alone. */
+    static final String DEFAULT_BUCKET = """
+            import boto3
+            from botocore.exceptions import ClientError
+            session = boto3.Session()
+            region = session.region_name
+            account = session.client("sts", region_name=region,
+                                     endpoint_url="https://sts.%s.amazonaws.com" % region).get_caller_identity()["Account"]
+            bucket_name = "sagemaker-%s-%s" % (region, account)
+            s3 = session.resource("s3", region_name=region)
+            outcome = "exists"
+            if s3.Bucket(name=bucket_name).creation_date is None:
+                try:
+                    s3.meta.client.head_bucket(Bucket=bucket_name)
+                except ClientError as e:
+                    assert e.response["Error"]["Code"] == "404", e.response
+                    if region == "us-east-1":
+                        s3.create_bucket(Bucket=bucket_name)
+                    else:
+                        s3.create_bucket(Bucket=bucket_name, CreateBucketConfiguration={"LocationConstraint": region})
+                    outcome = "created"
+            print(bucket_name, outcome)
+            """;
+
+    /** Session.upload_data (s3_resource.Object(...).upload_file), boto3's own upload_file and download_file. */
+    static final String UPLOAD_AND_DOWNLOAD = """
+            import os, tempfile
+            tmp = tempfile.mkdtemp()
+            with open(os.path.join(tmp, "train.csv"), "w") as f:
+                f.write("label,x\\n1,2\\n")
+            with open(os.path.join(tmp, "big.bin"), "wb") as f:
+                f.write(os.urandom(9 * 1024 * 1024))
+            s3.Object(bucket_name, "data/train.csv").upload_file(os.path.join(tmp, "train.csv"))
+            client = boto3.client("s3")
+            client.upload_file(os.path.join(tmp, "big.bin"), bucket_name, "data/big.bin")
+            client.download_file(bucket_name, "data/big.bin", os.path.join(tmp, "back.bin"))
+            same = open(os.path.join(tmp, "big.bin"), "rb").read() == open(os.path.join(tmp, "back.bin"), "rb").read()
+            keys = [o["Key"] for o in client.list_objects_v2(Bucket=bucket_name, Prefix="data/")["Contents"]]
+            print("s3://%s/data/train.csv" % bucket_name, os.path.getsize(os.path.join(tmp, "back.bin")), same, keys)
+            """;
 }

@@ -105,7 +105,7 @@ class OnnxCompilationIT {
                                                                    String outShape) throws Exception {
         String job = "onnx-" + model + "-" + device.replace('_', '-');
         DescribeCompilationJobResponse d = onnx(job, model, config, device);
-        assertThat(d.failureReason()).isNull();
+        assertThat(d.failureReason()).isEmpty();
         assertThat(d.compilationJobStatus()).isEqualTo(CompilationJobStatus.COMPLETED);
         assertThat(d.modelArtifacts().s3ModelArtifacts())
                 .isEqualTo("s3://models/compiled/" + job + "/" + model + "-" + device + ".tar.gz");
@@ -176,7 +176,7 @@ class OnnxCompilationIT {
     @Test
     void absentDataInputConfigIsInferredAndReported() throws Exception {
         DescribeCompilationJobResponse d = onnx("onnx-twoin-inferred", "twoin", null, "ml_c5");
-        assertThat(d.failureReason()).isNull();
+        assertThat(d.failureReason()).isEmpty();
         assertThat(d.derivedInformation().derivedDataInputConfig()).isEqualTo("{\"a\":[2,3],\"b\":[1,3]}");
         JsonNode m = JSON.readTree(download(d, "onnx-twoin-inferred").resolve("sagebrush/manifest.json").toFile());
         assertThat(m.path("data_input_config_inferred").asBoolean()).isTrue();
@@ -199,7 +199,7 @@ class OnnxCompilationIT {
     @Test
     void gpuTargetsGetCodeForTheirHostCpuAndSaySo() throws Exception {
         DescribeCompilationJobResponse d = onnx("onnx-p3", "mlp", "{\"x\": [1, 16]}", "ml_p3");
-        assertThat(d.failureReason()).isNull();
+        assertThat(d.failureReason()).isEmpty();
         assertThat(d.compilationJobStatus()).isEqualTo(CompilationJobStatus.COMPLETED);
         JsonNode m = JSON.readTree(download(d, "onnx-p3").resolve("sagebrush/manifest.json").toFile());
         assertThat(m.path("target_arch").asText()).isEqualTo("x86_64");

@@ -76,7 +76,7 @@ class PyTorchCompilationIT {
                                                         String shapeCsv, int outputs) throws Exception {
         String job = "torch-" + model + "-" + device.replace('_', '-');
         DescribeCompilationJobResponse d = compile(job, model, config, device);
-        assertThat(d.failureReason()).isNull();
+        assertThat(d.failureReason()).isEmpty();
         assertThat(d.compilationJobStatus()).isEqualTo(CompilationJobStatus.COMPLETED);
         String key = d.modelArtifacts().s3ModelArtifacts().substring("s3://models/".length());
         Path archive = tmp.resolve(job + ".tar.gz");

@@ -86,7 +86,7 @@ class XgboostCompilationIT {
     void compiledArtifactRunsOnItsTargetAndMatchesXgboost(String model, String device, String arch, int elfMachine) throws Exception {
         String job = "xgb-" + model.substring(0, model.indexOf('.')).replace('_', '-') + "-" + device.replace('_', '-');
         DescribeCompilationJobResponse d = compile(job, model, device);
-        assertThat(d.failureReason()).isNull();
+        assertThat(d.failureReason()).isEmpty();
         assertThat(d.compilationJobStatus()).isEqualTo(CompilationJobStatus.COMPLETED);
         String expectedKey = "compiled/" + job + "/" + model.replace('.', '-') + "-" + device + ".tar.gz";
         assertThat(d.modelArtifacts().s3ModelArtifacts()).isEqualTo("s3://models/" + expectedKey);

@@ -1,11 +1,17 @@
-# Sagebrush notebook instances: AWS_ENDPOINT_URL for an old botocore.
+# Sagebrush notebook instances: AWS_ENDPOINT_URL for an old botocore, and for callers that name AWS's own endpoint.
 #
 # botocore 1.31 and later read AWS_ENDPOINT_URL (and AWS_ENDPOINT_URL_<SERVICE>) by themselves. Debian 12 ships
 # botocore 1.29 (python3-botocore) and the AWS CLI 2.9 with its own copy (awscli.botocore); both ignore them. This
-# file is put on PYTHONPATH inside the instance's sandbox and, only for a botocore that does not know these variables,
-# makes Session.create_client use them when the caller gave no endpoint_url. Nothing else changes.
+# file is put on PYTHONPATH inside the instance's sandbox and makes Session.create_client use them (1) when the caller
+# gave no endpoint_url, for a botocore that does not know these variables, and (2) with every botocore, when the
+# caller named a public AWS endpoint (https://<service>.<region>.amazonaws.com): the SageMaker Python SDK asks STS
+# for the account that way (sts_regional_endpoint, in default_bucket() and account_id()), and in an instance of this
+# server the credentials it holds are good for this server only. Nothing else changes.
 import os
+import re
 import sys
+
+_AWS_ENDPOINT = re.compile(r"^https://([a-z0-9-]+\.)+amazonaws\.com(\.cn)?/?$")
 
 
 def _endpoint_for(service_name):
@@ -18,8 +24,7 @@ def _endpoint_for(service_name):
 
 def _patch(session_module, configprovider_module):
     variables = getattr(configprovider_module, "BOTOCORE_DEFAUT_SESSION_VARIABLES", {})
-    if "ignore_configured_endpoint_urls" in variables:
-        return  # this botocore reads AWS_ENDPOINT_URL itself
+    reads_environment = "ignore_configured_endpoint_urls" in variables  # this botocore reads AWS_ENDPOINT_URL itself
     cls = session_module.Session
     if getattr(cls.create_client, "_sagebrush", False):
         return
@@ -27,10 +32,14 @@ def _patch(session_module, configprovider_module):
 
     def create_client(self, *args, **kwargs):
         service_name = args[0] if args else kwargs.get("service_name")
-        if len(args) < 6 and kwargs.get("endpoint_url") is None:
+        given = args[5] if len(args) > 5 else kwargs.get("endpoint_url")
+        if (given is None and not reads_environment) or (isinstance(given, str) and _AWS_ENDPOINT.match(given)):
             url = _endpoint_for(service_name)
             if url:
-                kwargs["endpoint_url"] = url
+                if len(args) > 5:
+                    args = args[:5] + (url,) + args[6:]
+                else:
+                    kwargs["endpoint_url"] = url
         return original(self, *args, **kwargs)
 
     create_client._sagebrush = True
