@@ -174,7 +174,8 @@ public final class Sagebrush implements AutoCloseable {
         // The store's change feed: the Search index follows it, and a write on any node wakes the controller of its kind.
         ChangeFollower changes = closeLater(new ChangeFollower(store, searches.loadedAt(), FEED_POLL));
         searches.follow(changes);
-        changes.subscribe(ChangeWakeUps.of(Map.of(CompilationJobs.KIND, compilationController::wake,
+        changes.subscribe(compilationController::onChanges);
+        changes.subscribe(ChangeWakeUps.of(Map.of(
                 TrainingJobs.KIND, trainingController::wake, NotebookInstances.KIND, notebookController::wake))).start();
         OperationTable table = ApiOperations.table(compilation, compilationListing, training, trainingListing, tags,
                 searches, notebooks, new NotebookInstanceListing(store, codec, tokens, notebooks),
