@@ -175,8 +175,8 @@ public final class Sagebrush implements AutoCloseable {
         ChangeFollower changes = closeLater(new ChangeFollower(store, searches.loadedAt(), FEED_POLL));
         searches.follow(changes);
         changes.subscribe(compilationController::onChanges);
-        changes.subscribe(ChangeWakeUps.of(Map.of(
-                TrainingJobs.KIND, trainingController::wake, NotebookInstances.KIND, notebookController::wake))).start();
+        if (nb.runInstances()) changes.subscribe(notebookController::onChanges);
+        changes.subscribe(ChangeWakeUps.of(Map.of(TrainingJobs.KIND, trainingController::wake))).start();
         OperationTable table = ApiOperations.table(compilation, compilationListing, training, trainingListing, tags,
                 searches, notebooks, new NotebookInstanceListing(store, codec, tokens, notebooks),
                 new LifecycleConfigs(store, codec, tokens));
