@@ -171,12 +171,13 @@ public final class Sagebrush implements AutoCloseable {
                 dataDir.resolve("logs").resolve("ingest"), clock, Duration.ofSeconds(1)).start());
         NotebookInstances notebooks = new NotebookInstances(store, codec, notebookController::wake, notebookSigner,
                 notebookOrigins);
-        // The store's change feed: the Search index follows it, and a write on any node wakes the controller of its kind.
+        // The store's change feed: the Search index follows it, and a write on any node queues the resource it changed in
+        // the work queue of its kind's controller.
         ChangeFollower changes = closeLater(new ChangeFollower(store, searches.loadedAt(), FEED_POLL));
         searches.follow(changes);
-        changes.subscribe(compilationController::onChanges);
+        changes.subscribe(compilationController::onChanges).subscribe(trainingController::onChanges);
         if (nb.runInstances()) changes.subscribe(notebookController::onChanges);
-        changes.subscribe(ChangeWakeUps.of(Map.of(TrainingJobs.KIND, trainingController::wake))).start();
+        changes.start();
         OperationTable table = ApiOperations.table(compilation, compilationListing, training, trainingListing, tags,
                 searches, notebooks, new NotebookInstanceListing(store, codec, tokens, notebooks),
                 new LifecycleConfigs(store, codec, tokens));
