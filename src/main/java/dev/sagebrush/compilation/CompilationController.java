@@ -1,5 +1,6 @@
 package dev.sagebrush.compilation;
 
+import dev.sagebrush.jobs.Controller;
 import dev.sagebrush.jobs.Execution;
 import dev.sagebrush.jobs.HeldClaims;
 import dev.sagebrush.jobs.Reconciler.Result;
@@ -7,8 +8,6 @@ import dev.sagebrush.jobs.Reconciliation;
 import dev.sagebrush.jobs.ThreadedBackend;
 import dev.sagebrush.jobs.Transitions;
 import dev.sagebrush.protocol.JsonCodec;
-import dev.sagebrush.store.Change;
-import dev.sagebrush.store.Claim;
 import dev.sagebrush.store.ClaimLostException;
 import dev.sagebrush.store.ResourceKey;
 import dev.sagebrush.store.ResourceStore;
@@ -42,7 +41,7 @@ import software.amazon.awssdk.services.sagemaker.model.ModelDigests;
  * MaxPendingTimeInSeconds and MaxRuntimeInSeconds, and after a restart picks up jobs that were cut off mid-run and runs
  * them again from the start: compilation is a pure function of its input, so a re-run is safe.
  */
-public final class CompilationController implements AutoCloseable {
+public final class CompilationController implements Controller {
     private static final Logger log = LoggerFactory.getLogger(CompilationController.class);
     private static final Duration LEASE = Duration.ofSeconds(60);
     private static final Duration PENDING_CHECK_INTERVAL = Duration.ofSeconds(60);
@@ -71,13 +70,13 @@ public final class CompilationController implements AutoCloseable {
         this.nodeId = nodeId;
         this.poll = resync;
         this.claims = new HeldClaims(store, nodeId, clock, LEASE);
+        this.reconciliation = new Reconciliation(CompilationJobs.KIND, this::reconcile, this::resyncKeys,
+                Reconciliation.Settings.of(resync));
         // Zero slots is an API-only node: it accepts, stops and deletes jobs, and leaves running them to others.
         // Cancelling interrupts the worker: a child process it waits on (gcc, qemu) is killed at once.
         this.backend = new ThreadedBackend<>(new ThreadedBackend.Options("compilation", Math.max(0, concurrency), true,
                 Duration.ofSeconds(10)), (key, job, report, cancellation) -> runInWorkDir(key, job, work, cancellation),
-                this::enqueue);
-        this.reconciliation = new Reconciliation(CompilationJobs.KIND, this::reconcile, this::resyncKeys,
-                Reconciliation.Settings.of(resync));
+                reconciliation::enqueue);
     }
 
     public CompilationController start() {
@@ -86,18 +85,9 @@ public final class CompilationController implements AutoCloseable {
         return this;
     }
 
-    /** A request changed something: look at the jobs now rather than at the next resync. */
-    public void wake() {
-        reconciliation.wake();
-    }
-
-    /** The change feed's subscriber: a write of a compilation job on any node queues that job. */
-    public void onChanges(List<Change> changes) {
-        reconciliation.onChanges(changes);
-    }
-
-    private void enqueue(ResourceKey key) {
-        reconciliation.enqueue(key);
+    @Override
+    public Reconciliation reconciliation() {
+        return reconciliation;
     }
 
     /**
@@ -318,18 +308,10 @@ public final class CompilationController implements AutoCloseable {
         }, ANY_ACTIVE.toArray(String[]::new));
     }
 
-    /**
-     * Applies {@code change} if the job is still in one of {@code from}, under this node's claim on it; nothing
-     * without one (a claim lost while the run was ending: its result is not this node's to write).
-     */
+    /** Applies {@code change} if the job is still in one of {@code from}, under this node's claim on it. */
     private Optional<StoredResource> transition(ResourceKey key, UnaryOperator<DescribeCompilationJobResponse> change,
                                                 String... from) {
-        Claim claim = claims.current(key);
-        if (claim == null) {
-            log.warn("Compilation job {}: this node no longer holds its claim; not writing", key.name());
-            return Optional.empty();
-        }
-        return Transitions.apply(store, key, claim, List.of(from), row -> {
+        return Transitions.underClaim(store, claims, key, List.of(from), row -> {
             DescribeCompilationJobResponse next = change.apply(documents.decode(row));
             return row.withDocument(next.compilationJobStatusAsString(), next.lastModifiedTime(), documents.encode(next));
         });

@@ -1,5 +1,6 @@
 package dev.sagebrush.notebook;
 
+import dev.sagebrush.jobs.Controller;
 import dev.sagebrush.jobs.Execution;
 import dev.sagebrush.jobs.HeldClaims;
 import dev.sagebrush.jobs.Reconciler.Result;
@@ -14,8 +15,6 @@ import dev.sagebrush.notebook.runtime.NotebookRuntime;
 import dev.sagebrush.notebook.runtime.RuntimeFailure;
 import dev.sagebrush.notebook.runtime.Upstream;
 import dev.sagebrush.protocol.JsonCodec;
-import dev.sagebrush.store.Change;
-import dev.sagebrush.store.Claim;
 import dev.sagebrush.store.ResourceKey;
 import dev.sagebrush.store.ResourceStore;
 import dev.sagebrush.store.StoredResource;
@@ -53,7 +52,7 @@ import software.amazon.awssdk.services.sagemaker.model.NotebookInstanceLifecycle
  * after this one stalled) stops the Jupyter here. The lease owner is a node id kept in the data directory, so a
  * restarted server reclaims its own instances at once instead of waiting for the lease to expire.
  */
-public final class NotebookController implements AutoCloseable {
+public final class NotebookController implements Controller {
     private static final Logger log = LoggerFactory.getLogger(NotebookController.class);
     private static final Duration LEASE = Duration.ofSeconds(60);
     private static final List<String> ACTIVE = List.of("Pending", "InService", "Stopping", "Updating", "Deleting");
@@ -99,12 +98,12 @@ public final class NotebookController implements AutoCloseable {
         this.routes = routes;
         this.poll = resync;
         this.claims = new HeldClaims(store, nodeId, clock, LEASE);
+        this.reconciliation = new Reconciliation(NotebookInstances.KIND, this::reconcile, this::resyncKeys,
+                Reconciliation.Settings.of(resync));
         // No limit on purpose: a start mostly waits (for Jupyter, for a lifecycle script), and ten instances created
         // at once should start at once, not one after another.
         this.operations = new ThreadedBackend<>(new ThreadedBackend.Options("notebook", -1, true, Duration.ofSeconds(30)),
-                (key, op, report, cancellation) -> run(op), this::enqueue);
-        this.reconciliation = new Reconciliation(NotebookInstances.KIND, this::reconcile, this::resyncKeys,
-                Reconciliation.Settings.of(resync));
+                (key, op, report, cancellation) -> run(op), reconciliation::enqueue);
     }
 
     public NotebookController start() {
@@ -122,18 +121,9 @@ public final class NotebookController implements AutoCloseable {
         return this;
     }
 
-    /** A request changed something: look at the instances now rather than at the next resync. */
-    public void wake() {
-        reconciliation.wake();
-    }
-
-    /** The change feed's subscriber: a write of a notebook instance on any node queues it. */
-    public void onChanges(List<Change> changes) {
-        reconciliation.onChanges(changes);
-    }
-
-    private void enqueue(ResourceKey key) {
-        reconciliation.enqueue(key);
+    @Override
+    public Reconciliation reconciliation() {
+        return reconciliation;
     }
 
     private Collection<ResourceKey> resyncKeys() {
@@ -331,12 +321,7 @@ public final class NotebookController implements AutoCloseable {
     private Optional<StoredResource> transition(ResourceKey key,
             Function<DescribeNotebookInstanceResponse, DescribeNotebookInstanceResponse.Builder> change,
                                                 String to, String... from) {
-        Claim claim = claims.current(key);
-        if (claim == null) {
-            log.warn("Notebook instance {}: this node no longer holds its claim; not writing {}", key.name(), to);
-            return Optional.empty();
-        }
-        Optional<StoredResource> written = Transitions.apply(store, key, claim, List.of(from), row -> {
+        Optional<StoredResource> written = Transitions.underClaim(store, claims, key, List.of(from), row -> {
             Instant now = clock.instant();
             DescribeNotebookInstanceResponse next = change.apply(documents.instance(row))
                     .notebookInstanceStatus(to).lastModifiedTime(now).build();

@@ -1,5 +1,6 @@
 package dev.sagebrush.training;
 
+import dev.sagebrush.jobs.Controller;
 import dev.sagebrush.jobs.Execution;
 import dev.sagebrush.jobs.HeldClaims;
 import dev.sagebrush.jobs.Reconciler.Result;
@@ -7,8 +8,6 @@ import dev.sagebrush.jobs.Reconciliation;
 import dev.sagebrush.jobs.ThreadedBackend;
 import dev.sagebrush.jobs.Transitions;
 import dev.sagebrush.protocol.JsonCodec;
-import dev.sagebrush.store.Change;
-import dev.sagebrush.store.Claim;
 import dev.sagebrush.store.ClaimLostException;
 import dev.sagebrush.store.ResourceKey;
 import dev.sagebrush.store.ResourceStore;
@@ -45,7 +44,7 @@ import software.amazon.awssdk.services.sagemaker.model.TrainingJobStatus;
  * history shows the restart): the alternative, failing it, would turn every server upgrade into failed jobs, and a job
  * that must not repeat work can checkpoint.
  */
-public final class TrainingController implements AutoCloseable {
+public final class TrainingController implements Controller {
     private static final Logger log = LoggerFactory.getLogger(TrainingController.class);
     private static final Duration LEASE = Duration.ofSeconds(60);
     private static final List<String> ACTIVE = List.of("InProgress", "Stopping");
@@ -88,6 +87,8 @@ public final class TrainingController implements AutoCloseable {
         this.nodeId = nodeId;
         this.poll = resync;
         this.claims = new HeldClaims(store, nodeId, clock, LEASE);
+        this.reconciliation = new Reconciliation(TrainingJobs.KIND, this::reconcile, this::resyncKeys,
+                Reconciliation.Settings.of(resync));
         // The runner ends its own processes on cancel (with the stop grace), so the thread is not interrupted.
         this.backend = new ThreadedBackend<>(new ThreadedBackend.Options("training", Math.max(0, workers), false,
                 Duration.ofSeconds(10)), (key, job, report, cancellation) -> runner.run(job, new TrainingRunner.Progress() {
@@ -100,9 +101,7 @@ public final class TrainingController implements AutoCloseable {
                     public void processStarted(MetricExtractor metrics) {
                         report.accept(new ProcessStarted(metrics));
                     }
-                }, cancellation), this::enqueue);
-        this.reconciliation = new Reconciliation(TrainingJobs.KIND, this::reconcile, this::resyncKeys,
-                Reconciliation.Settings.of(resync));
+                }, cancellation), reconciliation::enqueue);
     }
 
     public TrainingController start() {
@@ -110,18 +109,9 @@ public final class TrainingController implements AutoCloseable {
         return this;
     }
 
-    /** A request changed something: look at the jobs now rather than at the next resync. */
-    public void wake() {
-        reconciliation.wake();
-    }
-
-    /** The change feed's subscriber: a write of a training job on any node queues that job. */
-    public void onChanges(List<Change> changes) {
-        reconciliation.onChanges(changes);
-    }
-
-    private void enqueue(ResourceKey key) {
-        reconciliation.enqueue(key);
+    @Override
+    public Reconciliation reconciliation() {
+        return reconciliation;
     }
 
     /**
@@ -337,18 +327,10 @@ public final class TrainingController implements AutoCloseable {
         }, "InProgress", "Stopping");
     }
 
-    /**
-     * Applies {@code change} if the job is still in one of {@code from}, under this node's claim on it; nothing
-     * without one (the job is another node's to write).
-     */
+    /** Applies {@code change} if the job is still in one of {@code from}, under this node's claim on it. */
     private Optional<StoredResource> transition(ResourceKey key, UnaryOperator<DescribeTrainingJobResponse> change,
                                                 String... from) {
-        Claim claim = claims.current(key);
-        if (claim == null) {
-            log.warn("Training job {}: this node no longer holds its claim; not writing", key.name());
-            return Optional.empty();
-        }
-        return Transitions.apply(store, key, claim, List.of(from), row -> {
+        return Transitions.underClaim(store, claims, key, List.of(from), row -> {
             DescribeTrainingJobResponse next = change.apply(documents.decode(row));
             return row.withDocument(next.trainingJobStatusAsString(), next.lastModifiedTime(), documents.encode(next));
         });
