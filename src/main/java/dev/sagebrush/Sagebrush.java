@@ -1,6 +1,8 @@
 package dev.sagebrush;
 
 import dev.sagebrush.auth.Credentials;
+import dev.sagebrush.auth.PageTokens;
+import dev.sagebrush.auth.ServerKeys;
 import dev.sagebrush.auth.SigV4Verifier;
 import dev.sagebrush.compilation.CompilationController;
 import dev.sagebrush.compilation.CompilationJobListing;
@@ -61,7 +63,6 @@ import java.util.Map;
 import dev.sagebrush.protocol.Gateway;
 import dev.sagebrush.protocol.JsonCodec;
 import dev.sagebrush.protocol.OperationTable;
-import dev.sagebrush.store.PageTokens;
 import dev.sagebrush.store.ResourceStore;
 import dev.sagebrush.store.ChangeFollower;
 import dev.sagebrush.store.ResourceStores;
@@ -118,7 +119,10 @@ public final class Sagebrush implements AutoCloseable {
         ResourceStore store = closeLater(ResourceStores.open(config.database(), dataDir));
         if (store instanceof SqlResourceStore sql) sql.observeWrites(telemetry::storeCommit);
         JsonCodec codec = new JsonCodec();
-        PageTokens tokens = new PageTokens(serverKey(store, dataDir, "page-token"));
+        // Every key that signs what clients hold, from one place: the data directory, or the database nodes share.
+        ServerKeys keys = config.database().isEmpty() ? ServerKeys.inDirectory(dataDir.resolve("secrets"))
+                : ServerKeys.shared(store::sharedKey);
+        PageTokens tokens = new PageTokens(keys.get(ServerKeys.PAGE_TOKENS));
 
         // One identity for this node in every lease it takes, so two nodes sharing a database never run one job twice;
         // kept in the data directory, so after a crash this node takes its own interrupted work back at once.
@@ -150,14 +154,14 @@ public final class Sagebrush implements AutoCloseable {
         TrainingJobListing trainingListing = new TrainingJobListing(store, codec, tokens);
         Tags tags = new Tags(store, tokens);
         Searches searches = new Searches(store, codec,
-                serverKey(store, dataDir, "search-token"));
+                keys.get(ServerKeys.SEARCH_TOKENS));
         NotebookSettings nb = config.notebooks();
         SessionSigner notebookSigner = new SessionSigner(
-                serverKey(store, dataDir, "notebook-session"));
+                keys.get(ServerKeys.NOTEBOOK_SESSIONS));
         NotebookRoutes notebookRoutes = new NotebookRoutes();
         NotebookOrigins notebookOrigins = new NotebookOrigins(nb.domain(), () -> java.net.URI.create(endpoint()));
         InstanceCredentials instanceCredentials = new InstanceCredentials(
-                serverKey(store, dataDir, "notebook-credentials"), clock,
+                keys.get(ServerKeys.NOTEBOOK_CREDENTIALS), clock,
                 ref -> NotebookInstances.isActive(store, ref));
         CredentialsEndpoint credentialsEndpoint = new CredentialsEndpoint(instanceCredentials);
         LocalProcessRuntime notebookRuntime = new LocalProcessRuntime(new LocalProcessRuntime.Options(
@@ -224,17 +228,6 @@ public final class Sagebrush implements AutoCloseable {
         toClose.push(undertow::stop);
         this.port = ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
         log.info("Sagebrush listening on http://{}:{} (data in {})", config.host(), port, dataDir.toAbsolutePath());
-    }
-
-    /**
-     * A key that signs what clients hold (page tokens, notebook sessions). One node keeps it in its data directory;
-     * nodes sharing a database keep it there, so a token one node issued is honoured by every other.
-     */
-    private byte[] serverKey(ResourceStore store, Path dataDir, String name) throws IOException {
-        if (config.database().isEmpty()) return Secrets.loadOrCreate(dataDir.resolve("secrets").resolve(name + ".key"));
-        byte[] candidate = new byte[32];
-        new java.security.SecureRandom().nextBytes(candidate);
-        return store.sharedKey(name, candidate);
     }
 
     public static Sagebrush start(Config config) throws IOException {
