@@ -1,6 +1,6 @@
 package dev.sagebrush.auth;
 
-import dev.sagebrush.protocol.AwsException;
+import dev.sagebrush.errors.AwsException;
 import dev.sagebrush.store.ListQuery;
 import dev.sagebrush.store.ResourceStore;
 import java.nio.charset.StandardCharsets;

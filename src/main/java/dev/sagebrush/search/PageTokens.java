@@ -1,7 +1,7 @@
 package dev.sagebrush.search;
 
 import dev.sagebrush.auth.Hmac;
-import dev.sagebrush.protocol.AwsException;
+import dev.sagebrush.errors.AwsException;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;

@@ -1,7 +1,7 @@
 package dev.sagebrush.tags;
 
 import dev.sagebrush.auth.PageTokens;
-import dev.sagebrush.protocol.AwsException;
+import dev.sagebrush.errors.AwsException;
 import dev.sagebrush.protocol.RequestContext;
 import dev.sagebrush.store.ListQuery;
 import dev.sagebrush.store.ResourceStore;
