@@ -126,23 +126,19 @@ public final class PostgresResourceStore extends SqlResourceStore {
 
         @Override
         public <T> T write(Work<T> work) {
-            // A piece that lost a deadlock to another node's group was rolled back to its savepoint: run it again.
-            return committer.submit(c -> {
-                for (int attempt = 1; ; attempt++) {
-                    try (java.sql.Statement s = c.createStatement()) {
-                        s.execute("SAVEPOINT attempt");
-                        try {
-                            T result = work.run(c);
-                            s.execute("RELEASE SAVEPOINT attempt");
-                            return result;
-                        } catch (SQLException e) {
-                            s.execute("ROLLBACK TO SAVEPOINT attempt");
-                            s.execute("RELEASE SAVEPOINT attempt");
-                            if (!RETRYABLE.contains(e.getSQLState()) || attempt >= 5) throw e;
-                        }
+            // A piece that loses a deadlock to another node's group is rolled back to its savepoint, and its group
+            // commits without it, which releases the locks the group's earlier pieces took (the feed's counter row
+            // among them). Then it runs again, in a new group. Running it again inside the same group cannot help:
+            // the locks the cycle is made of are still held, and it deadlocks again every time.
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    return committer.submit(work::run);
+                } catch (StoreException e) {
+                    if (!(e.getCause() instanceof SQLException s) || !RETRYABLE.contains(s.getSQLState()) || attempt >= 5) {
+                        throw e;
                     }
                 }
-            });
+            }
         }
 
         @Override

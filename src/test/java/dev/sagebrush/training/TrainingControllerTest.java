@@ -3,6 +3,7 @@ package dev.sagebrush.training;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sagebrush.jobs.Cancellation;
+import dev.sagebrush.jobs.Transitions;
 import dev.sagebrush.protocol.JsonCodec;
 import dev.sagebrush.store.ResourceKey;
 import dev.sagebrush.store.SqliteResourceStore;
@@ -81,12 +82,12 @@ class TrainingControllerTest {
         throw new AssertionError(key.name() + " never reached " + status + ": " + docs.decode(store.get(key).orElseThrow()));
     }
 
+    /** What StopTrainingJob writes; a compare-and-set loop, as the controller records progress meanwhile. */
     void stop(ResourceKey key) {
-        StoredResource row = store.get(key).orElseThrow();
-        DescribeTrainingJobResponse job = docs.decode(row);
-        store.update(row.withDocument("Stopping", clock.instant(), docs.encode(SecondaryTransitions.advance(job,
-                SecondaryStatus.STOPPING, "Stopping the training job", clock.instant(), false)
-                .trainingJobStatus(TrainingJobStatus.STOPPING).build())));
+        assertThat(Transitions.apply(store, key, null, List.of("InProgress"), row -> row.withDocument("Stopping",
+                clock.instant(), docs.encode(SecondaryTransitions.advance(docs.decode(row), SecondaryStatus.STOPPING,
+                        "Stopping the training job", clock.instant(), false)
+                        .trainingJobStatus(TrainingJobStatus.STOPPING).build())))).isPresent();
     }
 
     /** Blocks until cancelled, as a long training process does; reports the reason it was cancelled with. */
