@@ -232,6 +232,10 @@ public final class Sagebrush implements AutoCloseable {
         if (config.database().isPresent()) {
             // The other nodes forward requests only this node can serve (its notebooks' Jupyter) to this address.
             String address = config.cluster().nodeAddress().orElseGet(this::loopbackEndpoint);
+            if (config.cluster().nodeAddress().isEmpty() && !config.bindsLoopbackOnly()) {
+                log.warn("No --node-address: other nodes will forward notebook requests to {}, which reaches this node "
+                        + "only from this machine. Set --node-address for nodes on several machines.", address);
+            }
             store.announceNode(nodeId, address, clock.instant());
             log.info("Node {} announced at {} to the nodes sharing its database", nodeId, address);
         }
