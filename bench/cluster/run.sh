@@ -7,7 +7,7 @@
 # the figures are the API's and the database's. Everything runs on this machine: the load generator, every node and
 # PostgreSQL share its cores.
 #
-#   bench/cluster/run.sh                        RUNS=3, DURATION=10 s, THREADS=16, FRESH_JOBS=200
+#   bench/cluster/run.sh                        RUNS=3, DURATION=10 s, THREADS=16, WARMUP=15 s, FRESH_JOBS=200
 #   RUNS=1 DURATION=5 bench/cluster/run.sh      a quick look
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -15,6 +15,7 @@ cd "$here"
 RUNS="${RUNS:-3}"
 DURATION="${DURATION:-10}"
 THREADS="${THREADS:-16}"
+WARMUP="${WARMUP:-15}"
 FRESH_JOBS="${FRESH_JOBS:-200}"
 HEAP="${HEAP:--Xmx512m}"
 
@@ -71,9 +72,9 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 for nodes in 1 3; do
   start_nodes "$nodes"
   echo "== $nodes node(s): $ENDPOINTS (load average $(cut -d' ' -f1-3 /proc/loadavg))"
-  # warm-up, discarded: the JIT of every node
-  java -cp "$CP" dev.sagebrush.bench.SdkLoad "$ENDPOINTS" describe "$THREADS" 5 0 >/dev/null 2>&1
-  java -cp "$CP" dev.sagebrush.bench.SdkLoad "$ENDPOINTS" create "$THREADS" 5 0 >/dev/null 2>&1
+  # warm-up, discarded: the JIT of every node (three nodes compile the same code three times)
+  java -cp "$CP" dev.sagebrush.bench.SdkLoad "$ENDPOINTS" describe "$THREADS" "$WARMUP" 0 >/dev/null 2>&1
+  java -cp "$CP" dev.sagebrush.bench.SdkLoad "$ENDPOINTS" create "$THREADS" "$WARMUP" 0 >/dev/null 2>&1
   for run in $(seq 1 "$RUNS"); do
     for op in describe create; do
       echo "nodes=$nodes run=$run load=$(cut -d' ' -f1 /proc/loadavg) $(java -cp "$CP" dev.sagebrush.bench.SdkLoad "$ENDPOINTS" "$op" "$THREADS" "$DURATION" 2 2>/dev/null | grep '^sdk ')"

@@ -102,7 +102,7 @@ class ClusterProcessesIT {
     static void stop() throws Exception {
         for (NodeProcess n : nodes) n.close();
         if (root != null) {
-            for (NodeProcess n : nodes) System.out.println("---- " + n.name + " log tail:\n" + tail(n.logText(), 40));
+            for (NodeProcess n : nodes) System.out.println("---- " + n.name + " log tail:\n" + tail(n.logText(), 20));
             try (var walk = Files.walk(root)) {
                 walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
@@ -313,7 +313,9 @@ class ClusterProcessesIT {
                 r.trainingJobName("stall-t")), j -> j.trainingJobStatus() == TrainingJobStatus.COMPLETED
                 || j.trainingJobStatus() == TrainingJobStatus.FAILED, Duration.ofSeconds(90));
         assertThat(d.trainingJobStatus()).as(d.failureReason()).isEqualTo(TrainingJobStatus.COMPLETED);
-        // The job's final state is the taker's: the claim never went back to the stalled node.
+        // The job's final state is the taker's: its restart is in the history, and the claim never went back.
+        assertThat(d.secondaryStatusTransitions()).anySatisfy(s -> assertThat(s.statusMessage())
+                .startsWith("Restarting the training job after an interruption"));
         assertThat(row(TrainingJobs.KIND, "stall-t").epoch()).isEqualTo(2);
         assertThat(runsOf("training-job/stall-t")).extracting(Run::node).containsExactly(first.node(), takeover.node());
     }
