@@ -68,6 +68,17 @@ stop_nodes() {
   PIDS=()
 }
 
+# CPU time (ms) used so far by the nodes and by PostgreSQL (the postmaster and its backends), from /proc: the
+# figure that says what a request costs on a machine whose other load decides how much CPU the nodes get.
+cpu_ms() {
+  local total=0 p
+  for p in "${PIDS[@]}" "$PG_PID" $(pgrep -P "$PG_PID" || true); do
+    [ -r "/proc/$p/stat" ] || continue
+    total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat")))
+  done
+  echo $((total * 1000 / $(getconf CLK_TCK)))
+}
+
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); PostgreSQL $("$BIN/postgres" --version | awk '{print $3}')"
 for nodes in 1 3; do
   start_nodes "$nodes"
@@ -77,7 +88,11 @@ for nodes in 1 3; do
   java -cp "$CP" dev.sagebrush.bench.SdkLoad "$ENDPOINTS" create "$THREADS" "$WARMUP" 0 >/dev/null 2>&1
   for run in $(seq 1 "$RUNS"); do
     for op in describe create; do
-      echo "nodes=$nodes run=$run load=$(cut -d' ' -f1 /proc/loadavg) $(java -cp "$CP" dev.sagebrush.bench.SdkLoad "$ENDPOINTS" "$op" "$THREADS" "$DURATION" 2 2>/dev/null | grep '^sdk ')"
+      before="$(cpu_ms)"
+      line="$(java -cp "$CP" dev.sagebrush.bench.SdkLoad "$ENDPOINTS" "$op" "$THREADS" "$DURATION" 0 2>/dev/null | grep '^sdk ')"
+      used=$(( $(cpu_ms) - before ))
+      ok="$(echo "$line" | sed -E 's/.* ok=([0-9]+).*/\1/')"
+      echo "nodes=$nodes run=$run load=$(cut -d' ' -f1 /proc/loadavg) $line server_cpu_us_per_req=$(( used * 1000 / (ok > 0 ? ok : 1) ))"
     done
   done
   if [ "$nodes" -gt 1 ]; then
