@@ -68,7 +68,8 @@ public final class NotebookForwarder {
     /** The scheme the client used: what the forwarding node saw, for a verified forward; this exchange's otherwise. */
     static String clientScheme(HttpServerExchange exchange, boolean verifiedForward) {
         String proto = verifiedForward ? exchange.getRequestHeaders().getFirst(FORWARDED_PROTO) : null;
-        return "https".equalsIgnoreCase(proto) || "http".equalsIgnoreCase(proto) ? proto.toLowerCase() : exchange.getRequestScheme();
+        boolean known = "https".equalsIgnoreCase(proto) || "http".equalsIgnoreCase(proto);
+        return known ? proto.toLowerCase(java.util.Locale.ROOT) : exchange.getRequestScheme();
     }
 
     /**
