@@ -40,7 +40,6 @@ import software.amazon.awssdk.services.sagemaker.model.ModelDigests;
  */
 public final class CompilationController implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CompilationController.class);
-    private static final Duration LEASE = Duration.ofSeconds(60);
     private static final Duration PENDING_CHECK_INTERVAL = Duration.ofSeconds(60);
     static final int DEFAULT_MAX_RUNTIME_SECONDS = 86_400;
     private static final String CLAIM_LOST = "claim-lost";
@@ -52,6 +51,8 @@ public final class CompilationController implements AutoCloseable {
     private final Path workRoot;
     private final int concurrency;
     private final String nodeId;
+    /** How long a claim lasts unrenewed: after this node dies, another resumes its work this long after. */
+    private final Duration lease;
     private final ExecutorService executor;
     private final Map<ResourceKey, Cancellation> running = new ConcurrentHashMap<>();
     /** The claim under which each running job's work writes, renewed on every pass. */
@@ -60,7 +61,7 @@ public final class CompilationController implements AutoCloseable {
     private Instant nextPendingCheck = Instant.MIN;
 
     public CompilationController(ResourceStore store, JsonCodec codec, Clock clock, CompilationWork work,
-                                 Path workRoot, int concurrency, String nodeId, Duration resync) {
+                                 Path workRoot, int concurrency, String nodeId, Duration lease, Duration resync) {
         this.store = store;
         this.documents = new CompilationJobDocuments(codec);
         this.clock = clock;
@@ -68,6 +69,7 @@ public final class CompilationController implements AutoCloseable {
         this.workRoot = workRoot;
         this.concurrency = concurrency;
         this.nodeId = nodeId;
+        this.lease = lease;
         // Zero workers is an API-only node: it accepts, stops and deletes jobs, and leaves running them to others.
         this.executor = Executors.newFixedThreadPool(Math.max(1, concurrency), r -> {
             Thread t = new Thread(r, "compilation-worker");
@@ -137,7 +139,7 @@ public final class CompilationController implements AutoCloseable {
                 if (mine != null) {
                     mine.cancel("stop"); // the worker finishes the transition when its processes are gone
                 } else {
-                    store.claim(row.key(), nodeId, now, LEASE).ifPresent(claim -> {
+                    store.claim(row.key(), nodeId, now, lease).ifPresent(claim -> {
                         finish(row.key(), CompilationJobStatus.STOPPED, null, null, claim);
                         store.release(claim);
                     });
@@ -152,7 +154,7 @@ public final class CompilationController implements AutoCloseable {
                     }
                 } else if (running.size() < concurrency) {
                     // Cut off mid-run (a crash, a restart, or a node that stopped renewing): run again from the start.
-                    store.claim(row.key(), nodeId, now, LEASE).ifPresent(claim -> {
+                    store.claim(row.key(), nodeId, now, lease).ifPresent(claim -> {
                         // The row was read before the claim: the node that held it may have finished it since.
                         Optional<StoredResource> current = store.get(row.key());
                         if (current.isEmpty() || !"INPROGRESS".equals(current.get().status())) {
@@ -171,7 +173,7 @@ public final class CompilationController implements AutoCloseable {
                 Integer maxPending = job.stoppingCondition() == null ? null : job.stoppingCondition().maxPendingTimeInSeconds();
                 boolean expired = maxPending != null && now.isAfter(job.creationTime().plusSeconds(maxPending));
                 if (!expired && running.size() >= concurrency) return;
-                Optional<Claim> claim = store.claim(row.key(), nodeId, now, LEASE);
+                Optional<Claim> claim = store.claim(row.key(), nodeId, now, lease);
                 if (claim.isEmpty()) return;
                 if (expired) {
                     finish(row.key(), CompilationJobStatus.FAILED, "ClientError: The job waited longer than "
@@ -198,7 +200,7 @@ public final class CompilationController implements AutoCloseable {
     private boolean renew(ResourceKey key, Instant now) {
         Claim held = claims.get(key);
         if (held == null) return true; // the run is ending and has given its claim back
-        Optional<Claim> renewed = store.renew(held, now, LEASE);
+        Optional<Claim> renewed = store.renew(held, now, lease);
         renewed.ifPresent(c -> claims.replace(key, held, c));
         if (renewed.isEmpty()) log.warn("Lost the claim on compilation job {}: another node took it over; "
                 + "stopping the work here", key.name());
@@ -206,6 +208,7 @@ public final class CompilationController implements AutoCloseable {
     }
 
     private void launch(ResourceKey key, DescribeCompilationJobResponse job, Claim claim) {
+        log.info("Compilation job {} runs on node {} (claim epoch {})", job.compilationJobArn(), nodeId, claim.epoch());
         Cancellation cancellation = new Cancellation();
         claims.put(key, claim);
         running.put(key, cancellation);

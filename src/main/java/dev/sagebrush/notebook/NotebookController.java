@@ -50,7 +50,6 @@ import software.amazon.awssdk.services.sagemaker.model.NotebookInstanceLifecycle
  */
 public final class NotebookController implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(NotebookController.class);
-    private static final Duration LEASE = Duration.ofSeconds(60);
     private static final List<String> ACTIVE = List.of("Pending", "InService", "Stopping", "Updating", "Deleting");
 
     private final ResourceStore store;
@@ -59,6 +58,8 @@ public final class NotebookController implements AutoCloseable {
     private final NotebookRuntime runtime;
     private final NotebookRoutes routes;
     private final String nodeId;
+    /** How long a claim lasts unrenewed: after this node dies, another resumes its work this long after. */
+    private final Duration lease;
     private final ControllerLoop loop;
     private final Function<SessionSigner.InstanceRef, java.util.Map<String, String>> callback;
     private final ExecutorService workers;
@@ -70,8 +71,8 @@ public final class NotebookController implements AutoCloseable {
     private volatile boolean closing;
 
     public NotebookController(ResourceStore store, JsonCodec codec, Clock clock, NotebookRuntime runtime,
-                              NotebookRoutes routes, String nodeId, Duration resync) {
-        this(store, codec, clock, runtime, routes, nodeId, resync, ref -> java.util.Map.of());
+                              NotebookRoutes routes, String nodeId, Duration lease, Duration resync) {
+        this(store, codec, clock, runtime, routes, nodeId, lease, resync, ref -> java.util.Map.of());
     }
 
     /**
@@ -79,7 +80,7 @@ public final class NotebookController implements AutoCloseable {
      *                 own (see {@code notebook.callback.InstanceCredentials}); read at every start
      */
     public NotebookController(ResourceStore store, JsonCodec codec, Clock clock, NotebookRuntime runtime,
-                              NotebookRoutes routes, String nodeId, Duration resync,
+                              NotebookRoutes routes, String nodeId, Duration lease, Duration resync,
                               Function<SessionSigner.InstanceRef, java.util.Map<String, String>> callback) {
         this.callback = callback;
         this.store = store;
@@ -88,6 +89,7 @@ public final class NotebookController implements AutoCloseable {
         this.runtime = runtime;
         this.routes = routes;
         this.nodeId = nodeId;
+        this.lease = lease;
         // Unbounded on purpose: a start mostly waits (for Jupyter, for a lifecycle script), and ten instances
         // created at once should start at once, not one after another.
         this.workers = Executors.newCachedThreadPool(r -> {
@@ -184,7 +186,7 @@ public final class NotebookController implements AutoCloseable {
 
     /** Claims an instance for this node (a new epoch); false when another node holds it. */
     private boolean claim(ResourceKey key, Instant now) {
-        Optional<Claim> claim = store.claim(key, nodeId, now, LEASE);
+        Optional<Claim> claim = store.claim(key, nodeId, now, lease);
         claim.ifPresent(c -> {
             claims.put(key, c);
             renewed.put(key, now);
@@ -196,8 +198,8 @@ public final class NotebookController implements AutoCloseable {
     private boolean renewIfDue(ResourceKey key, Instant now) {
         Instant last = renewed.get(key);
         Claim held = claims.get(key);
-        if (held == null || last != null && !now.isAfter(last.plus(LEASE.dividedBy(3)))) return true;
-        Optional<Claim> next = store.renew(held, now, LEASE);
+        if (held == null || last != null && !now.isAfter(last.plus(lease.dividedBy(3)))) return true;
+        Optional<Claim> next = store.renew(held, now, lease);
         if (next.isEmpty()) {
             claims.remove(key, held);
             renewed.remove(key);

@@ -39,7 +39,6 @@ import software.amazon.awssdk.services.sagemaker.model.TrainingJobStatus;
  */
 public final class TrainingController implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TrainingController.class);
-    private static final Duration LEASE = Duration.ofSeconds(60);
     private static final List<String> ACTIVE = List.of("InProgress", "Stopping");
     private static final Duration PENDING_CHECK_INTERVAL = Duration.ofSeconds(60);
     private Instant nextPendingCheck = Instant.MIN;
@@ -50,6 +49,8 @@ public final class TrainingController implements AutoCloseable {
     private final TrainingRunner runner;
     private final int workers;
     private final String nodeId;
+    /** How long a claim lasts unrenewed: after this node dies, another resumes its work this long after. */
+    private final Duration lease;
     private final ExecutorService executor;
     private final Map<ResourceKey, Cancellation> running = new ConcurrentHashMap<>();
     /** The claim under which each running job's work writes, renewed on every pass. */
@@ -69,13 +70,14 @@ public final class TrainingController implements AutoCloseable {
     private final ControllerLoop loop;
 
     public TrainingController(ResourceStore store, JsonCodec codec, Clock clock,
-                              TrainingRunner runner, int workers, String nodeId, Duration resync) {
+                              TrainingRunner runner, int workers, String nodeId, Duration lease, Duration resync) {
         this.store = store;
         this.documents = new TrainingJobDocuments(codec);
         this.clock = clock;
         this.runner = runner;
         this.workers = workers;
         this.nodeId = nodeId;
+        this.lease = lease;
         this.executor = Executors.newFixedThreadPool(Math.max(1, workers), r -> {
             Thread t = new Thread(r, "training-worker");
             t.setDaemon(true);
@@ -126,7 +128,7 @@ public final class TrainingController implements AutoCloseable {
             if (mine != null) {
                 mine.cancel("stop"); // the worker records Stopped once the process is gone
             } else {
-                store.claim(row.key(), nodeId, now, LEASE).ifPresent(claim -> {
+                store.claim(row.key(), nodeId, now, lease).ifPresent(claim -> {
                     finish(row.key(), TrainingJobStatus.STOPPED, SecondaryStatus.STOPPED, "Training job stopped", null,
                             null, claim);
                     store.release(claim);
@@ -150,7 +152,7 @@ public final class TrainingController implements AutoCloseable {
         boolean expired = job.trainingStartTime() == null && maxPending != null
                 && now.isAfter(job.creationTime().plusSeconds(maxPending));
         if (!expired && running.size() >= workers) return;
-        Optional<Claim> claim = store.claim(row.key(), nodeId, now, LEASE);
+        Optional<Claim> claim = store.claim(row.key(), nodeId, now, lease);
         if (claim.isEmpty()) return;
         if (expired) {
             finish(row.key(), TrainingJobStatus.FAILED, SecondaryStatus.FAILED, "Training job failed",
@@ -179,7 +181,7 @@ public final class TrainingController implements AutoCloseable {
     private boolean renew(ResourceKey key, Instant now) {
         Claim held = claims.get(key);
         if (held == null) return true; // the run is ending and has given its claim back
-        Optional<Claim> renewed = store.renew(held, now, LEASE);
+        Optional<Claim> renewed = store.renew(held, now, lease);
         renewed.ifPresent(c -> claims.replace(key, held, c));
         if (renewed.isEmpty()) log.warn("Lost the claim on training job {}: another node took it over; "
                 + "stopping the work here", key.name());
@@ -187,6 +189,7 @@ public final class TrainingController implements AutoCloseable {
     }
 
     private void launch(ResourceKey key, DescribeTrainingJobResponse job, Claim claim) {
+        log.info("Training job {} runs on node {} (claim epoch {})", job.trainingJobArn(), nodeId, claim.epoch());
         Cancellation cancellation = new Cancellation();
         claims.put(key, claim);
         running.put(key, cancellation);
