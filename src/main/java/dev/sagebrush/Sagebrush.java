@@ -40,7 +40,11 @@ import dev.sagebrush.notebook.NotebookInstances;
 import dev.sagebrush.notebook.NotebookSettings;
 import dev.sagebrush.notebook.callback.CredentialsEndpoint;
 import dev.sagebrush.notebook.callback.InstanceCredentials;
+import dev.sagebrush.cluster.ForwardSignature;
+import dev.sagebrush.notebook.proxy.NotebookForwarder;
 import dev.sagebrush.notebook.proxy.NotebookOrigins;
+import dev.sagebrush.store.Claim;
+import dev.sagebrush.store.ResourceKey;
 import dev.sagebrush.notebook.proxy.NotebookProxy;
 import dev.sagebrush.notebook.proxy.NotebookRoutes;
 import dev.sagebrush.notebook.proxy.SessionSigner;
@@ -127,14 +131,17 @@ public final class Sagebrush implements AutoCloseable {
         // One identity for this node in every lease it takes, so two nodes sharing a database never run one job twice;
         // kept in the data directory, so after a crash this node takes its own interrupted work back at once.
         String nodeId = NodeIdentity.loadOrCreate(dataDir.resolve("secrets").resolve("node-id"));
-        EmbeddedS3 s3 = closeLater(EmbeddedS3.start(dataDir, credentials.secretsByAccessKey()));
+        Map<String, String> s3Keys = Map.copyOf(credentials.secretsByAccessKey());
+        EmbeddedS3 s3 = closeLater(EmbeddedS3.startIn(config.cluster().objectStoreDir().orElse(dataDir.resolve("s3")),
+                id -> Optional.ofNullable(s3Keys.get(id))));
+        Duration lease = config.cluster().leaseTtl();
         ObjectStorage storage = closeLater(s3.openServiceStorage());
         CompilationWork compilationWork = new NeoCompilationWork(storage, SafeArchive.Limits.DEFAULT,
                 compilers(storage, dataDir, sandboxes, sandboxSettings.compileMemoryBytes()));
         CompilationController compilationController = closeLater(new CompilationController(store, codec, clock,
                 compilationWork, DataDirectory.privateDir(dataDir.resolve("work").resolve("compilation")),
                 config.compileWorkers(),
-                nodeId, Duration.ofSeconds(1)).start());
+                nodeId, lease, Duration.ofSeconds(1)).start());
         CompilationJobs compilation = new CompilationJobs(store, codec, compilationController::wake);
         CompilationJobListing compilationListing = new CompilationJobListing(store, codec, tokens);
 
@@ -149,7 +156,7 @@ public final class Sagebrush implements AutoCloseable {
                 DataDirectory.privateDir(dataDir.resolve("training")), config.training().stopGrace(), clock, sandboxes,
                 sandboxSettings.trainingMemoryBytes(), new TrainingTelemetry(logs, metrics, clock), containers);
         TrainingController trainingController = closeLater(new TrainingController(store, codec, clock,
-                trainingRunner, config.training().workers(), nodeId, Duration.ofSeconds(1)).start());
+                trainingRunner, config.training().workers(), nodeId, lease, Duration.ofSeconds(1)).start());
         TrainingJobs training = new TrainingJobs(store, codec, trainingController::wake);
         TrainingJobListing trainingListing = new TrainingJobListing(store, codec, tokens);
         Tags tags = new Tags(store, tokens);
@@ -169,7 +176,7 @@ public final class Sagebrush implements AutoCloseable {
                 nb.loopVolumes()), nb.runInstances() ? HostCapabilities.probe() : HostCapabilities.none());
         // The controller stops every Jupyter when it closes; it closes before the store (stack order).
         NotebookController notebookController = closeLater(new NotebookController(store, codec, clock, notebookRuntime,
-                notebookRoutes, nodeId, Duration.ofSeconds(1), credentialsEndpoint.environment(this::loopbackEndpoint)));
+                notebookRoutes, nodeId, lease, Duration.ofSeconds(1), credentialsEndpoint.environment(this::loopbackEndpoint)));
         if (nb.runInstances()) notebookController.start();
         closeLater(new FileLogIngester(logs, new NotebookLogFiles(store, notebookRuntime::logDirectory),
                 dataDir.resolve("logs").resolve("ingest"), clock, Duration.ofSeconds(1)).start());
@@ -189,8 +196,9 @@ public final class Sagebrush implements AutoCloseable {
         InputValidator validator = Validator.loadDefault()::validate;
         HttpHandler gateway = new Gateway(table, new SigV4Verifier(credentials, instanceCredentials, "sagemaker", clock),
                 validator, codec, clock, config.maxRequestBytes(),
-                new FrontDoor(s3.frontDoorHandler(instanceCredentials, clock), new NotebookProxy(notebookSigner, notebookRoutes, notebookOrigins,
-                        clock, notebooks::instanceAt, notebookRuntime::logDirectory), credentialsEndpoint));
+                new FrontDoor(s3.frontDoorHandler(instanceCredentials, clock), new NotebookProxy(notebookSigner,
+                        notebookRoutes, notebookOrigins, clock, notebooks::instanceAt, notebookRuntime::logDirectory,
+                        notebookForwarder(store, keys, nodeId, clock, notebooks)), credentialsEndpoint));
         CloudWatchLogs consoleLogs = new CloudWatchLogs(logs);
         CloudWatchMetrics consoleMetrics = new CloudWatchMetrics(metrics);
         // The console: the same operation table and the same CloudWatch services, behind its session instead of SigV4.
@@ -227,7 +235,28 @@ public final class Sagebrush implements AutoCloseable {
         undertow.start();
         toClose.push(undertow::stop);
         this.port = ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
+        if (config.database().isPresent()) {
+            // The other nodes forward requests only this node can serve (its notebooks' Jupyter) to this address.
+            String address = config.cluster().nodeAddress().orElseGet(this::loopbackEndpoint);
+            if (config.cluster().nodeAddress().isEmpty() && !config.bindsLoopbackOnly()) {
+                log.warn("No --node-address: other nodes will forward notebook requests to {}, which reaches this node "
+                        + "only from this machine. Set --node-address for nodes on several machines.", address);
+            }
+            store.announceNode(nodeId, address, clock.instant());
+            log.info("Node {} announced at {} to the nodes sharing its database", nodeId, address);
+        }
         log.info("Sagebrush listening on http://{}:{} (data in {})", config.host(), port, dataDir.toAbsolutePath());
+    }
+
+    /** Sends a notebook request to the node whose Jupyter serves the instance: the node holding its live claim. */
+    private NotebookForwarder notebookForwarder(ResourceStore store, ServerKeys keys, String nodeId, Clock clock,
+                                                NotebookInstances notebooks) throws IOException {
+        if (config.database().isEmpty()) return NotebookForwarder.none(); // alone on its store: it serves everything
+        return new NotebookForwarder(nodeId, new ForwardSignature(keys.get(ServerKeys.NODE_FORWARDING)), clock,
+                key -> notebooks.instanceAt(key).flatMap(ref -> store.currentClaim(new ResourceKey(ref.account(),
+                                ref.region(), NotebookInstances.KIND, ref.name())))
+                        .filter(claim -> claim.until().isAfter(clock.instant())).map(Claim::owner),
+                store::nodeAddress);
     }
 
     public static Sagebrush start(Config config) throws IOException {

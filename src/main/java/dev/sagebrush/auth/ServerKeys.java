@@ -10,16 +10,18 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 
 /**
- * The keys the server signs what clients hold with (page tokens, Search tokens, notebook sessions, instance
- * credentials), named and loaded in this one place. A single node keeps each key in its data directory, created once
- * (0600, fsynced, renamed into place): a restart must keep honouring the tokens it issued. Nodes sharing a database
- * keep the keys there, so a token one node issued is honoured by every other.
+ * The keys the server signs with (page tokens, Search tokens, notebook sessions, instance credentials, requests
+ * forwarded between nodes), named and loaded in this one place. A single node keeps each key in its data directory,
+ * created once (0600, fsynced, renamed into place): a restart must keep honouring the tokens it issued. Nodes sharing
+ * a database keep the keys there, so a token one node issued is honoured by every other.
  */
 public final class ServerKeys {
     public static final String PAGE_TOKENS = "page-token";
     public static final String SEARCH_TOKENS = "search-token";
     public static final String NOTEBOOK_SESSIONS = "notebook-session";
     public static final String NOTEBOOK_CREDENTIALS = "notebook-credentials";
+    /** Signs requests one node forwards to another (a notebook served by the other's Jupyter). */
+    public static final String NODE_FORWARDING = "node-forwarding";
 
     private static final int KEY_BYTES = 32;
 

@@ -1,6 +1,7 @@
 package dev.sagebrush.cli;
 
 import dev.sagebrush.Sagebrush;
+import dev.sagebrush.cluster.ClusterSettings;
 import dev.sagebrush.config.Config;
 import dev.sagebrush.config.TrainingSettings;
 import java.time.Duration;
@@ -83,10 +84,33 @@ public final class ServerCommand implements Callable<Integer> {
                     + "without it only loopback peers may.")
     Path metricsTokenFile;
 
+    @Option(names = "--lease-ttl", defaultValue = "${env:SAGEBRUSH_LEASE_TTL:-60}",
+            description = "Seconds a node's claim on a job or notebook instance lasts without renewal: how long after a "
+                    + "node dies another node resumes its work (default: ${DEFAULT-VALUE}, at least 3). Give every node "
+                    + "the same value.")
+    int leaseTtl;
+
+    @Option(names = "--node-address", defaultValue = "${env:SAGEBRUSH_NODE_ADDRESS}",
+            description = "URL at which the other nodes reach this one, e.g. http://10.0.0.5:8080 (they forward "
+                    + "notebook requests to it). Default: this node's listening address (127.0.0.1 for a wildcard "
+                    + "--host: set it for nodes on several machines).")
+    String nodeAddress;
+
+    @Option(names = "--object-store-dir", defaultValue = "${env:SAGEBRUSH_OBJECT_STORE_DIR}",
+            description = "Directory of the embedded S3's objects. Nodes sharing one database must share it (one "
+                    + "shared file system path on every node). Default: <data-dir>/s3.")
+    Path objectStoreDir;
+
     @Override
     public Integer call() throws Exception {
+        if (leaseTtl < 3) {
+            System.err.println("sagebrush: --lease-ttl must be at least 3 seconds (claims are renewed about every second)");
+            return 2;
+        }
         Config config = Config.defaults(dataDir).withHost(host).withPort(port).withCredentialsFile(credentials)
-                .withDatabase(database).withMetricsTokenFile(metricsTokenFile);
+                .withDatabase(database).withMetricsTokenFile(metricsTokenFile)
+                .withCluster(ClusterSettings.defaults().withLeaseTtl(Duration.ofSeconds(leaseTtl))
+                        .withNodeAddress(nodeAddress).withObjectStoreDir(objectStoreDir));
         if (compileWorkers >= 0) config = config.withCompileWorkers(compileWorkers);
         TrainingSettings training = config.training().withImagesFile(trainingImages)
                 .withStopGrace(Duration.ofSeconds(trainingStopGrace)).withImageMapFile(trainingImageMap)

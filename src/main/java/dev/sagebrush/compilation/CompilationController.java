@@ -43,7 +43,6 @@ import software.amazon.awssdk.services.sagemaker.model.ModelDigests;
  */
 public final class CompilationController implements Controller {
     private static final Logger log = LoggerFactory.getLogger(CompilationController.class);
-    private static final Duration LEASE = Duration.ofSeconds(60);
     private static final Duration PENDING_CHECK_INTERVAL = Duration.ofSeconds(60);
     static final int DEFAULT_MAX_RUNTIME_SECONDS = 86_400;
     private static final String CLAIM_LOST = "claim-lost";
@@ -62,14 +61,14 @@ public final class CompilationController implements Controller {
     private Instant nextPendingCheck = Instant.MIN;
 
     public CompilationController(ResourceStore store, JsonCodec codec, Clock clock, CompilationWork work,
-                                 Path workRoot, int concurrency, String nodeId, Duration resync) {
+                                 Path workRoot, int concurrency, String nodeId, Duration lease, Duration resync) {
         this.store = store;
         this.documents = new CompilationJobDocuments(codec);
         this.clock = clock;
         this.workRoot = workRoot;
         this.nodeId = nodeId;
         this.poll = resync;
-        this.claims = new HeldClaims(store, nodeId, clock, LEASE);
+        this.claims = new HeldClaims(store, nodeId, clock, lease);
         this.reconciliation = new Reconciliation(CompilationJobs.KIND, this::reconcile, this::resyncKeys,
                 Reconciliation.Settings.of(resync));
         // Zero slots is an API-only node: it accepts, stops and deletes jobs, and leaves running them to others.
@@ -163,6 +162,7 @@ public final class CompilationController implements Controller {
             return Result.done();
         }
         log.info("Resuming compilation job {} after an interruption", current.get().arn());
+        logRuns(current.get());
         backend.submit(key, documents.decode(current.get()));
         return Result.after(poll);
     }
@@ -193,8 +193,13 @@ public final class CompilationController implements Controller {
             backend.forget(key);
             return Result.done();
         }
+        logRuns(started.get());
         backend.submit(key, documents.decode(started.get()));
         return Result.after(poll);
+    }
+
+    private void logRuns(StoredResource job) {
+        log.info("Compilation job {} runs on node {} (claim epoch {})", job.arn(), nodeId, claims.current(job.key()).epoch());
     }
 
     /** A job whose work this node holds: keep it alive, stop it, or record how it ended. */

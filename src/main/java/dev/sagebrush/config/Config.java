@@ -1,5 +1,6 @@
 package dev.sagebrush.config;
 
+import dev.sagebrush.cluster.ClusterSettings;
 import dev.sagebrush.notebook.NotebookSettings;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -20,10 +21,11 @@ import java.util.Optional;
  * @param notebooks         how notebook instances run (Jupyter processes, lifecycle limits, volumes)
  * @param database          a {@code postgresql://} URL shared by several nodes; empty means SQLite in the data dir
  * @param metricsTokenFile  holds the bearer token that lets anyone scrape /metrics; empty: loopback peers only
+ * @param cluster           lease TTL, this node's address for the others, the shared object store directory
  */
 public record Config(String host, int port, Path dataDir, Optional<Path> credentialsFile, int maxRequestBytes,
                      int compileWorkers, TrainingSettings training, NotebookSettings notebooks,
-                     Optional<String> database, Optional<Path> metricsTokenFile) {
+                     Optional<String> database, Optional<Path> metricsTokenFile, ClusterSettings cluster) {
 
     public static final int DEFAULT_PORT = 8080;
     public static final int DEFAULT_MAX_REQUEST_BYTES = 8 * 1024 * 1024;
@@ -39,45 +41,50 @@ public record Config(String host, int port, Path dataDir, Optional<Path> credent
     public static Config defaults(Path dataDir) {
         return new Config("127.0.0.1", DEFAULT_PORT, dataDir, Optional.empty(), DEFAULT_MAX_REQUEST_BYTES,
                 Math.max(1, Runtime.getRuntime().availableProcessors() / 2), TrainingSettings.defaults(),
-                NotebookSettings.defaults(), Optional.empty(), Optional.empty());
+                NotebookSettings.defaults(), Optional.empty(), Optional.empty(), ClusterSettings.defaults());
     }
 
     public Config withPort(int p) {
-        return new Config(host, p, dataDir, credentialsFile, maxRequestBytes, compileWorkers, training, notebooks, database, metricsTokenFile);
+        return new Config(host, p, dataDir, credentialsFile, maxRequestBytes, compileWorkers, training, notebooks, database, metricsTokenFile, cluster);
     }
 
     public Config withHost(String h) {
-        return new Config(h, port, dataDir, credentialsFile, maxRequestBytes, compileWorkers, training, notebooks, database, metricsTokenFile);
+        return new Config(h, port, dataDir, credentialsFile, maxRequestBytes, compileWorkers, training, notebooks, database, metricsTokenFile, cluster);
     }
 
     public Config withCredentialsFile(Path f) {
-        return new Config(host, port, dataDir, Optional.ofNullable(f), maxRequestBytes, compileWorkers, training, notebooks, database, metricsTokenFile);
+        return new Config(host, port, dataDir, Optional.ofNullable(f), maxRequestBytes, compileWorkers, training, notebooks, database, metricsTokenFile, cluster);
     }
 
     public Config withMaxRequestBytes(int n) {
-        return new Config(host, port, dataDir, credentialsFile, n, compileWorkers, training, notebooks, database, metricsTokenFile);
+        return new Config(host, port, dataDir, credentialsFile, n, compileWorkers, training, notebooks, database, metricsTokenFile, cluster);
     }
 
     public Config withCompileWorkers(int n) {
-        return new Config(host, port, dataDir, credentialsFile, maxRequestBytes, n, training, notebooks, database, metricsTokenFile);
+        return new Config(host, port, dataDir, credentialsFile, maxRequestBytes, n, training, notebooks, database, metricsTokenFile, cluster);
     }
 
     public Config withTraining(TrainingSettings t) {
-        return new Config(host, port, dataDir, credentialsFile, maxRequestBytes, compileWorkers, t, notebooks, database, metricsTokenFile);
+        return new Config(host, port, dataDir, credentialsFile, maxRequestBytes, compileWorkers, t, notebooks, database, metricsTokenFile, cluster);
     }
 
     public Config withNotebooks(NotebookSettings n) {
-        return new Config(host, port, dataDir, credentialsFile, maxRequestBytes, compileWorkers, training, n, database, metricsTokenFile);
+        return new Config(host, port, dataDir, credentialsFile, maxRequestBytes, compileWorkers, training, n, database, metricsTokenFile, cluster);
     }
 
     public Config withDatabase(String url) {
         return new Config(host, port, dataDir, credentialsFile, maxRequestBytes, compileWorkers, training, notebooks,
-                Optional.ofNullable(url).filter(u -> !u.isBlank()), metricsTokenFile);
+                Optional.ofNullable(url).filter(u -> !u.isBlank()), metricsTokenFile, cluster);
     }
 
     public Config withMetricsTokenFile(Path f) {
         return new Config(host, port, dataDir, credentialsFile, maxRequestBytes, compileWorkers, training, notebooks,
-                database, Optional.ofNullable(f));
+                database, Optional.ofNullable(f), cluster);
+    }
+
+    public Config withCluster(ClusterSettings c) {
+        return new Config(host, port, dataDir, credentialsFile, maxRequestBytes, compileWorkers, training, notebooks,
+                database, metricsTokenFile, c);
     }
 
     public boolean bindsLoopbackOnly() {

@@ -54,7 +54,6 @@ import software.amazon.awssdk.services.sagemaker.model.NotebookInstanceLifecycle
  */
 public final class NotebookController implements Controller {
     private static final Logger log = LoggerFactory.getLogger(NotebookController.class);
-    private static final Duration LEASE = Duration.ofSeconds(60);
     private static final List<String> ACTIVE = List.of("Pending", "InService", "Stopping", "Updating", "Deleting");
     private static final String CLAIM_LOST = "claim-lost";
 
@@ -79,8 +78,8 @@ public final class NotebookController implements Controller {
     private volatile boolean closing;
 
     public NotebookController(ResourceStore store, JsonCodec codec, Clock clock, NotebookRuntime runtime,
-                              NotebookRoutes routes, String nodeId, Duration resync) {
-        this(store, codec, clock, runtime, routes, nodeId, resync, ref -> java.util.Map.of());
+                              NotebookRoutes routes, String nodeId, Duration lease, Duration resync) {
+        this(store, codec, clock, runtime, routes, nodeId, lease, resync, ref -> java.util.Map.of());
     }
 
     /**
@@ -88,7 +87,7 @@ public final class NotebookController implements Controller {
      *                 own (see {@code notebook.callback.InstanceCredentials}); read at every start
      */
     public NotebookController(ResourceStore store, JsonCodec codec, Clock clock, NotebookRuntime runtime,
-                              NotebookRoutes routes, String nodeId, Duration resync,
+                              NotebookRoutes routes, String nodeId, Duration lease, Duration resync,
                               Function<SessionSigner.InstanceRef, java.util.Map<String, String>> callback) {
         this.callback = callback;
         this.store = store;
@@ -97,7 +96,7 @@ public final class NotebookController implements Controller {
         this.runtime = runtime;
         this.routes = routes;
         this.poll = resync;
-        this.claims = new HeldClaims(store, nodeId, clock, LEASE);
+        this.claims = new HeldClaims(store, nodeId, clock, lease);
         this.reconciliation = new Reconciliation(NotebookInstances.KIND, this::reconcile, this::resyncKeys,
                 Reconciliation.Settings.of(resync));
         // No limit on purpose: a start mostly waits (for Jupyter, for a lifecycle script), and ten instances created
@@ -171,7 +170,7 @@ public final class NotebookController implements Controller {
     private Result reconcileInService(ResourceKey key, StoredResource row, InstanceKey name) {
         if (runtime.isRunning(name)) {
             // Renewed every third of the lease: renewing at every look would write every second.
-            if (!claims.renewIfOlderThan(key, LEASE.dividedBy(3))) {
+            if (!claims.renewIfOlderThan(key, claims.lease().dividedBy(3))) {
                 log.warn("Lost the claim on notebook instance {}: another node took it over; stopping it here", row.arn());
                 routes.unregister(name);
                 submit(key, new Operation(Operation.Kind.STOP, name, null));
@@ -200,7 +199,7 @@ public final class NotebookController implements Controller {
     private Result reconcileOperation(ResourceKey key, Execution<Upstream> op) {
         Operation.Kind kind = submitted.get(key);
         if (!op.ended()) {
-            if (claims.holds(key) && !claims.renewIfOlderThan(key, LEASE.dividedBy(3))) {
+            if (claims.holds(key) && !claims.renewIfOlderThan(key, claims.lease().dividedBy(3))) {
                 log.warn("Lost the claim on notebook instance {} during {}; stopping the work here", key.name(), kind);
                 operations.cancel(key, CLAIM_LOST);
             }

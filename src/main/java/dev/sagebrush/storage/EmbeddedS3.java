@@ -62,7 +62,16 @@ public final class EmbeddedS3 implements AutoCloseable {
      * must be thread-safe and fast), so the credential store can change while the server runs.
      */
     public static EmbeddedS3 start(Path dataDir, Function<String, Optional<String>> secretLookup) {
-        Path dir = dataDir.resolve("s3").toAbsolutePath();
+        return startIn(dataDir.resolve("s3"), secretLookup);
+    }
+
+    /**
+     * Starts on objects kept in {@code objectDir}. Several nodes may each run one on the same shared directory: every
+     * object is a file renamed into place, its metadata in extended attributes, so each node sees what the others
+     * wrote (the file system must support user extended attributes: a local one, NFS 4.2, CephFS).
+     */
+    public static EmbeddedS3 startIn(Path objectDir, Function<String, Optional<String>> secretLookup) {
+        Path dir = objectDir.toAbsolutePath();
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
@@ -131,7 +140,7 @@ public final class EmbeddedS3 implements AutoCloseable {
         return service;
     }
 
-    /** Where the objects live on disk: {@code <dataDir>/s3}. */
+    /** Where the objects live on disk: {@code <dataDir>/s3} unless configured otherwise. */
     public Path storageDirectory() {
         return storageDir;
     }

@@ -58,6 +58,18 @@ final class ClaimSql {
         }
     }
 
+    /** The claim recorded on a resource now (possibly expired); empty when none is, or the resource is gone. */
+    static Optional<Claim> current(Connection c, ResourceKey key) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT lease_owner, claim_epoch, lease_until FROM resources "
+                + "WHERE" + KEY + " AND lease_owner IS NOT NULL")) {
+            bindKey(ps, 1, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(new Claim(key, rs.getString(1), rs.getLong(2),
+                        Instant.ofEpochMilli(rs.getLong(3)))) : Optional.empty();
+            }
+        }
+    }
+
     /** After a fenced write changed nothing: throws if the claim is why, so the caller can tell it from a lost race. */
     static void checkCurrent(Connection c, Claim fence) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT lease_owner, claim_epoch FROM resources WHERE" + KEY)) {

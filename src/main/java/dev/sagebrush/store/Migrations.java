@@ -60,6 +60,15 @@ final class Migrations {
                 SELECT row_number() OVER (ORDER BY created_at, arn), arn, account, region, kind, name, 0 FROM resources""",
                 "INSERT INTO feed_head (id, seq) SELECT 1, COALESCE(MAX(seq), 0) FROM changes",
                 "CREATE TABLE server_keys (name TEXT PRIMARY KEY, value BLOB NOT NULL)"
+            ),
+            // Nodes sharing the database: where each one is reached (forwarding to the node that serves a request).
+            List.of(
+                """
+                CREATE TABLE cluster_nodes (
+                  node_id TEXT PRIMARY KEY,
+                  address TEXT NOT NULL,
+                  seen_at INTEGER NOT NULL
+                )"""
             ));
 
     private Migrations() {}

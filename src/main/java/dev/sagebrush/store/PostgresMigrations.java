@@ -57,6 +57,15 @@ final class PostgresMigrations {
                   deleted INTEGER NOT NULL
                 )""",
                 "CREATE TABLE server_keys (name TEXT PRIMARY KEY, value BYTEA NOT NULL)"
+            ),
+            // Nodes sharing the database: where each one is reached (forwarding to the node that serves a request).
+            List.of(
+                """
+                CREATE TABLE cluster_nodes (
+                  node_id TEXT PRIMARY KEY,
+                  address TEXT NOT NULL,
+                  seen_at BIGINT NOT NULL
+                )"""
             ));
 
     private PostgresMigrations() {}

@@ -111,6 +111,20 @@ public interface ResourceStore extends AutoCloseable {
     /** Gives a claim up, if it is still current; a lost claim is left as the new owner holds it. */
     void release(Claim claim);
 
+    /** The claim recorded on a resource now, expired or not: which node works on it (or last did, until it releases). */
+    Optional<Claim> currentClaim(ResourceKey key);
+
+    // ------------------------------------------------------------------------------------------------------ nodes
+
+    /**
+     * Records (or updates) the address at which the other nodes sharing this store reach node {@code nodeId}: where a
+     * node forwards a request that only another node can serve (a notebook instance's Jupyter runs on one node).
+     */
+    void announceNode(String nodeId, String address, Instant now);
+
+    /** The address node {@code nodeId} last announced; empty for a node that never did. */
+    Optional<String> nodeAddress(String nodeId);
+
     // --------------------------------------------------------------------------------------------------------- tags
 
     /** Tags of the resource with this ARN, in insertion order. */

@@ -138,6 +138,24 @@ public abstract class SqlResourceStore implements ResourceStore {
     }
 
     @Override
+    public Optional<Claim> currentClaim(ResourceKey key) {
+        return read(c -> ClaimSql.current(c, key));
+    }
+
+    @Override
+    public void announceNode(String nodeId, String address, Instant now) {
+        write(c -> {
+            NodeSql.announce(c, nodeId, address, now);
+            return Written.of(null);
+        });
+    }
+
+    @Override
+    public Optional<String> nodeAddress(String nodeId) {
+        return read(c -> NodeSql.address(c, nodeId));
+    }
+
+    @Override
     public boolean putTags(String arn, Map<String, String> tags) {
         return write(c -> {
             Optional<ResourceKey> key = keyOf(c, arn);

@@ -46,7 +46,6 @@ import software.amazon.awssdk.services.sagemaker.model.TrainingJobStatus;
  */
 public final class TrainingController implements Controller {
     private static final Logger log = LoggerFactory.getLogger(TrainingController.class);
-    private static final Duration LEASE = Duration.ofSeconds(60);
     private static final List<String> ACTIVE = List.of("InProgress", "Stopping");
     private static final Duration PENDING_CHECK_INTERVAL = Duration.ofSeconds(60);
     private static final String CLAIM_LOST = "claim-lost";
@@ -80,13 +79,13 @@ public final class TrainingController implements Controller {
     private Instant nextPendingCheck = Instant.MIN;
 
     public TrainingController(ResourceStore store, JsonCodec codec, Clock clock,
-                              TrainingRunner runner, int workers, String nodeId, Duration resync) {
+                              TrainingRunner runner, int workers, String nodeId, Duration lease, Duration resync) {
         this.store = store;
         this.documents = new TrainingJobDocuments(codec);
         this.clock = clock;
         this.nodeId = nodeId;
         this.poll = resync;
-        this.claims = new HeldClaims(store, nodeId, clock, LEASE);
+        this.claims = new HeldClaims(store, nodeId, clock, lease);
         this.reconciliation = new Reconciliation(TrainingJobs.KIND, this::reconcile, this::resyncKeys,
                 Reconciliation.Settings.of(resync));
         // The runner ends its own processes on cancel (with the stop grace), so the thread is not interrupted.
@@ -183,6 +182,8 @@ public final class TrainingController implements Controller {
             return Result.done();
         }
         if (resumed) log.info("Restarting training job {} after an interruption", claimed.get().arn());
+        log.info("Training job {} runs on node {} (claim epoch {})", claimed.get().arn(), nodeId,
+                claims.current(key).epoch());
         backend.submit(key, documents.decode(claimed.get()));
         return Result.after(poll);
     }

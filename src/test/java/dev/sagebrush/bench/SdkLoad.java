@@ -22,7 +22,10 @@ import software.amazon.awssdk.services.sagemaker.model.TargetDevice;
  * client, no retries): K threads each call, wait for the answer, call again. Every request is signed by the SDK, so
  * this measures client-side signing and marshalling as well as the server.
  *
- * <pre>SdkLoad ENDPOINT describe|create THREADS SECONDS [WARMUP_SECONDS]</pre>
+ * <pre>SdkLoad ENDPOINT[,ENDPOINT...] describe|create THREADS SECONDS [WARMUP_SECONDS]</pre>
+ *
+ * With several endpoints (nodes sharing one database) thread {@code t} talks to endpoint {@code t mod N}, as a
+ * round-robin load balancer would spread the load.
  *
  * Prints one line: {@code sdk <op> threads=K req/s=.. p50_ms=.. p99_ms=.. ok=.. errors=..}
  */
@@ -32,7 +35,8 @@ public final class SdkLoad {
             System.err.println("usage: SdkLoad ENDPOINT describe|create THREADS SECONDS [WARMUP_SECONDS]");
             System.exit(2);
         }
-        URI endpoint = URI.create(args[0]);
+        List<URI> endpoints = Arrays.stream(args[0].split(",")).map(URI::create).toList();
+        URI endpoint = endpoints.get(0);
         String op = args[1];
         int threads = Integer.parseInt(args[2]);
         Duration measure = Duration.ofSeconds(Long.parseLong(args[3]));
@@ -43,13 +47,8 @@ public final class SdkLoad {
         if (op.equals("describe")) Presign.ensureJob(endpoint, describeName);
         String prefix = "sdk-" + Long.toString(System.currentTimeMillis(), 36);
 
-        try (SageMakerClient sm = SageMakerClient.builder()
-                .endpointOverride(endpoint)
-                .region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
-                .httpClientBuilder(Apache5HttpClient.builder().maxConnections(threads))
-                .overrideConfiguration(o -> o.retryStrategy(RetryMode.STANDARD).retryStrategy(b -> b.maxAttempts(1)))
-                .build()) {
+        List<SageMakerClient> clients = endpoints.stream().map(e -> client(e, threads)).toList();
+        try {
             long start = System.nanoTime();
             long measureFrom = start + warmup.toNanos();
             long end = measureFrom + measure.toNanos();
@@ -61,6 +60,7 @@ public final class SdkLoad {
                 long[] lat = new long[4_000_000 / threads];
                 perThread.add(lat);
                 int id = t;
+                SageMakerClient sm = clients.get(t % clients.size());
                 Thread th = new Thread(() -> {
                     int n = 0;
                     long seq = 0;
@@ -100,7 +100,20 @@ public final class SdkLoad {
             double seconds = measure.toNanos() / 1e9;
             System.out.printf("sdk %s threads=%d req/s=%.0f p50_ms=%.2f p99_ms=%.2f ok=%d errors=%d%n", op, threads,
                     total / seconds, pct(all, 0.50), pct(all, 0.99), total, errors.get());
+        } finally {
+            clients.forEach(SageMakerClient::close);
         }
+    }
+
+    /** The real SDK client, no retries: what every load generator here uses. */
+    static SageMakerClient client(URI endpoint, int connections) {
+        return SageMakerClient.builder()
+                .endpointOverride(endpoint)
+                .region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
+                .httpClientBuilder(Apache5HttpClient.builder().maxConnections(connections))
+                .overrideConfiguration(o -> o.retryStrategy(RetryMode.STANDARD).retryStrategy(b -> b.maxAttempts(1)))
+                .build();
     }
 
     static CreateCompilationJobRequest createRequest(String name) {

@@ -58,7 +58,7 @@ class CompilationAcrossNodesTest {
 
     CompilationController controller(ResourceStore store, MutableClock clock, String node, CompilationWork work) {
         CompilationController c = new CompilationController(store, codec, clock, work, dir.resolve(node), 2, node,
-                Duration.ofMillis(50)).start();
+                Duration.ofSeconds(60), Duration.ofMillis(50)).start();
         toClose.add(c);
         return c;
     }

@@ -45,7 +45,7 @@ class CompilationControllerTest {
 
     void start(CompilationWork work, int workers) {
         controller = new CompilationController(store, codec, clock, work, dir.resolve("work"), workers, "node-a",
-                Duration.ofMillis(50)).start();
+                Duration.ofSeconds(60), Duration.ofMillis(50)).start();
     }
 
     ResourceKey insert(String name, String status, Integer maxRuntime, Integer maxPending, Instant startTime) {

@@ -57,7 +57,7 @@ class NotebookControllerTest {
 
     void startController() {
         controller = new NotebookController(store, new JsonCodec(), Clock.systemUTC(), runtime, routes, "node-a",
-                Duration.ofMillis(50)).start();
+                Duration.ofSeconds(60), Duration.ofMillis(50)).start();
         api = new NotebookInstances(store, new JsonCodec(), controller::wake,
                 new SessionSigner(new byte[32]), new dev.sagebrush.notebook.proxy.NotebookOrigins("notebook.localhost",
                 () -> URI.create("http://127.0.0.1:1")));

@@ -370,4 +370,34 @@ class ResourceStoreContractTest {
         assertThat(store.update(done.withDocument("Stopping", t, done.document()))).isPresent();
         assertThat(store.update(row("gone", "S", t), takeover)).isEmpty();
     }
+
+    @Test
+    void theCurrentClaimNamesItsOwnerUntilReleased() {
+        ResourceStore store = open();
+        Instant t = Instant.parse("2026-11-27T00:00:00Z");
+        store.create(row("job", "S", t), Map.of());
+        assertThat(store.currentClaim(key("job"))).isEmpty();
+        Claim a = store.claim(key("job"), "node-a", t, Duration.ofSeconds(60)).orElseThrow();
+        // Another node (another connection) sees who holds it, expired or not: where to forward its requests.
+        assertThat(open().currentClaim(key("job"))).contains(a);
+        store.release(a);
+        assertThat(store.currentClaim(key("job"))).isEmpty();
+        assertThat(store.currentClaim(key("missing"))).isEmpty();
+    }
+
+    // ----------------------------------------------------------------------------------------------------- nodes
+
+    @Test
+    void eachNodesAnnouncedAddressIsSeenByEveryNodeAndTheLatestWins() {
+        ResourceStore a = open();
+        ResourceStore b = open();
+        Instant t = Instant.parse("2026-11-27T00:00:00Z");
+        assertThat(b.nodeAddress("node-a")).isEmpty();
+        a.announceNode("node-a", "http://10.0.0.1:8080", t);
+        assertThat(b.nodeAddress("node-a")).contains("http://10.0.0.1:8080");
+        a.announceNode("node-a", "http://10.0.0.1:9090", t.plusSeconds(5)); // restarted on another port
+        assertThat(b.nodeAddress("node-a")).contains("http://10.0.0.1:9090");
+        b.announceNode("node-b", "http://10.0.0.2:8080", t);
+        assertThat(a.nodeAddress("node-b")).contains("http://10.0.0.2:8080");
+    }
 }

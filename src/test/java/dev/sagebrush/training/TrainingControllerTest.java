@@ -54,7 +54,7 @@ class TrainingControllerTest {
 
     TrainingController start(MutableClock c, String node, int workers, TrainingRunner runner) {
         TrainingController controller = new TrainingController(store, new JsonCodec(), c, runner, workers, node,
-                Duration.ofMillis(50)).start();
+                Duration.ofSeconds(60), Duration.ofMillis(50)).start();
         controllers.add(controller);
         return controller;
     }

@@ -46,6 +46,7 @@ public final class NotebookProxy implements HttpHandler {
     private final NotebookOrigins origins;
     private final Clock clock;
     private final InstanceLogs logs;
+    private final NotebookForwarder forwarder;
 
     /**
      * @param currentInstance the instance that holds a name now, from the store (for log access while not running)
@@ -54,6 +55,14 @@ public final class NotebookProxy implements HttpHandler {
     public NotebookProxy(SessionSigner signer, NotebookRoutes routes, NotebookOrigins origins, Clock clock,
                          Function<InstanceKey, Optional<SessionSigner.InstanceRef>> currentInstance,
                          Function<InstanceKey, Path> logDirectory) {
+        this(signer, routes, origins, clock, currentInstance, logDirectory, NotebookForwarder.none());
+    }
+
+    /** @param forwarder sends requests for an instance another node serves to that node (several nodes, one database) */
+    public NotebookProxy(SessionSigner signer, NotebookRoutes routes, NotebookOrigins origins, Clock clock,
+                         Function<InstanceKey, Optional<SessionSigner.InstanceRef>> currentInstance,
+                         Function<InstanceKey, Path> logDirectory, NotebookForwarder forwarder) {
+        this.forwarder = forwarder;
         this.signer = signer;
         this.routes = routes;
         this.origins = origins;
@@ -74,6 +83,13 @@ public final class NotebookProxy implements HttpHandler {
             return;
         }
         InstanceKey key = target.get();
+        boolean forwarded;
+        try {
+            forwarded = forwarder.forwardedBy(exchange).isPresent();
+        } catch (NotebookForwarder.ForgedForwardException e) {
+            deny(exchange, 403, "Forbidden: " + e.getMessage() + ".");
+            return;
+        }
         String path = exchange.getRequestPath();
         Instant now = clock.instant();
         if (path.equals(AUTH_PATH)) {
@@ -93,11 +109,19 @@ public final class NotebookProxy implements HttpHandler {
             deny(exchange, 403, "Forbidden: stop the instance with StopNotebookInstance.");
             return;
         }
+        Optional<NotebookRoutes.Route> route = routes.find(key);
+        if (route.isEmpty() && !forwarded) {
+            // Not served here: perhaps by another node (its Jupyter, its logs). Finding out reads the store.
+            if (exchange.isInIoThread()) {
+                exchange.dispatch(this);
+                return;
+            }
+            if (forwarder.forward(exchange, key)) return;
+        }
         if (path.startsWith("/" + InstanceLogs.PATH + "/") && exchange.getRequestMethod().toString().equals("GET")) {
             logs.handle(exchange, session.get(), path.substring(InstanceLogs.PATH.length() + 2));
             return;
         }
-        Optional<NotebookRoutes.Route> route = routes.find(key);
         if (route.isEmpty()) {
             deny(exchange, 503, "Notebook instance " + session.get().name() + " is not InService.");
             return;
@@ -110,7 +134,8 @@ public final class NotebookProxy implements HttpHandler {
         // (HttpServerExchange.isUpgrade() only turns true once the response is a 101: look at the request.)
         boolean needsOriginCheck = exchange.getRequestHeaders().contains(Headers.UPGRADE)
                 || !SAFE_METHODS.contains(exchange.getRequestMethod().toString());
-        if (needsOriginCheck && !sameOrigin(exchange)) {
+        if (needsOriginCheck && !sameOrigin(exchange.getRequestHeaders().getFirst(ORIGIN),
+                NotebookForwarder.clientScheme(exchange, forwarded), exchange.getRequestHeaders().getFirst(Headers.HOST))) {
             deny(exchange, 403, "Forbidden: cross-origin request to notebook instance " + session.get().name() + ".");
             return;
         }
@@ -149,11 +174,6 @@ public final class NotebookProxy implements HttpHandler {
      * True when the request has no Origin (not a browser, or a same-origin navigation) or an Origin equal to the
      * origin the browser addressed: same scheme, same host (the Host header), same port.
      */
-    static boolean sameOrigin(HttpServerExchange exchange) {
-        return sameOrigin(exchange.getRequestHeaders().getFirst(ORIGIN), exchange.getRequestScheme(),
-                exchange.getRequestHeaders().getFirst(Headers.HOST));
-    }
-
     static boolean sameOrigin(String origin, String requestScheme, String host) {
         if (origin == null) return true;
         if (host == null || origin.equals("null")) return false;

@@ -85,7 +85,8 @@ class FrameworkImagesIT {
         Path ml = job("train", classes(), """
                 import argparse, json, os, joblib, pandas as pd, sklearn
                 from sklearn.linear_model import LogisticRegression
-                p = argparse.ArgumentParser(); p.add_argument("--C", type=float)
+                # the toolkit passes a one-letter hyperparameter as -C, longer ones as --name
+                p = argparse.ArgumentParser(); p.add_argument("-C", type=float)
                 args = p.parse_args()
                 df = pd.read_csv(os.path.join(os.environ["SM_CHANNEL_TRAIN"], "train.csv"), header=None)
                 m = LogisticRegression(C=args.C).fit(df.iloc[:, 1:], df.iloc[:, 0])
@@ -171,7 +172,7 @@ class FrameworkImagesIT {
         Process p = new ProcessBuilder("podman", "run", "--rm", "--runtime", "runc", "--network", "none",
                 "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=4096:4096", FrameworkImage.SKLEARN.imageName(),
                 "/bin/sh", "-c",
-                "command -v apt-get pip pip3 || echo none; head -c 16 /usr/local/bin/train")
+                "command -v apt-get pip pip3 || echo none; head -n 1 /usr/local/bin/train")
                 .redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor()).isZero();
