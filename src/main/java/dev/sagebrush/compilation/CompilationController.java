@@ -227,6 +227,7 @@ public final class CompilationController implements Controller {
             backend.cancel(key, "STOPPING".equals(status) ? "stop" : "deleted"); // its end queues the job again
             return Result.done();
         }
+        if (!claims.holds(key)) return Result.done(); // lost before: the run is cancelled, its end queues the job
         if (!claims.renew(key)) {
             log.warn("Lost the claim on compilation job {}: another node took it over; stopping the work here", key.name());
             backend.cancel(key, CLAIM_LOST);

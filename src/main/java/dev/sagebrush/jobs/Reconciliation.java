@@ -1,6 +1,7 @@
 package dev.sagebrush.jobs;
 
 import dev.sagebrush.store.Change;
+import dev.sagebrush.store.ClaimLostException;
 import dev.sagebrush.store.ResourceKey;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -93,6 +94,10 @@ public final class Reconciliation implements AutoCloseable {
                 Reconciler.Result result = reconciler.reconcile(key);
                 queue.forget(key);
                 if (result.requeueAfter() != null) queue.addAfter(key, result.requeueAfter());
+            } catch (ClaimLostException e) {
+                // Another node claimed the resource between this step's read and its write: the step looks again.
+                log.warn("Reconciling {} {}: {}; looking again", kind, key.name(), e.getMessage());
+                queue.addRateLimited(key);
             } catch (Exception | Error e) {
                 if (Thread.currentThread().isInterrupted()) return; // shutting down
                 log.error("Reconciling {} {} failed; retrying with backoff", kind, key.name(), e);

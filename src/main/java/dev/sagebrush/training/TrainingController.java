@@ -220,6 +220,7 @@ public final class TrainingController implements Controller {
             backend.cancel(key, "Stopping".equals(status) ? "stop" : "deleted"); // its end queues the job again
             return Result.done();
         }
+        if (!claims.holds(key)) return Result.done(); // lost before: the run is cancelled, its end queues the job
         if (!claims.renew(key)) {
             log.warn("Lost the claim on training job {}: another node took it over; stopping the work here", key.name());
             backend.cancel(key, CLAIM_LOST);
