@@ -6,7 +6,6 @@ import dev.sagebrush.jobs.sandbox.UidPool;
 import dev.sagebrush.training.runner.ContainerBackend;
 import dev.sagebrush.training.runner.HostLauncher;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.HexFormat;
@@ -59,7 +58,7 @@ public final class Containers implements ContainerBackend {
             throws IOException {
         UidPool ranges = ContainerUids.pool(sandbox, uids.or(() -> Optional.ofNullable(
                 System.getenv("SAGEBRUSH_CONTAINER_UIDS"))));
-        if (mapFile.isPresent()) ImageMapping.parse(Files.readAllLines(mapFile.get()), mapFile.get().toString());
+        if (mapFile.isPresent()) ContainerImages.operatorMapping(mapFile.get()); // a malformed file stops the server now
         return new Supplier<>() {
             private Optional<ContainerBackend> backend;
 
