@@ -76,14 +76,12 @@ class ContainerLimitsIT {
     }
 
     static DescribeTrainingJobResponse waitForEnd(String name) throws InterruptedException {
-        return Waits.until(() -> sm.describeTrainingJob(r -> r.trainingJobName(name)),
-                d -> d.trainingJobStatus() != TrainingJobStatus.IN_PROGRESS
-                        && d.trainingJobStatus() != TrainingJobStatus.STOPPING, Duration.ofMinutes(3));
+        return ContainerTrainingIT.waitForEnd(sm, name);
     }
 
+    /** The container's report.json, or the sandboxed process's model files by name. */
     static JsonNode report(DescribeTrainingJobResponse d) throws Exception {
-        String key = d.modelArtifacts().s3ModelArtifacts().substring("s3://out/".length());
-        Map<String, String> files = TrainingJobRunIT.untar(s3.getObjectAsBytes(r -> r.bucket("out").key(key)).asByteArray());
+        Map<String, String> files = ContainerTrainingIT.modelFiles(s3, d);
         return files.containsKey("report.json") ? ContainerTrainingIT.JSON.readTree(files.get("report.json"))
                 : ContainerTrainingIT.JSON.valueToTree(files);
     }
@@ -190,5 +188,16 @@ class ContainerLimitsIT {
         assertThat(queued.trainingJobStatus()).as(queued.failureReason()).isEqualTo(TrainingJobStatus.COMPLETED);
         assertThat(queued.secondaryStatusTransitions().get(0).statusMessage())
                 .isEqualTo("Preparing the instances for training");
+    }
+
+    @Test
+    void aJobNeedingMoreUidRangesThanTheHostHasFailsAtOnce() throws Exception {
+        sm.createTrainingJob(job("too-wide", image, "ok", "small")
+                .resourceConfig(r -> r.instanceType("ml.m5.large").instanceCount(2).volumeSizeInGB(1)).build());
+        DescribeTrainingJobResponse d = waitForEnd("too-wide");
+        assertThat(d.trainingJobStatus()).isEqualTo(TrainingJobStatus.FAILED);
+        assertThat(d.failureReason()).isEqualTo("ClientError: InstanceCount 2 needs a container per instance, each "
+                + "with a range of 65536 host uids, and this host has 1 such ranges (SAGEBRUSH_CONTAINER_UIDS). Use "
+                + "InstanceCount 1 or less, or ask the operator for more ranges.");
     }
 }

@@ -54,6 +54,19 @@ final class ContainerLauncher implements HostLauncher {
     }
 
     @Override
+    public int capacity() {
+        return backend.uidRanges().count();
+    }
+
+    @Override
+    public String tooBig(int hosts) {
+        return "ClientError: InstanceCount " + hosts + " needs a container per instance, each with a range of "
+                + backend.uidRanges().rangeSize() + " host uids, and this host has " + capacity() + " such ranges "
+                + "(SAGEBRUSH_CONTAINER_UIDS). Use InstanceCount " + capacity() + " or less, or ask the operator for "
+                + "more ranges.";
+    }
+
+    @Override
     public Launch launch(Request request) throws IOException, TrainingFailure {
         List<UidPool.Lease> leases = request.reservation().leases();
         List<ContainerInstance> started = new ArrayList<>();

@@ -25,6 +25,12 @@ public interface HostLauncher {
     /** Why a job of {@code hosts} hosts waits when {@link #reserve} found too little free: its Starting message. */
     String waitingFor(int hosts);
 
+    /** The most hosts one job can have here (all of the uids or uid ranges); a bigger job could never start. */
+    int capacity();
+
+    /** The FailureReason of a job bigger than {@link #capacity()}. */
+    String tooBig(int hosts);
+
     /**
      * Starts every host of {@code request}, with the uids of its reservation (one per host, in order). The returned
      * launch owns the hosts and whatever else they need (a network): closing it kills what is left and frees the rest;

@@ -29,6 +29,7 @@ final class HostReservations {
     static HostLauncher.Reservation await(DescribeTrainingJobResponse job, HostLauncher launcher, int hosts,
                                           TrainingRunner.Progress progress, Cancellation cancellation, Clock clock)
             throws IOException, TrainingFailure, InterruptedException {
+        if (hosts > launcher.capacity()) throw new TrainingFailure(launcher.tooBig(hosts));
         boolean waited = false;
         while (true) {
             cancellation.check();

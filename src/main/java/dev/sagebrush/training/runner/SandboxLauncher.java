@@ -42,6 +42,16 @@ final class SandboxLauncher implements HostLauncher {
     }
 
     @Override
+    public int capacity() {
+        return sandboxes.uids().count();
+    }
+
+    @Override
+    public String tooBig(int hosts) {
+        return "ClientError: The job needs " + hosts + " sandbox uids, and this host has " + capacity() + ".";
+    }
+
+    @Override
     public Launch launch(Request request) throws IOException, TrainingFailure {
         if (request.hosts().size() != 1) {
             throw new IllegalArgumentException("the process backend runs one host, not " + request.hosts().size());
