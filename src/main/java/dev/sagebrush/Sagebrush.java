@@ -25,6 +25,7 @@ import java.util.Optional;
 import software.amazon.awssdk.services.sagemaker.model.DescribeCompilationJobRequest;
 import software.amazon.awssdk.services.sagemaker.model.DescribeTrainingJobRequest;
 import software.amazon.awssdk.services.sagemaker.model.ModelArtifacts;
+import dev.sagebrush.jobs.sandbox.LoopVolumes;
 import dev.sagebrush.jobs.sandbox.SandboxSettings;
 import dev.sagebrush.jobs.sandbox.Sandboxes;
 import dev.sagebrush.logs.FileLogIngester;
@@ -147,13 +148,22 @@ public final class Sagebrush implements AutoCloseable {
         // Containers only where jobs run at all and can be sandboxed (root: each container's uids are a leased range).
         java.util.function.Supplier<Optional<ContainerBackend>> containers = config.training().workers() > 0
                 && sandboxes.host().available() ? Containers.lazily(config.training().containerEngine(),
-                config.training().imageMapFile(), sandboxSettings, nodeId) : Optional::empty;
+                config.training().imageMapFile(), sandboxSettings, config.training().containerUids(),
+                sandboxes.host().memoryCgroup(), nodeId) : Optional::empty;
+        // Each training host's /opt/ml is a loop-mounted volume of VolumeSizeInGB where the host can make one.
+        LoopVolumes trainingVolumes = new LoopVolumes(config.training().workers() > 0 && LoopVolumes.hostSupports());
+        if (config.training().workers() > 0 && !trainingVolumes.enforcesSize()) {
+            log.info("Training jobs' VolumeSizeInGB is not enforced on this host (needs root, loop devices and "
+                    + "e2fsprogs)");
+        }
         LocalTrainingRunner trainingRunner = new LocalTrainingRunner(images, storage,
                 DataDirectory.privateDir(dataDir.resolve("training")), config.training().stopGrace(), clock, sandboxes,
-                sandboxSettings.trainingMemoryBytes(), new TrainingTelemetry(logs, metrics, clock), containers);
+                config.training().memoryBytes().orElse(sandboxSettings.trainingMemoryBytes()),
+                new TrainingTelemetry(logs, metrics, clock), containers, trainingVolumes);
         TrainingController trainingController = closeLater(new TrainingController(store, codec, clock,
                 trainingRunner, config.training().workers(), nodeId, lease, Duration.ofSeconds(1)).start());
-        TrainingJobs training = new TrainingJobs(store, codec, trainingController::wake);
+        TrainingJobs training = new TrainingJobs(store, codec, trainingController::wake,
+                config.training().maxInstances());
         TrainingJobListing trainingListing = new TrainingJobListing(store, codec, tokens);
         Tags tags = new Tags(store, tokens);
         Searches searches = new Searches(store, codec,
