@@ -63,6 +63,7 @@ import dev.sagebrush.training.runner.ImageRegistry;
 import dev.sagebrush.training.runner.LocalTrainingRunner;
 import dev.sagebrush.validation.Validator;
 import java.util.Map;
+import dev.sagebrush.protocol.DateHeader;
 import dev.sagebrush.protocol.Gateway;
 import dev.sagebrush.protocol.JsonCodec;
 import dev.sagebrush.protocol.OperationTable;
@@ -234,7 +235,8 @@ public final class Sagebrush implements AutoCloseable {
                 .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, 30_000)
                 .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 300_000)
                 .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, (long) config.maxRequestBytes())
-                .setHandler(root)
+                .setServerOption(UndertowOptions.ALWAYS_SET_DATE, false) // see DateHeader
+                .setHandler(new DateHeader(root, clock))
                 .build();
         undertow.start();
         toClose.push(undertow::stop);
