@@ -103,6 +103,9 @@ final class AccountBlobStore extends ForwardingBlobStore {
 
     @Override
     public CreateBucketResponse createContainer(CreateBucketRequest request) {
+        if (!S3RequestRules.isValidBucketName(request.bucket())) {
+            throw FilesystemStoreGuards.error(400, "InvalidBucketName", "The specified bucket is not valid.");
+        }
         return owners.create(account, request.bucket(), () -> super.createContainer(request))
                 .orElseThrow(() -> FilesystemStoreGuards.error(409, "BucketAlreadyExists", BUCKET_ALREADY_EXISTS));
     }

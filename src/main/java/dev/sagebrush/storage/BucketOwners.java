@@ -118,6 +118,9 @@ public final class BucketOwners {
      */
     public <T> Optional<T> create(String account, String bucket, Supplier<T> create) {
         requireAccount(account);
+        if (!S3RequestRules.isValidBucketName(bucket)) { // it names a file: the callers check first
+            throw new IllegalArgumentException("not a valid bucket name: " + bucket);
+        }
         synchronized (lockFor(bucket)) {
             if (exists(bucket)) {
                 return owner(bucket).filter(account::equals).map(o -> create.get());
