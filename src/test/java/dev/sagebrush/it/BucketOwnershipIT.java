@@ -101,7 +101,11 @@ class BucketOwnershipIT {
     }
 
     static S3Client s3(String key, String secret) {
-        return S3Client.builder().endpointOverride(fixture.endpoint).region(Region.US_EAST_1).forcePathStyle(true)
+        return s3(fixture.endpoint, key, secret);
+    }
+
+    static S3Client s3(URI endpoint, String key, String secret) {
+        return S3Client.builder().endpointOverride(endpoint).region(Region.US_EAST_1).forcePathStyle(true)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(key, secret)))
                 .httpClientBuilder(Apache5HttpClient.builder())
                 .overrideConfiguration(o -> o.retryStrategy(r -> r.maxAttempts(1))).build();
@@ -245,14 +249,8 @@ class BucketOwnershipIT {
         Config config = Config.defaults(dir).withPort(0).withCredentialsFile(tmp.resolve("credentials"))
                 .withCompileWorkers(0);
         try (Sagebrush server = Sagebrush.start(config.withNotebooks(config.notebooks().withRunInstances(false)));
-             S3Client alice = S3Client.builder().endpointOverride(URI.create(server.endpoint())).region(Region.US_EAST_1)
-                     .forcePathStyle(true).httpClientBuilder(Apache5HttpClient.builder())
-                     .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(A_KEY, A_SECRET)))
-                     .build();
-             S3Client bob = S3Client.builder().endpointOverride(URI.create(server.endpoint())).region(Region.US_EAST_1)
-                     .forcePathStyle(true).httpClientBuilder(Apache5HttpClient.builder())
-                     .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(B_KEY, B_SECRET)))
-                     .build()) {
+             S3Client alice = s3(URI.create(server.endpoint()), A_KEY, A_SECRET);
+             S3Client bob = s3(URI.create(server.endpoint()), B_KEY, B_SECRET)) {
             assertThat(alice.listBuckets().buckets()).extracting(x -> x.name()).containsExactly("legacy");
             assertThat(bob.listBuckets().buckets()).extracting(x -> x.name())
                     .containsExactly("sagemaker-us-east-1-222222222222");

@@ -88,6 +88,16 @@ class TemporaryCredentialsS3Test {
         return client(frontDoor, c.accessKeyId(), c.secretAccessKey(), c.sessionToken());
     }
 
+    /** Presigns with issued credentials: the token goes in the URL's query (X-Amz-Security-Token). */
+    static S3Presigner presigner(InstanceCredentials.Issued c) {
+        return S3Presigner.builder().endpointOverride(frontDoor).region(Region.US_EAST_1)
+                .serviceConfiguration(software.amazon.awssdk.services.s3.S3Configuration.builder()
+                        .pathStyleAccessEnabled(true).build())
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsSessionCredentials.create(c.accessKeyId(), c.secretAccessKey(), c.sessionToken())))
+                .build();
+    }
+
     static void assertS3Error(Runnable call, int status, String code) {
         assertThatThrownBy(call::run).isInstanceOfSatisfying(S3Exception.class, e -> {
             assertThat(e.statusCode()).as(e.getMessage()).isEqualTo(status);
@@ -110,12 +120,7 @@ class TemporaryCredentialsS3Test {
             assertThat(s.listObjectsV2(b -> b.bucket("sagemaker-us-east-1-111111111111")).keyCount()).isEqualTo(2);
         }
         // A presigned URL carries the token in its query (X-Amz-Security-Token).
-        try (S3Presigner presigner = S3Presigner.builder().endpointOverride(frontDoor).region(Region.US_EAST_1)
-                .serviceConfiguration(software.amazon.awssdk.services.s3.S3Configuration.builder()
-                        .pathStyleAccessEnabled(true).build())
-                .credentialsProvider(StaticCredentialsProvider.create(
-                        AwsSessionCredentials.create(c.accessKeyId(), c.secretAccessKey(), c.sessionToken())))
-                .build()) {
+        try (S3Presigner presigner = presigner(c)) {
             URI url = presigner.presignGetObject(p -> p.signatureDuration(Duration.ofMinutes(5))
                     .getObjectRequest(g -> g.bucket("sagemaker-us-east-1-111111111111").key("data/train.csv")))
                     .url().toURI();
@@ -219,12 +224,7 @@ class TemporaryCredentialsS3Test {
             assertS3Error(() -> instance.createBucket(b -> b.bucket("bobs")), 409, "BucketAlreadyExists");
 
             InstanceCredentials.Issued c = issuer.issue(instance("presigning"));
-            try (S3Presigner presigner = S3Presigner.builder().endpointOverride(frontDoor).region(Region.US_EAST_1)
-                    .serviceConfiguration(software.amazon.awssdk.services.s3.S3Configuration.builder()
-                            .pathStyleAccessEnabled(true).build())
-                    .credentialsProvider(StaticCredentialsProvider.create(
-                            AwsSessionCredentials.create(c.accessKeyId(), c.secretAccessKey(), c.sessionToken())))
-                    .build()) {
+            try (S3Presigner presigner = presigner(c)) {
                 URI url = presigner.presignGetObject(p -> p.signatureDuration(Duration.ofMinutes(5))
                         .getObjectRequest(g -> g.bucket("bobs").key("k"))).url().toURI();
                 HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(url).build(),
