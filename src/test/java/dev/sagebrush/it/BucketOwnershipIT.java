@@ -237,7 +237,7 @@ class BucketOwnershipIT {
         b.createBucket(r -> r.bucket("passed-on"));
         b.putObject(r -> r.bucket("passed-on").key("k"), RequestBody.fromString("bob's now"));
         assertAccessDenied("the former owner", () -> a.getObjectAsBytes(r -> r.bucket("passed-on").key("k")));
-        assertThat(fixture.dataDir.resolve("s3-owners/passed-on")).hasContent("222222222222");
+        assertThat(fixture.dataDir.resolve("s3/.owners/passed-on")).hasContent("222222222222");
     }
 
     @Test
@@ -256,7 +256,7 @@ class BucketOwnershipIT {
                     .containsExactly("sagemaker-us-east-1-222222222222");
             alice.putObject(r -> r.bucket("legacy").key("k"), RequestBody.fromString("still alice's"));
             assertAccessDenied("the operator's legacy bucket", () -> bob.listObjectsV2(r -> r.bucket("legacy")));
-            assertThat(dir.resolve("s3-owners/legacy")).hasContent("111111111111");
+            assertThat(dir.resolve("s3/.owners/legacy")).hasContent("111111111111");
         }
     }
 
