@@ -50,7 +50,7 @@ import dev.sagebrush.notebook.proxy.SessionSigner;
 import dev.sagebrush.notebook.runtime.HostCapabilities;
 import dev.sagebrush.notebook.runtime.LocalProcessRuntime;
 import dev.sagebrush.storage.EmbeddedS3;
-import dev.sagebrush.storage.ObjectStorage;
+import dev.sagebrush.storage.AccountStorage;
 import dev.sagebrush.storage.SafeArchive;
 import dev.sagebrush.search.Searches;
 import dev.sagebrush.tags.Tags;
@@ -129,11 +129,11 @@ public final class Sagebrush implements AutoCloseable {
         // One identity for this node in every lease it takes, so two nodes sharing a database never run one job twice;
         // kept in the data directory, so after a crash this node takes its own interrupted work back at once.
         String nodeId = NodeIdentity.loadOrCreate(dataDir.resolve("secrets").resolve("node-id"));
-        Map<String, String> s3Keys = Map.copyOf(credentials.secretsByAccessKey());
         EmbeddedS3 s3 = closeLater(EmbeddedS3.startIn(config.cluster().objectStoreDir().orElse(dataDir.resolve("s3")),
-                id -> Optional.ofNullable(s3Keys.get(id))));
+                credentials::find, credentials.accountIds()));
         Duration lease = config.cluster().leaseTtl();
-        ObjectStorage storage = closeLater(s3.openServiceStorage());
+        // Jobs read and write S3 as their account: its own buckets only.
+        AccountStorage storage = closeLater(s3.accountStorage());
         CompilationWork compilationWork = new NeoCompilationWork(storage, SafeArchive.Limits.DEFAULT,
                 compilers(storage, dataDir, sandboxes, sandboxSettings.compileMemoryBytes()));
         CompilationController compilationController = closeLater(new CompilationController(store, codec, clock,
@@ -312,7 +312,7 @@ public final class Sagebrush implements AutoCloseable {
     }
 
     /** One compiler per framework: XGBoost to C; ONNX and PyTorch through TVM (ONNX Runtime without TVM). */
-    private static Map<String, dev.sagebrush.compilation.ModelCompiler> compilers(ObjectStorage storage, Path dataDir,
+    private static Map<String, dev.sagebrush.compilation.ModelCompiler> compilers(AccountStorage storage, Path dataDir,
                                                                                  Sandboxes sandboxes, long memory) {
         OnnxCompilers onnx = new OnnxCompilers(new ArtifactPublisher(storage), dataDir.resolve("cache"), sandboxes, memory);
         return Map.of("XGBOOST", new XgboostModelCompiler(new ArtifactPublisher(storage), sandboxes),

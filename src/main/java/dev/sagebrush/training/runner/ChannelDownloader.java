@@ -3,6 +3,7 @@ package dev.sagebrush.training.runner;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sagebrush.jobs.Cancellation;
+import dev.sagebrush.storage.AccessDeniedException;
 import dev.sagebrush.storage.ObjectInfo;
 import dev.sagebrush.storage.ObjectNotFoundException;
 import dev.sagebrush.storage.ObjectStorage;
@@ -123,6 +124,8 @@ final class ChannelDownloader {
         } catch (ObjectNotFoundException e) {
             throw new TrainingFailure("ClientError: Data download failed for channel " + channel.channelName() + ": "
                     + e.getMessage() + ".");
+        } catch (AccessDeniedException e) {
+            throw accessDenied(e);
         }
         if (plan.isEmpty()) {
             throw new TrainingFailure("ClientError: No S3 objects found under S3 URL \"" + s3.s3Uri() + "\" given in "
@@ -148,10 +151,18 @@ final class ChannelDownloader {
             } catch (ObjectNotFoundException e) {
                 throw new TrainingFailure("ClientError: Data download failed for channel " + channel
                         + ": " + d.source() + " does not exist.");
+            } catch (AccessDeniedException e) {
+                throw accessDenied(e);
             } catch (StorageException e) {
                 throw new IOException("Downloading " + d.source() + " failed: " + e.getMessage(), e);
             }
         }
+    }
+
+    /** SageMaker's reason for an object the job's account may not read (another account's bucket). */
+    static TrainingFailure accessDenied(AccessDeniedException e) {
+        return new TrainingFailure("ClientError: Data download failed:Unable to download object " + e.uri()
+                + " (AccessDenied: Access Denied)");
     }
 
     /** Host {@code index}'s share of {@code plan}: every {@code count}-th object in key order. */

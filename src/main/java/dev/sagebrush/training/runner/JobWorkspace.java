@@ -4,6 +4,7 @@ import dev.sagebrush.jobs.Cancellation;
 import dev.sagebrush.jobs.Commands;
 import dev.sagebrush.jobs.sandbox.LoopVolumes;
 import dev.sagebrush.jobs.sandbox.UntrustedFiles;
+import dev.sagebrush.storage.AccessDeniedException;
 import dev.sagebrush.storage.BucketNotFoundException;
 import dev.sagebrush.storage.ObjectStorage;
 import dev.sagebrush.storage.S3Uri;
@@ -167,6 +168,9 @@ final class JobWorkspace {
         } catch (BucketNotFoundException e) {
             throw new TrainingFailure("ClientError: Cannot upload the model to " + model + ": the bucket '"
                     + e.bucket() + "' does not exist.");
+        } catch (AccessDeniedException e) {
+            throw new TrainingFailure("ClientError: Cannot upload the model to " + model + " (AccessDenied: Access "
+                    + "Denied). The bucket '" + e.uri().bucket() + "' is not this account's.");
         } catch (IllegalArgumentException e) {
             throw new TrainingFailure("ClientError: Cannot upload the model to " + model + ": " + e.getMessage());
         } catch (StorageException e) {

@@ -5,7 +5,7 @@ import dev.sagebrush.jobs.sandbox.Limits;
 import dev.sagebrush.jobs.sandbox.LoopVolumes;
 import dev.sagebrush.jobs.sandbox.SandboxUnavailableException;
 import dev.sagebrush.jobs.sandbox.Sandboxes;
-import dev.sagebrush.storage.ObjectStorage;
+import dev.sagebrush.storage.AccountStorage;
 import dev.sagebrush.training.builtin.BuiltinAlgorithm;
 import dev.sagebrush.training.builtin.BuiltinAlgorithms;
 import dev.sagebrush.training.metrics.MetricExtractor;
@@ -45,7 +45,8 @@ public final class LocalTrainingRunner implements TrainingRunner {
     private static final Duration PEER_FAILURE_GRACE = Duration.ofSeconds(2);
 
     private final ImageRegistry images;
-    private final ObjectStorage storage;
+    /** A job reads its channels and code and writes its model as its own account: to its own buckets only. */
+    private final AccountStorage storage;
     private final Path root;
     private final Duration stopGrace;
     private final Clock clock;
@@ -60,7 +61,7 @@ public final class LocalTrainingRunner implements TrainingRunner {
      * @param sandboxes   where training processes run
      * @param memoryBytes memory limit of each training job's sandbox
      */
-    public LocalTrainingRunner(ImageRegistry images, ObjectStorage storage, Path root, Duration stopGrace, Clock clock,
+    public LocalTrainingRunner(ImageRegistry images, AccountStorage storage, Path root, Duration stopGrace, Clock clock,
                                Sandboxes sandboxes, long memoryBytes) {
         this(images, storage, root, stopGrace, clock, sandboxes, memoryBytes, JobTelemetry.NONE, Optional::empty,
                 new LoopVolumes(false));
@@ -71,7 +72,7 @@ public final class LocalTrainingRunner implements TrainingRunner {
      * @param containers the container backend, when this host has a container engine (asked when a job needs it)
      * @param volumes    how each host's /opt/ml gets a disk of VolumeSizeInGB ({@link LoopVolumes})
      */
-    public LocalTrainingRunner(ImageRegistry images, ObjectStorage storage, Path root, Duration stopGrace, Clock clock,
+    public LocalTrainingRunner(ImageRegistry images, AccountStorage storage, Path root, Duration stopGrace, Clock clock,
                                Sandboxes sandboxes, long memoryBytes, JobTelemetry telemetry,
                                Supplier<Optional<ContainerBackend>> containers, LoopVolumes volumes) {
         this.volumes = volumes;
@@ -158,7 +159,8 @@ public final class LocalTrainingRunner implements TrainingRunner {
             return new Outcome(Outcome.Kind.CANCELLED, null, List.of());
         }
         try (reservation) {
-            JobWorkspace workspace = new JobWorkspace(job, storage, layoutOf(job), hostCount, volumes);
+            JobWorkspace workspace = new JobWorkspace(job, storage.forResource(job.trainingJobArn()),
+                    layoutOf(job), hostCount, volumes);
             try {
                 return runInWorkspace(job, plan, workspace, launcher, reservation, progress, cancellation);
             } finally {
