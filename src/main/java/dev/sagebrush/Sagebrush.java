@@ -27,6 +27,7 @@ import java.util.Optional;
 import software.amazon.awssdk.services.sagemaker.model.DescribeCompilationJobRequest;
 import software.amazon.awssdk.services.sagemaker.model.DescribeTrainingJobRequest;
 import software.amazon.awssdk.services.sagemaker.model.ModelArtifacts;
+import dev.sagebrush.jobs.sandbox.LoopVolumes;
 import dev.sagebrush.jobs.sandbox.SandboxSettings;
 import dev.sagebrush.jobs.sandbox.Sandboxes;
 import dev.sagebrush.logs.FileLogIngester;
@@ -51,7 +52,7 @@ import dev.sagebrush.notebook.proxy.SessionSigner;
 import dev.sagebrush.notebook.runtime.HostCapabilities;
 import dev.sagebrush.notebook.runtime.LocalProcessRuntime;
 import dev.sagebrush.storage.EmbeddedS3;
-import dev.sagebrush.storage.ObjectStorage;
+import dev.sagebrush.storage.AccountStorage;
 import dev.sagebrush.storage.SafeArchive;
 import dev.sagebrush.search.Searches;
 import dev.sagebrush.tags.Tags;
@@ -64,6 +65,7 @@ import dev.sagebrush.training.runner.ImageRegistry;
 import dev.sagebrush.training.runner.LocalTrainingRunner;
 import dev.sagebrush.validation.Validator;
 import java.util.Map;
+import dev.sagebrush.protocol.DateHeader;
 import dev.sagebrush.protocol.Gateway;
 import dev.sagebrush.protocol.JsonCodec;
 import dev.sagebrush.protocol.OperationTable;
@@ -131,11 +133,11 @@ public final class Sagebrush implements AutoCloseable {
         // One identity for this node in every lease it takes, so two nodes sharing a database never run one job twice;
         // kept in the data directory, so after a crash this node takes its own interrupted work back at once.
         String nodeId = NodeIdentity.loadOrCreate(dataDir.resolve("secrets").resolve("node-id"));
-        Map<String, String> s3Keys = Map.copyOf(credentials.secretsByAccessKey());
         EmbeddedS3 s3 = closeLater(EmbeddedS3.startIn(config.cluster().objectStoreDir().orElse(dataDir.resolve("s3")),
-                id -> Optional.ofNullable(s3Keys.get(id))));
+                credentials::find, credentials.accountIds()));
         Duration lease = config.cluster().leaseTtl();
-        ObjectStorage storage = closeLater(s3.openServiceStorage());
+        // Jobs read and write S3 as their account: its own buckets only.
+        AccountStorage storage = closeLater(s3.accountStorage());
         CompilationWork compilationWork = new NeoCompilationWork(storage, SafeArchive.Limits.DEFAULT,
                 compilers(storage, dataDir, sandboxes, sandboxSettings.compileMemoryBytes()));
         CompilationController compilationController = closeLater(new CompilationController(store, codec, clock,
@@ -151,13 +153,22 @@ public final class Sagebrush implements AutoCloseable {
         // Containers only where jobs run at all and can be sandboxed (root: each container's uids are a leased range).
         java.util.function.Supplier<Optional<ContainerBackend>> containers = config.training().workers() > 0
                 && sandboxes.host().available() ? Containers.lazily(config.training().containerEngine(),
-                config.training().imageMapFile(), sandboxSettings, nodeId) : Optional::empty;
+                config.training().imageMapFile(), sandboxSettings, config.training().containerUids(),
+                sandboxes.host().memoryCgroup(), nodeId) : Optional::empty;
+        // Each training host's /opt/ml is a loop-mounted volume of VolumeSizeInGB where the host can make one.
+        LoopVolumes trainingVolumes = new LoopVolumes(config.training().workers() > 0 && LoopVolumes.hostSupports());
+        if (config.training().workers() > 0 && !trainingVolumes.enforcesSize()) {
+            log.info("Training jobs' VolumeSizeInGB is not enforced on this host (needs root, loop devices and "
+                    + "e2fsprogs)");
+        }
         LocalTrainingRunner trainingRunner = new LocalTrainingRunner(images, storage,
                 DataDirectory.privateDir(dataDir.resolve("training")), config.training().stopGrace(), clock, sandboxes,
-                sandboxSettings.trainingMemoryBytes(), new TrainingTelemetry(logs, metrics, clock), containers);
+                config.training().memoryBytes().orElse(sandboxSettings.trainingMemoryBytes()),
+                new TrainingTelemetry(logs, metrics, clock), containers, trainingVolumes);
         TrainingController trainingController = closeLater(new TrainingController(store, codec, clock,
                 trainingRunner, config.training().workers(), nodeId, lease, Duration.ofSeconds(1)).start());
-        TrainingJobs training = new TrainingJobs(store, codec, trainingController::wake);
+        TrainingJobs training = new TrainingJobs(store, codec, trainingController::wake,
+                config.training().maxInstances());
         TrainingJobListing trainingListing = new TrainingJobListing(store, codec, tokens);
         Tags tags = new Tags(store, tokens);
         Searches searches = new Searches(store, codec,
@@ -230,7 +241,8 @@ public final class Sagebrush implements AutoCloseable {
                 .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, 30_000)
                 .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 300_000)
                 .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, (long) config.maxRequestBytes())
-                .setHandler(root)
+                .setServerOption(UndertowOptions.ALWAYS_SET_DATE, false) // see DateHeader
+                .setHandler(new DateHeader(root, clock))
                 .build();
         undertow.start();
         toClose.push(undertow::stop);
@@ -295,7 +307,7 @@ public final class Sagebrush implements AutoCloseable {
     }
 
     /** One compiler per framework: XGBoost to C; ONNX and PyTorch through TVM (ONNX Runtime without TVM). */
-    private static Map<String, dev.sagebrush.compilation.ModelCompiler> compilers(ObjectStorage storage, Path dataDir,
+    private static Map<String, dev.sagebrush.compilation.ModelCompiler> compilers(AccountStorage storage, Path dataDir,
                                                                                  Sandboxes sandboxes, long memory) {
         OnnxCompilers onnx = new OnnxCompilers(new ArtifactPublisher(storage), dataDir.resolve("cache"), sandboxes, memory);
         return Map.of("XGBOOST", new XgboostModelCompiler(new ArtifactPublisher(storage), sandboxes),

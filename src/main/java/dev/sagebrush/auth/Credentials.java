@@ -18,15 +18,17 @@ public final class Credentials {
     public static final Account DEFAULT = new Account("test", "test", "000000000000");
 
     private final Map<String, Account> byAccessKey;
+    private final List<String> accountIds;
     private final boolean isDefault;
 
-    private Credentials(Map<String, Account> byAccessKey, boolean isDefault) {
+    private Credentials(List<Account> accounts, Map<String, Account> byAccessKey, boolean isDefault) {
         this.byAccessKey = Map.copyOf(byAccessKey);
+        this.accountIds = accounts.stream().map(Account::accountId).distinct().toList();
         this.isDefault = isDefault;
     }
 
     public static Credentials defaults() {
-        return new Credentials(Map.of(DEFAULT.accessKeyId(), DEFAULT), true);
+        return new Credentials(List.of(DEFAULT), Map.of(DEFAULT.accessKeyId(), DEFAULT), true);
     }
 
     public static Credentials of(List<Account> accounts) {
@@ -37,7 +39,7 @@ public final class Credentials {
             }
         }
         Account test = m.get(DEFAULT.accessKeyId());
-        return new Credentials(m, test != null && DEFAULT.secretAccessKey().equals(test.secretAccessKey()));
+        return new Credentials(accounts, m, test != null && DEFAULT.secretAccessKey().equals(test.secretAccessKey()));
     }
 
     public static Credentials load(Path file) throws IOException {
@@ -67,6 +69,11 @@ public final class Credentials {
 
     public Optional<Account> find(String accessKeyId) {
         return Optional.ofNullable(byAccessKey.get(accessKeyId));
+    }
+
+    /** Every account with a key, in the order of their first key: the first is the operator's (see the README). */
+    public List<String> accountIds() {
+        return accountIds;
     }
 
     public Map<String, String> secretsByAccessKey() {

@@ -65,6 +65,9 @@ public final class DoctorCommand implements Callable<Integer> {
                         .map(e -> "available: " + e.summary())
                         .orElse("NOT available (install podman and runc); only images of the command registry and "
                                 + "the built-in XGBoost algorithm run"));
+        System.out.println("Training VolumeSizeInGB: " + (dev.sagebrush.jobs.sandbox.LoopVolumes.hostSupports()
+                ? "enforced (each instance's /opt/ml is a loop-mounted ext4 image of that size)"
+                : "NOT enforced (needs root, /dev/loop-control and e2fsprogs: apt-get install e2fsprogs mount)"));
         boolean allReady = byArch.values().stream().allMatch(a -> a.canCompile() && a.canRun());
         return allReady && sandbox.available() ? 0 : 1;
     }

@@ -57,6 +57,11 @@ public final class ServerCommand implements Callable<Integer> {
             description = "Training jobs run at once on this node (default: half the CPU cores, at least 1; 0 runs none).")
     int trainingWorkers;
 
+    @Option(names = "--max-training-instances", defaultValue = "${env:SAGEBRUSH_MAX_TRAINING_INSTANCES:-64}",
+            description = "The account-level limit on instances across all of an account's running training jobs "
+                    + "(default: ${DEFAULT-VALUE}); CreateTrainingJob past it fails with ResourceLimitExceeded.")
+    int maxTrainingInstances;
+
     @Option(names = "--training-stop-grace", defaultValue = "${env:SAGEBRUSH_TRAINING_STOP_GRACE:-120}",
             description = "Seconds between SIGTERM and SIGKILL when a training job is stopped (default: ${DEFAULT-VALUE}, as SageMaker).")
     int trainingStopGrace;
@@ -116,6 +121,11 @@ public final class ServerCommand implements Callable<Integer> {
                 .withStopGrace(Duration.ofSeconds(trainingStopGrace)).withImageMapFile(trainingImageMap)
                 .withContainerEngine(containerEngine);
         if (trainingWorkers >= 0) training = training.withWorkers(trainingWorkers);
+        if (maxTrainingInstances < 1) {
+            System.err.println("sagebrush: --max-training-instances must be at least 1");
+            return 2;
+        }
+        training = training.withMaxInstances(maxTrainingInstances);
         config = config.withTraining(training);
         config = config.withNotebooks(config.notebooks().withGitConfig(notebookGitConfig)
                 .withLifecycleTimeout(Duration.ofSeconds(notebookLifecycleTimeout)).withRunInstances(!noNotebookRuntime).withDomain(notebookDomain));

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sagebrush.jobs.Cancellation;
+import dev.sagebrush.storage.AccountStorage;
 import dev.sagebrush.storage.ObjectStorage;
 import dev.sagebrush.storage.S3Uri;
 import dev.sagebrush.storage.TarGz;
@@ -31,9 +32,10 @@ public final class ArtifactPublisher {
     public static final String MANIFEST = "manifest.json";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    private final ObjectStorage storage;
+    private final AccountStorage storage;
 
-    public ArtifactPublisher(ObjectStorage storage) {
+    /** @param storage the artifact is written as the job's account: to its own buckets only */
+    public ArtifactPublisher(AccountStorage storage) {
         this.storage = storage;
     }
 
@@ -85,6 +87,7 @@ public final class ArtifactPublisher {
                 throw new CompilationFailure("ClientError: OutputConfiguration: " + e.getMessage());
             }
             String digest = "blake2b:" + blake2b(archive);
+            ObjectStorage storage = this.storage.forResource(job.compilationJobArn());
             cancellation.check();
             try {
                 storage.upload(archive, dest);

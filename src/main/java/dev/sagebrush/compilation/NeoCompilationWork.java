@@ -1,6 +1,8 @@
 package dev.sagebrush.compilation;
 
 import dev.sagebrush.jobs.Cancellation;
+import dev.sagebrush.storage.AccessDeniedException;
+import dev.sagebrush.storage.AccountStorage;
 import dev.sagebrush.storage.ArchiveException;
 import dev.sagebrush.storage.ObjectNotFoundException;
 import dev.sagebrush.storage.ObjectStorage;
@@ -16,11 +18,12 @@ import software.amazon.awssdk.services.sagemaker.model.DescribeCompilationJobRes
  * no compiler on this server fails honestly, naming what is supported.
  */
 public final class NeoCompilationWork implements CompilationWork {
-    private final ObjectStorage storage;
+    private final AccountStorage storage;
     private final SafeArchive.Limits limits;
     private final Map<String, ModelCompiler> compilers;
 
-    public NeoCompilationWork(ObjectStorage storage, SafeArchive.Limits limits, Map<String, ModelCompiler> compilers) {
+    /** @param storage the job's model is read as the job's account: from its own buckets only */
+    public NeoCompilationWork(AccountStorage storage, SafeArchive.Limits limits, Map<String, ModelCompiler> compilers) {
         this.storage = storage;
         this.limits = limits;
         this.compilers = Map.copyOf(compilers);
@@ -29,7 +32,8 @@ public final class NeoCompilationWork implements CompilationWork {
     @Override
     public CompilationOutcome run(DescribeCompilationJobResponse job, Path workDir, Cancellation cancellation) {
         String framework = job.inputConfig().frameworkAsString();
-        Path archive = fetch(job.inputConfig().s3Uri(), workDir.resolve("input.tar.gz"));
+        Path archive = fetch(storage.forResource(job.compilationJobArn()), job.inputConfig().s3Uri(),
+                workDir.resolve("input.tar.gz"));
         cancellation.check();
         Path modelDir = workDir.resolve("model");
         try {
@@ -52,7 +56,7 @@ public final class NeoCompilationWork implements CompilationWork {
         return compiler.compile(job, files, workDir, cancellation);
     }
 
-    private Path fetch(String uri, Path dest) {
+    private static Path fetch(ObjectStorage storage, String uri, Path dest) {
         S3Uri src;
         try {
             src = S3Uri.parse(uri);
@@ -65,6 +69,9 @@ public final class NeoCompilationWork implements CompilationWork {
         } catch (ObjectNotFoundException e) { // a missing bucket is one too
             throw new CompilationFailure("ClientError: InputConfiguration: S3 object does not exist. Bucket: "
                     + src.bucket() + ", Key: " + src.key());
+        } catch (AccessDeniedException e) { // another account's bucket: Neo passes S3's error on
+            throw new CompilationFailure("ClientError: InputConfiguration: Unable to download the model from S3. "
+                    + "Bucket: " + src.bucket() + ", Key: " + src.key() + ". " + e.getMessage());
         }
     }
 }

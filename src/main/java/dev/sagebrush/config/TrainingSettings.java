@@ -14,33 +14,63 @@ import java.util.Optional;
  * @param imageMapFile    the container image mapping: lines {@code <image-uri-pattern> <local-image>}, consulted before
  *                        the built-in framework mapping
  * @param containerEngine {@code auto} (podman, else docker), {@code podman}, {@code docker} or {@code none}
+ * @param maxInstances    the account-level limit on instances across all of an account's running training jobs (in a
+ *                        region): CreateTrainingJob beyond it fails with ResourceLimitExceeded, as on SageMaker
+ * @param memoryBytes     memory cap per training instance; empty: {@code SAGEBRUSH_TRAINING_MEMORY_MB} (8 GiB)
+ * @param containerUids   host uids of the containers' user namespaces, {@code <first>-<last>}; empty:
+ *                        {@code SAGEBRUSH_CONTAINER_UIDS} or the default
  */
 public record TrainingSettings(Optional<Path> imagesFile, int workers, Duration stopGrace, Optional<Path> imageMapFile,
-                               String containerEngine) {
+                               String containerEngine, int maxInstances, Optional<Long> memoryBytes,
+                               Optional<String> containerUids) {
     public static final Duration DEFAULT_STOP_GRACE = Duration.ofSeconds(120);
+    /** As many instances as the default container uid ranges can run at once. */
+    public static final int DEFAULT_MAX_INSTANCES = 64;
 
     public static TrainingSettings defaults() {
         return new TrainingSettings(Optional.empty(), Math.max(1, Runtime.getRuntime().availableProcessors() / 2),
-                DEFAULT_STOP_GRACE, Optional.empty(), "auto");
+                DEFAULT_STOP_GRACE, Optional.empty(), "auto", DEFAULT_MAX_INSTANCES, Optional.empty(),
+                Optional.empty());
     }
 
     public TrainingSettings withImagesFile(Path f) {
-        return new TrainingSettings(Optional.ofNullable(f), workers, stopGrace, imageMapFile, containerEngine);
+        return new TrainingSettings(Optional.ofNullable(f), workers, stopGrace, imageMapFile, containerEngine, maxInstances,
+                memoryBytes, containerUids);
     }
 
     public TrainingSettings withWorkers(int n) {
-        return new TrainingSettings(imagesFile, n, stopGrace, imageMapFile, containerEngine);
+        return new TrainingSettings(imagesFile, n, stopGrace, imageMapFile, containerEngine, maxInstances, memoryBytes,
+                containerUids);
     }
 
     public TrainingSettings withStopGrace(Duration d) {
-        return new TrainingSettings(imagesFile, workers, d, imageMapFile, containerEngine);
+        return new TrainingSettings(imagesFile, workers, d, imageMapFile, containerEngine, maxInstances, memoryBytes,
+                containerUids);
     }
 
     public TrainingSettings withImageMapFile(Path f) {
-        return new TrainingSettings(imagesFile, workers, stopGrace, Optional.ofNullable(f), containerEngine);
+        return new TrainingSettings(imagesFile, workers, stopGrace, Optional.ofNullable(f), containerEngine, maxInstances,
+                memoryBytes, containerUids);
     }
 
     public TrainingSettings withContainerEngine(String engine) {
-        return new TrainingSettings(imagesFile, workers, stopGrace, imageMapFile, engine);
+        return new TrainingSettings(imagesFile, workers, stopGrace, imageMapFile, engine, maxInstances, memoryBytes,
+                containerUids);
+    }
+
+    public TrainingSettings withMaxInstances(int n) {
+        if (n < 1) throw new IllegalArgumentException("the training instance limit must be at least 1, got " + n);
+        return new TrainingSettings(imagesFile, workers, stopGrace, imageMapFile, containerEngine, n, memoryBytes,
+                containerUids);
+    }
+
+    public TrainingSettings withMemoryBytes(long bytes) {
+        return new TrainingSettings(imagesFile, workers, stopGrace, imageMapFile, containerEngine, maxInstances,
+                Optional.of(bytes), containerUids);
+    }
+
+    public TrainingSettings withContainerUids(String range) {
+        return new TrainingSettings(imagesFile, workers, stopGrace, imageMapFile, containerEngine, maxInstances,
+                memoryBytes, Optional.ofNullable(range).filter(r -> !r.isBlank()));
     }
 }

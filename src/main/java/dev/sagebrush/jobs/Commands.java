@@ -55,10 +55,14 @@ public final class Commands {
 
     /** The last {@code max} bytes of a file, as text; empty when it cannot be read. */
     public static String tail(Path file, int max) {
-        try {
-            byte[] all = Files.readAllBytes(file);
-            int from = Math.max(0, all.length - max);
-            return new String(all, from, all.length - from, StandardCharsets.UTF_8);
+        try (java.nio.channels.SeekableByteChannel ch = Files.newByteChannel(file)) {
+            long from = Math.max(0, ch.size() - max); // a job's log can be large: read only its end
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate((int) (ch.size() - from));
+            ch.position(from);
+            while (buf.hasRemaining() && ch.read(buf) > 0) {
+                // fill
+            }
+            return new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             return "";
         }

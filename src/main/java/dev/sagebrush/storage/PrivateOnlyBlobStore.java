@@ -20,8 +20,7 @@ import software.amazon.awssdk.services.s3.model.PutObjectResponse;
  *
  * <p>s3proxy serves anonymous requests (no credentials at all) for buckets and objects whose ACL is public-read or
  * public-read-write, and its filesystem store turns such an ACL into world-readable or world-writable permissions on
- * disk. In Sagebrush the S3 namespace is shared by every account, so one key could open another account's bucket to
- * everybody. Here a public ACL (canned public-read, public-read-write or authenticated-read, or XML grants to AllUsers
+ * disk, which would open a bucket to every local user and to anyone without a key. Here a public ACL (canned public-read, public-read-write or authenticated-read, or XML grants to AllUsers
  * or AuthenticatedUsers, which s3proxy maps to those) is refused with S3's answer when Block Public Access is on:
  * 403 AccessDenied. And the access s3proxy reads back is always private, so even a bucket made public on disk before
  * this check existed is never served anonymously.

@@ -51,6 +51,11 @@ final class S3RequestRules {
 
     private S3RequestRules() {}
 
+    /** S3's naming rules for a bucket; a name that passes is also a safe single file name. */
+    static boolean isValidBucketName(String bucket) {
+        return bucket != null && BUCKET.matcher(bucket).matches();
+    }
+
     static Refusal check(HttpServerExchange exchange) {
         Refusal header = checkHeaders(exchange);
         if (header != null) return header;

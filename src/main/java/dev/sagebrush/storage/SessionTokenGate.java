@@ -19,9 +19,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * one that does not belong to the access key id, is S3's 400 InvalidToken; one that has expired or whose notebook
  * instance no longer runs is S3's 400 ExpiredToken.
  *
- * <p>s3proxy then verifies the signature itself, asking {@link SharedNamespaceLocator} for the secret of the access
- * key id. A temporary secret cannot be derived from the key id alone (it comes from the token), so the gate leaves
- * it here for {@link #secretFor} to answer, for {@link #SECRET_TTL} only. s3proxy listens on a loopback port that
+ * <p>s3proxy then verifies the signature itself, asking {@link AccountLocator} for the secret (and account) of the
+ * access key id. A temporary secret cannot be derived from the key id alone (it comes from the token), so the gate
+ * leaves the token's account here for {@link #accountFor} to answer, for {@link #SECRET_TTL} only. s3proxy listens on a loopback port that
  * other local processes can reach without passing this gate; because nothing but this gate puts a secret here, and
  * only after the token was checked, a direct caller could use a temporary key at most that long after its token
  * stopped being honoured, and only if it also holds the secret.
@@ -31,7 +31,7 @@ final class SessionTokenGate {
     static final Duration SECRET_TTL = Duration.ofSeconds(10);
     private static final int SWEEP_ABOVE = 4096;
 
-    private record Remembered(String secret, long untilMillis) {}
+    private record Remembered(Account account, long untilMillis) {}
 
     private final TemporaryCredentials issuer;
     private final Clock clock;
@@ -42,15 +42,18 @@ final class SessionTokenGate {
         this.clock = clock;
     }
 
-    /** The temporary secret of an access key id whose token this gate accepted within the last {@link #SECRET_TTL}. */
-    Optional<String> secretFor(String accessKeyId) {
+    /**
+     * The account (and temporary secret) of an access key id whose token this gate accepted within the last
+     * {@link #SECRET_TTL}: a notebook instance's credentials are its account's.
+     */
+    Optional<Account> accountFor(String accessKeyId) {
         Remembered r = secrets.get(accessKeyId);
         if (r == null) return Optional.empty();
         if (clock.millis() >= r.untilMillis()) {
             secrets.remove(accessKeyId, r);
             return Optional.empty();
         }
-        return Optional.of(r.secret());
+        return Optional.of(r.account());
     }
 
     /** S3's refusal of the request's session token, or null when it may go on to s3proxy. */
@@ -77,16 +80,16 @@ final class SessionTokenGate {
             secrets.remove(accessKeyId);
             return new S3RequestRules.Refusal(400, "InvalidToken", "The provided token is malformed or otherwise invalid.");
         }
-        remember(accessKeyId, account.get().secretAccessKey());
+        remember(accessKeyId, account.get());
         return null;
     }
 
-    private void remember(String accessKeyId, String secret) {
+    private void remember(String accessKeyId, Account account) {
         long now = clock.millis();
         if (secrets.size() > SWEEP_ABOVE) {
             secrets.values().removeIf(r -> now >= r.untilMillis());
         }
-        secrets.put(accessKeyId, new Remembered(secret, now + SECRET_TTL.toMillis()));
+        secrets.put(accessKeyId, new Remembered(account, now + SECRET_TTL.toMillis()));
     }
 
     private static S3RequestRules.Refusal unknownKey() {

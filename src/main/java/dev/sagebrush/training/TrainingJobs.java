@@ -1,5 +1,6 @@
 package dev.sagebrush.training;
 
+import dev.sagebrush.config.TrainingSettings;
 import dev.sagebrush.errors.AwsException;
 import dev.sagebrush.protocol.JsonCodec;
 import dev.sagebrush.protocol.RequestContext;
@@ -37,11 +38,18 @@ public final class TrainingJobs {
     private final ResourceStore store;
     private final TrainingJobDocuments documents;
     private final Runnable wakeController;
+    private final InstanceQuota quota;
 
     public TrainingJobs(ResourceStore store, JsonCodec codec, Runnable wakeController) {
+        this(store, codec, wakeController, TrainingSettings.DEFAULT_MAX_INSTANCES);
+    }
+
+    /** @param maxInstances the account-level limit on instances across all running training jobs */
+    public TrainingJobs(ResourceStore store, JsonCodec codec, Runnable wakeController, int maxInstances) {
         this.store = store;
         this.documents = new TrainingJobDocuments(codec);
         this.wakeController = wakeController;
+        this.quota = new InstanceQuota(store, documents, maxInstances);
     }
 
     public CreateTrainingJobResponse create(RequestContext ctx, CreateTrainingJobRequest req) {
@@ -92,9 +100,13 @@ public final class TrainingJobs {
                 .build();
         StoredResource row = new StoredResource(key(ctx, req.trainingJobName()), arn, "InProgress",
                 ctx.receivedAt(), ctx.receivedAt(), 0, documents.encode(job));
-        if (!store.create(row, TagLists.toMap(req.tags()))) {
-            throw AwsException.resourceInUse("Training job names must be unique within an AWS account and region, "
-                    + "and a training job with this name already exists (" + arn + ")");
+        // The quota's check and the write are one step on this node: two creates cannot both take its last instances.
+        synchronized (quota) {
+            if (store.get(key(ctx, req.trainingJobName())).isEmpty()) quota.check(ctx, req.resourceConfig());
+            if (!store.create(row, TagLists.toMap(req.tags()))) {
+                throw AwsException.resourceInUse("Training job names must be unique within an AWS account and region, "
+                        + "and a training job with this name already exists (" + arn + ")");
+            }
         }
         wakeController.run();
         return CreateTrainingJobResponse.builder().trainingJobArn(arn).build();

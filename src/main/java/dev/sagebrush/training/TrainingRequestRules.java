@@ -10,16 +10,17 @@ import software.amazon.awssdk.services.sagemaker.model.ResourceConfig;
 import software.amazon.awssdk.services.sagemaker.model.S3DataSource;
 
 /**
- * CreateTrainingJob rules beyond the constraint table: what this host can run. Sagebrush runs a job as one local
- * process reading File-mode channels from S3; a request for anything else (Pipe mode, several instances, a VPC,
- * network isolation, spot capacity, Debugger rules...) is refused here with a reason, rather than accepted and quietly
- * run without it. Features that change nothing on one local host (inter-container encryption, session tag chaining,
- * ShuffleConfig with one host, experiment metadata) are accepted, and so are the SageMaker Python SDK's defaults,
- * DebugHookConfig and ProfilerConfig.
+ * CreateTrainingJob rules beyond the constraint table: what Sagebrush can run. It runs each instance of a job on its
+ * own host as a container of the TrainingImage (or, for an image the operator's registry maps to a command, as one
+ * sandboxed process), with File-mode channels downloaded from S3 into /opt/ml; a request for anything else (Pipe mode,
+ * heterogeneous clusters, a VPC, spot capacity, Debugger rules...) is refused here with a reason, rather than accepted
+ * and quietly run without it. Features that change nothing on a Sagebrush host (inter-container encryption, session
+ * tag chaining, experiment metadata) are accepted, and so are the SageMaker Python SDK's defaults, DebugHookConfig and
+ * ProfilerConfig.
  */
 final class TrainingRequestRules {
-    private static final String RUNNER = " is not supported by Sagebrush, which runs each training job as one local "
-            + "process";
+    private static final String RUNNER = " is not supported by Sagebrush, which runs each instance of a training job "
+            + "on its own host as a container of the TrainingImage";
 
     private TrainingRequestRules() {}
 
@@ -27,18 +28,21 @@ final class TrainingRequestRules {
         AlgorithmSpecification algo = req.algorithmSpecification();
         if (algo == null) {
             throw unsupported("A training job without AlgorithmSpecification (a serverless job)" + RUNNER
-                    + ". Give AlgorithmSpecification with a TrainingImage mapped in the image registry.");
+                    + ". Give AlgorithmSpecification with a TrainingImage.");
         }
         if (algo.algorithmName() != null) {
-            throw unsupported("AlgorithmSpecification.AlgorithmName" + RUNNER + " from a TrainingImage. Give a "
-                    + "TrainingImage that the server's image registry maps to a local command.");
+            throw unsupported("AlgorithmSpecification.AlgorithmName (an algorithm resource)" + RUNNER + ". Give the "
+                    + "algorithm's TrainingImage instead (an image in the host's container image store, or one the "
+                    + "operator's image registry maps to a command).");
         }
         // ContainerEntrypoint and InstanceCount > 1 are the container backend's; a job whose image runs as a local
         // command fails at run time saying so (the backend is known only then: images come and go).
         if (algo.trainingImageConfig() != null && (algo.trainingImageConfig().trainingRepositoryAuthConfig() != null
                 || "Vpc".equals(algo.trainingImageConfig().trainingRepositoryAccessModeAsString()))) {
             throw unsupported("A private training image registry (TrainingImageConfig with Vpc access or "
-                    + "TrainingRepositoryAuthConfig)" + RUNNER + " from the image registry.");
+                    + "TrainingRepositoryAuthConfig) is not supported by Sagebrush, which never pulls images: it runs "
+                    + "them from the host's container image store. Remove TrainingImageConfig, and put the image in "
+                    + "the host's store (podman pull or podman load on the Sagebrush host).");
         }
         for (MetricDefinition d : algo.metricDefinitions()) {
             try {
@@ -55,14 +59,14 @@ final class TrainingRequestRules {
         }
         checkResources(req.resourceConfig());
         if (req.vpcConfig() != null) {
-            throw unsupported("VpcConfig" + RUNNER + " on the server's own network. Remove VpcConfig.");
+            throw unsupported("VpcConfig" + RUNNER + ", on the Sagebrush host's own network. Remove VpcConfig.");
         }
         if (Boolean.TRUE.equals(req.enableManagedSpotTraining())) {
-            throw unsupported("EnableManagedSpotTraining (managed spot training)" + RUNNER + " on its own capacity.");
+            throw unsupported("EnableManagedSpotTraining (managed spot training)" + RUNNER + ", on its own capacity.");
         }
         if (req.stoppingCondition() != null && req.stoppingCondition().maxWaitTimeInSeconds() != null) {
-            throw unsupported("StoppingCondition.MaxWaitTimeInSeconds applies to managed spot training only, which"
-                    + RUNNER + ".");
+            throw unsupported("StoppingCondition.MaxWaitTimeInSeconds applies to managed spot training only, which "
+                    + "is not supported by Sagebrush. Remove MaxWaitTimeInSeconds.");
         }
         if (req.outputDataConfig().kmsKeyId() != null && !req.outputDataConfig().kmsKeyId().isEmpty()) {
             throw unsupported("OutputDataConfig.KmsKeyId (KMS encryption of the output) is not supported by "
@@ -122,7 +126,8 @@ final class TrainingRequestRules {
             throw AwsException.validation(name + ": FastFile input mode supports only the S3Prefix S3DataType.");
         }
         if (s3.hasInstanceGroupNames() && !s3.instanceGroupNames().isEmpty()) {
-            throw unsupported(name + ": S3DataSource.InstanceGroupNames (heterogeneous clusters)" + RUNNER + ".");
+            throw unsupported(name + ": S3DataSource.InstanceGroupNames (heterogeneous clusters)" + RUNNER
+                    + ", all of one instance type.");
         }
         if (s3.hubAccessConfig() != null) {
             throw unsupported(name + ": S3DataSource.HubAccessConfig is not supported.");
@@ -143,10 +148,12 @@ final class TrainingRequestRules {
             throw AwsException.validation("ResourceConfig.InstanceCount must be at least 1.");
         }
         if (rc.hasInstanceGroups() && !rc.instanceGroups().isEmpty()) {
-            throw unsupported("ResourceConfig.InstanceGroups (heterogeneous clusters)" + RUNNER + " on one host.");
+            throw unsupported("ResourceConfig.InstanceGroups (heterogeneous clusters)" + RUNNER + ", all of one "
+                    + "instance type. Give InstanceType and InstanceCount instead.");
         }
         if (rc.keepAlivePeriodInSeconds() != null && rc.keepAlivePeriodInSeconds() > 0) {
-            throw unsupported("ResourceConfig.KeepAlivePeriodInSeconds (warm pools)" + RUNNER + ".");
+            throw unsupported("ResourceConfig.KeepAlivePeriodInSeconds (warm pools)" + RUNNER + ", removed when "
+                    + "the job ends.");
         }
         if (rc.volumeKmsKeyId() != null && !rc.volumeKmsKeyId().isEmpty()) {
             throw unsupported("ResourceConfig.VolumeKmsKeyId (KMS-encrypted volumes) is not supported.");

@@ -54,6 +54,11 @@ public final class ContainerStartBench {
             System.out.printf(Locale.ROOT, "process backend (bubblewrap) create->Completed median: %d ms%n", p);
             System.out.printf(Locale.ROOT, "container backend (podman+runc) create->Completed median: %d ms%n", c);
             System.out.printf(Locale.ROOT, "container overhead per job: %d ms (ratio %.2f)%n", c - p, c / (double) p);
+            // Each container job ran right after its process job: their difference cancels slow load drift.
+            List<Long> pairs = new ArrayList<>();
+            for (int i = 0; i < n; i++) pairs.add(container.get(i) - process.get(i));
+            System.out.printf(Locale.ROOT, "paired overhead (container_i - process_i): median %d ms, quartiles %d-%d ms%n",
+                    median(pairs), quantile(pairs, 0.25), quantile(pairs, 0.75));
         }
     }
 
@@ -87,8 +92,12 @@ public final class ContainerStartBench {
     }
 
     static long median(List<Long> values) {
+        return quantile(values, 0.5);
+    }
+
+    static long quantile(List<Long> values, double q) {
         List<Long> s = new ArrayList<>(values);
         s.sort(null);
-        return s.get(s.size() / 2);
+        return s.get(Math.min(s.size() - 1, (int) (q * s.size())));
     }
 }

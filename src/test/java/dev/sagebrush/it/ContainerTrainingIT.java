@@ -77,15 +77,23 @@ class ContainerTrainingIT {
     }
 
     static DescribeTrainingJobResponse waitForEnd(String name) throws InterruptedException {
+        return waitForEnd(sm, name);
+    }
+
+    static DescribeTrainingJobResponse waitForEnd(SageMakerClient sm, String name) throws InterruptedException {
         return Waits.until(() -> sm.describeTrainingJob(r -> r.trainingJobName(name)),
                 d -> d.trainingJobStatus() != TrainingJobStatus.IN_PROGRESS
                         && d.trainingJobStatus() != TrainingJobStatus.STOPPING, Duration.ofMinutes(3));
     }
 
     static JsonNode report(DescribeTrainingJobResponse d) throws Exception {
+        return JSON.readTree(modelFiles(s3, d).get("report.json"));
+    }
+
+    /** The files of a job's model.tar.gz (in the bucket {@code out}). */
+    static Map<String, String> modelFiles(S3Client s3, DescribeTrainingJobResponse d) throws Exception {
         String key = d.modelArtifacts().s3ModelArtifacts().substring("s3://out/".length());
-        Map<String, String> files = TrainingJobRunIT.untar(s3.getObjectAsBytes(r -> r.bucket("out").key(key)).asByteArray());
-        return JSON.readTree(files.get("report.json"));
+        return TrainingJobRunIT.untar(s3.getObjectAsBytes(r -> r.bucket("out").key(key)).asByteArray());
     }
 
     /** Containers of a job still known to the engine (running or not): none once the job has ended. */

@@ -57,11 +57,16 @@ public final class ServerFixture implements AutoCloseable {
     }
 
     public S3Client s3() {
+        return s3("test", "test");
+    }
+
+    /** An S3 client with another account's key: each account reaches only its own buckets. */
+    public S3Client s3(String accessKey, String secret) {
         return S3Client.builder()
                 .endpointOverride(endpoint)
                 .region(Region.US_EAST_1)
                 .forcePathStyle(true)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secret)))
                 .httpClientBuilder(Apache5HttpClient.builder())
                 .build();
     }

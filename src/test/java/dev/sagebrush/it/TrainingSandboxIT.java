@@ -76,11 +76,17 @@ class TrainingSandboxIT {
                 .withTraining(c.training().withImagesFile(registry).withWorkers(2).withStopGrace(Duration.ofSeconds(2))));
         a = fixture.sagemaker("AKIDA", "secretA", Region.US_EAST_1);
         b = fixture.sagemaker("AKIDB", "secretB", Region.US_EAST_1);
-        s3 = fixture.s3();
-        s3.createBucket(r -> r.bucket("data"));
-        s3.createBucket(r -> r.bucket("out"));
-        s3.putObject(r -> r.bucket("data").key("train/rows.csv"), RequestBody.fromString("1,2\n"));
-        s3.putObject(r -> r.bucket("data").key("preload/lib.so"), RequestBody.fromFile(preloadLibrary()));
+        // Each account's jobs read and write that account's own buckets (data-<account>, out-<account>).
+        Path lib = preloadLibrary();
+        for (String[] key : new String[][] {{"AKIDA", "secretA", "111111111111"}, {"AKIDB", "secretB", "222222222222"}}) {
+            try (S3Client c = fixture.s3(key[0], key[1])) {
+                c.createBucket(r -> r.bucket("data-" + key[2]));
+                c.createBucket(r -> r.bucket("out-" + key[2]));
+                c.putObject(r -> r.bucket("data-" + key[2]).key("train/rows.csv"), RequestBody.fromString("1,2\n"));
+                c.putObject(r -> r.bucket("data-" + key[2]).key("preload/lib.so"), RequestBody.fromFile(lib));
+            }
+        }
+        s3 = fixture.s3("AKIDA", "secretA");
     }
 
     @AfterAll
@@ -122,10 +128,16 @@ class TrainingSandboxIT {
                 .algorithmSpecification(s -> s.trainingImage(IMAGE).trainingInputMode("File"))
                 .hyperParameters(hps)
                 .inputDataConfig(c -> c.channelName("train").dataSource(d -> d.s3DataSource(s -> s
-                        .s3DataType("S3Prefix").s3Uri("s3://data/" + channelPrefix).s3DataDistributionType("FullyReplicated"))))
-                .outputDataConfig(o -> o.s3OutputPath("s3://out/" + name))
+                        .s3DataType("S3Prefix").s3Uri("s3://data-" + accountOf(role) + "/" + channelPrefix)
+                        .s3DataDistributionType("FullyReplicated"))))
+                .outputDataConfig(o -> o.s3OutputPath("s3://out-" + accountOf(role) + "/" + name))
                 .resourceConfig(r -> r.instanceType("ml.m5.large").instanceCount(1).volumeSizeInGB(1))
                 .stoppingCondition(s -> s.maxRuntimeInSeconds(300));
+    }
+
+    /** The account of a role ARN, arn:aws:iam::ACCOUNT:role/... */
+    static String accountOf(String roleArn) {
+        return roleArn.split(":")[4];
     }
 
     static DescribeTrainingJobResponse run(SageMakerClient client, CreateTrainingJobRequest request) throws Exception {
@@ -137,9 +149,10 @@ class TrainingSandboxIT {
 
     /** The files of a completed job's model.tar.gz. */
     static Map<String, String> model(DescribeTrainingJobResponse d) throws IOException {
+        // Models of account A's jobs, read with A's key.
         String uri = d.modelArtifacts().s3ModelArtifacts();
-        String key = uri.substring("s3://out/".length());
-        byte[] tgz = s3.getObjectAsBytes(r -> r.bucket("out").key(key)).asByteArray();
+        String key = uri.substring("s3://out-111111111111/".length());
+        byte[] tgz = s3.getObjectAsBytes(r -> r.bucket("out-111111111111").key(key)).asByteArray();
         Map<String, String> files = new HashMap<>();
         try (TarArchiveInputStream tar = new TarArchiveInputStream(new GzipCompressorInputStream(
                 new ByteArrayInputStream(tgz)))) {

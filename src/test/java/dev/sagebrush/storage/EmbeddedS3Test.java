@@ -3,12 +3,13 @@ package dev.sagebrush.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sagebrush.auth.Account;
 import io.undertow.Undertow;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,7 +35,8 @@ class EmbeddedS3Test {
     @BeforeAll
     static void start() {
         QuietLogs.apply();
-        s3 = EmbeddedS3.start(dataDir, Map.of("AKIDALICE", "alice-secret", "AKIDBOB", "bob-secret"));
+        s3 = EmbeddedS3.start(dataDir, List.of(new Account("AKIDALICE", "alice-secret", "111111111111"),
+                new Account("AKIDBOB", "bob-secret", "222222222222")));
         undertow = Undertow.builder().addHttpListener(0, "127.0.0.1").setHandler(s3.frontDoorHandler()).build();
         undertow.start();
         int port = ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
@@ -76,15 +78,75 @@ class EmbeddedS3Test {
     }
 
     @Test
-    void everyConfiguredKeyAndTheServiceKeyShareOneNamespace() {
+    void eachAccountReachesOnlyItsOwnBucketsWhileTheServiceKeyReachesAll() {
         try (S3Client alice = client("AKIDALICE", "alice-secret");
              S3Client bob = client("AKIDBOB", "bob-secret");
              S3Client service = client(s3.serviceCredentials().accessKeyId(), s3.serviceCredentials().secretAccessKey())) {
-            alice.createBucket(b -> b.bucket("shared"));
-            alice.putObject(b -> b.bucket("shared").key("k"), RequestBody.fromString("from alice"));
-            assertThat(bob.getObjectAsBytes(b -> b.bucket("shared").key("k")).asUtf8String()).isEqualTo("from alice");
-            assertThat(service.getObjectAsBytes(b -> b.bucket("shared").key("k")).asUtf8String()).isEqualTo("from alice");
+            alice.createBucket(b -> b.bucket("alices-own"));
+            alice.putObject(b -> b.bucket("alices-own").key("k"), RequestBody.fromString("from alice"));
+            assertAccessDenied(() -> bob.getObjectAsBytes(b -> b.bucket("alices-own").key("k")));
+            assertThat(bob.listBuckets().buckets()).extracting(b -> b.name()).doesNotContain("alices-own");
+            assertThat(service.getObjectAsBytes(b -> b.bucket("alices-own").key("k")).asUtf8String()).isEqualTo("from alice");
+            assertThat(s3.bucketOwners().owner("alices-own")).contains("111111111111");
         }
+    }
+
+    @Test
+    void s3proxysOwnPortEnforcesOwnershipAsTheFrontDoorDoes() {
+        // s3proxy listens on loopback, where a local process can reach it without the front door: the locator
+        // there gives every account key the same owner-checked store.
+        try (S3Client alice = client("AKIDALICE", "alice-secret");
+             S3Client bobDirect = S3ObjectStorage.newClient(s3.endpoint(), new S3Credentials("AKIDBOB", "bob-secret"))) {
+            alice.createBucket(b -> b.bucket("alices-direct"));
+            alice.putObject(b -> b.bucket("alices-direct").key("k"), RequestBody.fromString("private"));
+            assertAccessDenied(() -> bobDirect.getObjectAsBytes(b -> b.bucket("alices-direct").key("k")));
+            assertAccessDenied(() -> bobDirect.listObjectsV2(b -> b.bucket("alices-direct")));
+            assertAccessDenied(() -> bobDirect.putObject(b -> b.bucket("alices-direct").key("k"), RequestBody.fromString("x")));
+            assertAccessDenied(() -> bobDirect.deleteObject(b -> b.bucket("alices-direct").key("k")));
+            assertAccessDenied(() -> bobDirect.copyObject(b -> b.sourceBucket("alices-direct").sourceKey("k")
+                    .destinationBucket("alices-direct").destinationKey("copy")));
+            assertThat(bobDirect.listBuckets().buckets()).extracting(b -> b.name()).doesNotContain("alices-direct");
+            assertThat(alice.getObjectAsBytes(b -> b.bucket("alices-direct").key("k")).asUtf8String()).isEqualTo("private");
+        }
+    }
+
+    @Test
+    void theServersStorageForAnAccountIsCheckedTheSameWay() throws Exception {
+        Path src = Files.writeString(dataDir.resolve("job-output.txt"), "job output");
+        try (S3Client alice = client("AKIDALICE", "alice-secret"); AccountStorage storage = s3.accountStorage()) {
+            alice.createBucket(b -> b.bucket("alices-jobs"));
+            alice.putObject(b -> b.bucket("alices-jobs").key("in"), RequestBody.fromString("input"));
+            ObjectStorage asAlice = storage.forResource("arn:aws:sagemaker:us-east-1:111111111111:training-job/j");
+            ObjectStorage asBob = storage.forAccount("222222222222");
+            asAlice.upload(src, S3Uri.parse("s3://alices-jobs/out"));
+            assertThat(asAlice.list(S3Uri.parse("s3://alices-jobs/"))).hasSize(2);
+            S3Uri in = S3Uri.parse("s3://alices-jobs/in");
+            assertThatThrownBy(() -> asBob.download(in, dataDir.resolve("stolen"))).isInstanceOfSatisfying(
+                    AccessDeniedException.class, e -> assertThat(e).hasMessage(
+                            "An error occurred (AccessDenied) when calling the GetObject operation: Access Denied"));
+            assertThatThrownBy(() -> asBob.head(in)).isInstanceOf(AccessDeniedException.class);
+            assertThatThrownBy(() -> asBob.list(in)).isInstanceOf(AccessDeniedException.class);
+            assertThatThrownBy(() -> asBob.upload(src, in)).isInstanceOf(AccessDeniedException.class);
+            assertThatThrownBy(() -> asBob.delete(in)).isInstanceOf(AccessDeniedException.class);
+            assertThatThrownBy(() -> asBob.createBucketIfMissing("alices-jobs")).hasMessageContaining("BucketAlreadyExists");
+            assertThat(dataDir.resolve("stolen")).doesNotExist();
+            // A bucket nobody has is NoSuchBucket, as S3 answers it; one Bob creates this way is Bob's.
+            assertThatThrownBy(() -> asBob.download(S3Uri.parse("s3://nobodys/x"), dataDir.resolve("x")))
+                    .isInstanceOf(BucketNotFoundException.class);
+            assertThat(asBob.head(S3Uri.parse("s3://nobodys/x"))).isEmpty();
+            asBob.createBucketIfMissing("bobs-jobs");
+            asBob.createBucketIfMissing("bobs-jobs");
+            assertThat(s3.bucketOwners().owner("bobs-jobs")).contains("222222222222");
+            assertThat(alice.getObjectAsBytes(b -> b.bucket("alices-jobs").key("in")).asUtf8String()).isEqualTo("input");
+        }
+    }
+
+    static void assertAccessDenied(Runnable call) {
+        assertThatThrownBy(call::run).isInstanceOfSatisfying(S3Exception.class, e -> {
+            assertThat(e.statusCode()).as(e.getMessage()).isEqualTo(403);
+            assertThat(e.awsErrorDetails().errorCode()).isEqualTo("AccessDenied");
+            assertThat(e.awsErrorDetails().errorMessage()).isEqualTo("Access Denied");
+        });
     }
 
     @Test

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,7 +24,7 @@ class S3ObjectStorageTest {
     @BeforeAll
     static void start() {
         QuietLogs.apply();
-        s3 = EmbeddedS3.start(dataDir, Map.of());
+        s3 = EmbeddedS3.start(dataDir, List.of());
         storage = s3.openServiceStorage();
         storage.createBucketIfMissing("store-test");
     }

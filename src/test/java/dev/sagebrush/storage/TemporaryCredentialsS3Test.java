@@ -3,6 +3,7 @@ package dev.sagebrush.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sagebrush.auth.Account;
 import dev.sagebrush.notebook.callback.InstanceCredentials;
 import dev.sagebrush.notebook.proxy.SessionSigner;
 import io.undertow.Undertow;
@@ -16,7 +17,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.Map;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterAll;
@@ -51,7 +52,9 @@ class TemporaryCredentialsS3Test {
     @BeforeAll
     static void start() {
         QuietLogs.apply();
-        s3 = EmbeddedS3.start(dataDir, Map.of("AKIDALICE", "alice-secret"));
+        // Alice's account is the one the test's notebook instances belong to; Bob's is another.
+        s3 = EmbeddedS3.start(dataDir, List.of(new Account("AKIDALICE", "alice-secret", "111111111111"),
+                new Account("AKIDBOB", "bob-secret", "222222222222")));
         undertow = Undertow.builder().addHttpListener(0, "127.0.0.1")
                 .setHandler(s3.frontDoorHandler(issuer, gateClock)).build();
         undertow.start();
@@ -85,6 +88,16 @@ class TemporaryCredentialsS3Test {
         return client(frontDoor, c.accessKeyId(), c.secretAccessKey(), c.sessionToken());
     }
 
+    /** Presigns with issued credentials: the token goes in the URL's query (X-Amz-Security-Token). */
+    static S3Presigner presigner(InstanceCredentials.Issued c) {
+        return S3Presigner.builder().endpointOverride(frontDoor).region(Region.US_EAST_1)
+                .serviceConfiguration(software.amazon.awssdk.services.s3.S3Configuration.builder()
+                        .pathStyleAccessEnabled(true).build())
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsSessionCredentials.create(c.accessKeyId(), c.secretAccessKey(), c.sessionToken())))
+                .build();
+    }
+
     static void assertS3Error(Runnable call, int status, String code) {
         assertThatThrownBy(call::run).isInstanceOfSatisfying(S3Exception.class, e -> {
             assertThat(e.statusCode()).as(e.getMessage()).isEqualTo(status);
@@ -107,12 +120,7 @@ class TemporaryCredentialsS3Test {
             assertThat(s.listObjectsV2(b -> b.bucket("sagemaker-us-east-1-111111111111")).keyCount()).isEqualTo(2);
         }
         // A presigned URL carries the token in its query (X-Amz-Security-Token).
-        try (S3Presigner presigner = S3Presigner.builder().endpointOverride(frontDoor).region(Region.US_EAST_1)
-                .serviceConfiguration(software.amazon.awssdk.services.s3.S3Configuration.builder()
-                        .pathStyleAccessEnabled(true).build())
-                .credentialsProvider(StaticCredentialsProvider.create(
-                        AwsSessionCredentials.create(c.accessKeyId(), c.secretAccessKey(), c.sessionToken())))
-                .build()) {
+        try (S3Presigner presigner = presigner(c)) {
             URI url = presigner.presignGetObject(p -> p.signatureDuration(Duration.ofMinutes(5))
                     .getObjectRequest(g -> g.bucket("sagemaker-us-east-1-111111111111").key("data/train.csv")))
                     .url().toURI();
@@ -191,15 +199,41 @@ class TemporaryCredentialsS3Test {
     }
 
     @Test
-    void anInstancesCredentialsReachWhatItsAccountsKeysReach() {
-        // The embedded S3 is one namespace shared by every account (docs/security.md): a bucket another account's
-        // long-term key created is as reachable with issued credentials as with any long-term key. Per-account
-        // buckets would change this test and EmbeddedS3Test's everyConfiguredKeyAndTheServiceKeyShareOneNamespace.
+    void anInstancesCredentialsReachWhatItsAccountsKeysReachAndNothingElse() throws Exception {
+        // A notebook instance's credentials are its account's: its account's buckets are theirs, another account's
+        // are not (AccessDenied, with the token in a header or in a presigned URL), and ListBuckets lists only its own.
         try (S3Client alice = S3ObjectStorage.newClient(frontDoor, new S3Credentials("AKIDALICE", "alice-secret"));
-             S3Client instance = client(issuer.issue(instance("other-account")))) {
+             S3Client bob = S3ObjectStorage.newClient(frontDoor, new S3Credentials("AKIDBOB", "bob-secret"));
+             S3Client instance = client(issuer.issue(instance("same-account")))) {
             alice.createBucket(b -> b.bucket("alices"));
             alice.putObject(b -> b.bucket("alices").key("k"), RequestBody.fromString("from alice"));
+            bob.createBucket(b -> b.bucket("bobs"));
+            bob.putObject(b -> b.bucket("bobs").key("k"), RequestBody.fromString("from bob"));
             assertThat(instance.getObjectAsBytes(b -> b.bucket("alices").key("k")).asUtf8String()).isEqualTo("from alice");
+            instance.createBucket(b -> b.bucket("instances"));
+            assertThat(alice.listBuckets().buckets()).extracting(b -> b.name()).contains("alices", "instances")
+                    .doesNotContain("bobs");
+            assertThat(instance.listBuckets().buckets()).extracting(b -> b.name()).doesNotContain("bobs");
+
+            EmbeddedS3Test.assertAccessDenied(() -> instance.getObjectAsBytes(b -> b.bucket("bobs").key("k")));
+            EmbeddedS3Test.assertAccessDenied(() -> instance.putObject(b -> b.bucket("bobs").key("k"),
+                    RequestBody.fromString("overwritten")));
+            EmbeddedS3Test.assertAccessDenied(() -> instance.listObjectsV2(b -> b.bucket("bobs")));
+            EmbeddedS3Test.assertAccessDenied(() -> instance.deleteObject(b -> b.bucket("bobs").key("k")));
+            EmbeddedS3Test.assertAccessDenied(() -> bob.getObjectAsBytes(b -> b.bucket("instances").key("k")));
+            assertS3Error(() -> instance.createBucket(b -> b.bucket("bobs")), 409, "BucketAlreadyExists");
+
+            InstanceCredentials.Issued c = issuer.issue(instance("presigning"));
+            try (S3Presigner presigner = presigner(c)) {
+                URI url = presigner.presignGetObject(p -> p.signatureDuration(Duration.ofMinutes(5))
+                        .getObjectRequest(g -> g.bucket("bobs").key("k"))).url().toURI();
+                HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(url).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(r.statusCode()).isEqualTo(403);
+                assertThat(r.body()).contains("<Code>AccessDenied</Code>").contains("<Message>Access Denied</Message>")
+                        .doesNotContain("from bob");
+            }
+            assertThat(bob.getObjectAsBytes(b -> b.bucket("bobs").key("k")).asUtf8String()).isEqualTo("from bob");
         }
     }
 

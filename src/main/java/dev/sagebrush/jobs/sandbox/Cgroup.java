@@ -80,23 +80,7 @@ final class Cgroup {
 
     /** True when the kernel's OOM killer acted in this group (the memory limit was hit). */
     boolean oomKilled() {
-        try {
-            for (String line : Files.readAllLines(memory.resolve("memory.oom_control"))) {
-                if (line.startsWith("oom_kill ")) return Long.parseLong(line.substring(9).strip()) > 0;
-            }
-            return Long.parseLong(Files.readString(memory.resolve("memory.failcnt")).strip()) > 0
-                    && peakBytes() >= limitBytes() - 4096 * 16;
-        } catch (IOException | NumberFormatException e) {
-            return false;
-        }
-    }
-
-    long peakBytes() {
-        return readLong(memory.resolve("memory.max_usage_in_bytes"));
-    }
-
-    long limitBytes() {
-        return readLong(memory.resolve("memory.limit_in_bytes"));
+        return MemoryCounters.oomKilled(memory);
     }
 
     /** SIGKILLs every process in the groups until they are empty, then removes them. */
@@ -134,14 +118,6 @@ final class Cgroup {
                     sleep(10); // EBUSY while the last exiting task is still being reaped
                 }
             }
-        }
-    }
-
-    private static long readLong(Path p) {
-        try {
-            return Long.parseLong(Files.readString(p).strip());
-        } catch (IOException | NumberFormatException e) {
-            return -1;
         }
     }
 

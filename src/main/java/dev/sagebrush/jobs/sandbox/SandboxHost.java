@@ -69,7 +69,7 @@ public record SandboxHost(Optional<Path> bwrap, Optional<Path> setpriv, Optional
         return Files.isExecutable(p) ? Optional.of(p) : Optional.empty();
     }
 
-    private static boolean isRoot() {
+    static boolean isRoot() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                 if (line.startsWith("Uid:")) return line.split("\\s+")[2].equals("0");

@@ -8,7 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -62,6 +65,34 @@ public final class UidPool {
 
     /** One uid, held until the lease is closed. */
     public Lease lease() throws IOException {
+        return tryLease().orElseThrow(() -> new IOException("all " + count + (stride == 1 ? " sandbox uids"
+                : " sandbox uid ranges") + " from " + first + " are in use"));
+    }
+
+    /**
+     * {@code n} uids at once, or none: empty when fewer are free now (several workloads waiting for uids must not each
+     * hold some of them, or none might ever start).
+     */
+    public Optional<List<Lease>> leaseAll(int n) throws IOException {
+        List<Lease> got = new ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                Optional<Lease> l = tryLease();
+                if (l.isEmpty()) {
+                    got.forEach(Lease::close);
+                    return Optional.empty();
+                }
+                got.add(l.get());
+            }
+        } catch (IOException | RuntimeException e) {
+            got.forEach(Lease::close);
+            throw e;
+        }
+        return Optional.of(List.copyOf(got));
+    }
+
+    /** One uid, or empty when every uid of the pool is in use (by this server or another). */
+    public Optional<Lease> tryLease() throws IOException {
         for (int i = 0; i < count; i++) {
             int uid;
             synchronized (this) {
@@ -70,13 +101,12 @@ public final class UidPool {
                 held.add(uid);
             }
             Lease lease = tryLock(uid);
-            if (lease != null) return lease;
+            if (lease != null) return Optional.of(lease);
             synchronized (this) {
                 held.remove(uid);
             }
         }
-        throw new IOException("all " + count + (stride == 1 ? " sandbox uids" : " sandbox uid ranges") + " from "
-                + first + " are in use");
+        return Optional.empty();
     }
 
     private Lease tryLock(int uid) throws IOException {

@@ -1,6 +1,7 @@
 package dev.sagebrush.notebook.runtime;
 
 import dev.sagebrush.jobs.Commands;
+import dev.sagebrush.jobs.sandbox.LoopVolumes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,8 +30,7 @@ public record HostCapabilities(boolean root, boolean setpriv, boolean bwrap, boo
         boolean setpriv = root && Commands.onPath("setpriv") && Commands.onPath("useradd");
         boolean bwrap = root && Commands.onPath(Sandbox.BWRAP) && Commands.onPath("unshare") && Commands.onPath("prlimit");
         boolean netns = root && Commands.onPath("unshare") && Commands.onPath("ip");
-        boolean loop = root && Files.exists(Path.of("/dev/loop-control")) && Commands.onPath("mkfs.ext4")
-                && Commands.onPath("resize2fs") && Commands.onPath("mount");
+        boolean loop = root && LoopVolumes.hostSupports();
         return new HostCapabilities(root, setpriv, bwrap, netns, loop, root ? findCgroup2() : Optional.empty());
     }
 

@@ -2,6 +2,7 @@ package dev.sagebrush.notebook.runtime;
 
 import dev.sagebrush.jobs.Commands;
 import dev.sagebrush.jobs.ProcessTree;
+import dev.sagebrush.jobs.sandbox.LoopVolumes;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -47,7 +48,7 @@ public final class LocalProcessRuntime implements NotebookRuntime {
 
     private final Options options;
     private final HostCapabilities host;
-    private final Volumes volumes;
+    private final LoopVolumes volumes;
     private final InstanceCgroups cgroups;
     private final MemoryCgroup memory;
     private final long hostMemory;
@@ -62,7 +63,7 @@ public final class LocalProcessRuntime implements NotebookRuntime {
     public LocalProcessRuntime(Options options, HostCapabilities host) throws IOException {
         this.options = options;
         this.host = host;
-        this.volumes = new Volumes(options.loopVolumes() && host.loopVolumes());
+        this.volumes = new LoopVolumes(options.loopVolumes() && host.loopVolumes());
         this.cgroups = new InstanceCgroups(host.cgroup2());
         this.memory = MemoryCgroup.probe(host.sandboxes());
         this.hostMemory = hostMemoryBytes();
@@ -111,7 +112,11 @@ public final class LocalProcessRuntime implements NotebookRuntime {
             if (!volumes.enforcesSize()) {
                 log.info("Notebook instance {}: VolumeSizeInGB={} is not enforced on this host", key, spec.volumeSizeInGB());
             }
-            volumes.attach(l, spec.volumeSizeInGB());
+            try {
+                volumes.attach(l.volumeImage(), l.volume(), spec.volumeSizeInGB());
+            } catch (IOException e) {
+                throw new RuntimeFailure(e.getMessage());
+            }
             // Only the instance's user may enter its volume (a fresh directory or filesystem root is 0755).
             Files.setPosixFilePermissions(l.volume(), PosixFilePermissions.fromString("rwx------"));
             List<String> folders = repositories.cloneInto(l.volume(), spec.codeRepositories());
@@ -381,7 +386,7 @@ public final class LocalProcessRuntime implements NotebookRuntime {
         }
         cgroups.killAll(l.cgroupName());
         memory.remove(l.cgroupName());
-        volumes.detach(l);
+        volumes.detach(l.volume());
         try {
             Files.deleteIfExists(l.pidFile());
         } catch (IOException ignored) {
@@ -399,7 +404,7 @@ public final class LocalProcessRuntime implements NotebookRuntime {
     public void update(InstanceSpec spec) throws RuntimeFailure {
         InstanceLayout l = InstanceLayout.of(options.root(), spec.key());
         try {
-            volumes.grow(l, spec.volumeSizeInGB());
+            volumes.grow(l.volumeImage(), l.volume(), spec.volumeSizeInGB());
         } catch (IOException e) {
             throw new RuntimeFailure("Could not resize the volume: " + e.getMessage());
         }
@@ -409,7 +414,7 @@ public final class LocalProcessRuntime implements NotebookRuntime {
     public void destroy(InstanceKey key) {
         stop(key);
         InstanceLayout l = InstanceLayout.of(options.root(), key);
-        if (Volumes.isMounted(l.volume())) {
+        if (LoopVolumes.isMounted(l.volume())) {
             log.warn("Volume of notebook instance {} is still mounted; leaving {} in place", key, l.base());
             return;
         }

@@ -28,6 +28,7 @@ public final class ContainerEngine {
     private final Kind kind;
     private final Path binary;
     private final Optional<Path> runc;
+    private volatile Boolean cgroupfsV1;
 
     ContainerEngine(Kind kind, Path binary, Optional<Path> runc) {
         this.kind = kind;
@@ -77,6 +78,19 @@ public final class ContainerEngine {
     private boolean answers() {
         return run(List.of("version", "--format", "{{.Server.Version}}"), Duration.ofSeconds(20)).ok()
                 || (kind == Kind.PODMAN && run(List.of("version"), Duration.ofSeconds(20)).ok());
+    }
+
+    /**
+     * True for podman with its cgroupfs manager on cgroup v1 (these machines): containers can then be put in a cgroup
+     * of Sagebrush's own ({@link ContainerCgroup}). Asked once.
+     */
+    boolean cgroupfsV1() {
+        if (cgroupfsV1 == null) {
+            Commands.Result r = kind == Kind.PODMAN ? run(List.of("info", "--format",
+                    "{{.Host.CgroupManager}} {{.Host.CgroupsVersion}}"), COMMAND_TIMEOUT) : null;
+            cgroupfsV1 = r != null && r.ok() && r.output().strip().equals("cgroupfs v1");
+        }
+        return cgroupfsV1;
     }
 
     /** Whether the host's image store has {@code image} (never pulls). */

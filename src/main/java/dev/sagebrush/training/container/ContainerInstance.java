@@ -5,6 +5,7 @@ import dev.sagebrush.training.runner.LogPump;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,23 +25,32 @@ final class ContainerInstance implements HostProcess {
     private final String name;
     private final Process client;
     private final Thread pump;
+    private final Optional<ContainerCgroup> cgroup;
+    private final long memoryLimit;
     private volatile boolean terminated;
 
-    private ContainerInstance(ContainerEngine engine, String name, Process client, Thread pump) {
+    private ContainerInstance(ContainerEngine engine, String name, Process client, Thread pump,
+                              Optional<ContainerCgroup> cgroup, long memoryLimit) {
         this.engine = engine;
         this.name = name;
         this.client = client;
         this.pump = pump;
+        this.cgroup = cgroup;
+        this.memoryLimit = memoryLimit;
     }
 
-    /** Starts {@code <engine> runArgs...} attached; {@code runArgs} must name the container {@code name}. */
-    static ContainerInstance start(ContainerEngine engine, String name, List<String> runArgs, LogPump output)
-            throws IOException {
+    /**
+     * Starts {@code <engine> runArgs...} attached; {@code runArgs} must name the container {@code name} and put it in
+     * {@code cgroup} when there is one, with the memory limit {@code memoryLimit}.
+     */
+    static ContainerInstance start(ContainerEngine engine, String name, List<String> runArgs, LogPump output,
+                                   Optional<ContainerCgroup> cgroup, long memoryLimit) throws IOException {
         Process p;
         try {
             p = engine.start(runArgs);
         } catch (IOException e) {
             output.close();
+            cgroup.ifPresent(ContainerCgroup::remove);
             throw e;
         }
         Thread t = new Thread(() -> {
@@ -52,7 +62,7 @@ final class ContainerInstance implements HostProcess {
         }, "container-output-" + name);
         t.setDaemon(true);
         t.start();
-        return new ContainerInstance(engine, name, p, t);
+        return new ContainerInstance(engine, name, p, t, cgroup, memoryLimit);
     }
 
     String name() {
@@ -72,16 +82,17 @@ final class ContainerInstance implements HostProcess {
     }
 
     /**
-     * True when the engine saw the container killed for memory, or the main process died of a SIGKILL that Sagebrush
-     * did not send: in a container with a memory limit that is the kernel's OOM killer (podman does not always record
-     * OOMKilled on a cgroup v1 host).
+     * True when the engine saw the container killed for memory; or, where the engine cannot see it (podman on cgroup
+     * v1), when its main process died of a SIGKILL that Sagebrush did not send while the container's memory had
+     * peaked at its limit ({@link ContainerCgroup}). A SIGKILL with memory to spare is the job's own doing, not an OOM.
      */
     @Override
     public boolean memoryExceeded() {
         if (client.isAlive()) return false;
-        if (client.exitValue() == SIGKILL_EXIT && !terminated) return true;
         var r = engine.run(List.of("inspect", "--format", "{{.State.OOMKilled}}", name), ContainerEngine.COMMAND_TIMEOUT);
-        return r.ok() && r.output().strip().equals("true");
+        if (r.ok() && r.output().strip().equals("true")) return true;
+        return client.exitValue() == SIGKILL_EXIT && !terminated
+                && cgroup.map(c -> c.reachedLimit(memoryLimit)).orElse(false);
     }
 
     @Override
@@ -113,9 +124,10 @@ final class ContainerInstance implements HostProcess {
         }
     }
 
-    /** Removes the container (killing it if it still runs). */
+    /** Removes the container (killing it if it still runs), then its cgroup. */
     @Override
     public void close() {
         kill();
+        cgroup.ifPresent(ContainerCgroup::remove);
     }
 }

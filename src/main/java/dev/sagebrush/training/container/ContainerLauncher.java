@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,12 +39,39 @@ final class ContainerLauncher implements HostLauncher {
     }
 
     @Override
+    public Optional<Reservation> reserve(int hosts) throws IOException {
+        return backend.uidRanges().leaseAll(hosts).map(Reservation::new);
+    }
+
+    @Override
+    public String waitingFor(int hosts) {
+        UidPool pool = backend.uidRanges();
+        long last = (long) pool.first() + (long) pool.count() * pool.rangeSize() - 1;
+        return "Waiting for free host uids: each instance's container needs a range of " + pool.rangeSize()
+                + " uids, and " + (hosts == 1 ? "all " : "fewer than " + hosts + " of the ") + pool.count()
+                + " ranges of SAGEBRUSH_CONTAINER_UIDS (" + pool.first() + "-" + last + ") are "
+                + (hosts == 1 ? "in use" : "free") + ". The job starts when enough are free.";
+    }
+
+    @Override
+    public int capacity() {
+        return backend.uidRanges().count();
+    }
+
+    @Override
+    public String tooBig(int hosts) {
+        return "ClientError: InstanceCount " + hosts + " needs a container per instance, each with a range of "
+                + backend.uidRanges().rangeSize() + " host uids, and this host has " + capacity() + " such ranges "
+                + "(SAGEBRUSH_CONTAINER_UIDS). Use InstanceCount " + capacity() + " or less, or ask the operator for "
+                + "more ranges.";
+    }
+
+    @Override
     public Launch launch(Request request) throws IOException, TrainingFailure {
-        List<UidPool.Lease> leases = new ArrayList<>();
+        List<UidPool.Lease> leases = request.reservation().leases();
         List<ContainerInstance> started = new ArrayList<>();
         JobNetwork network = null;
         try {
-            for (int i = 0; i < request.hosts().size(); i++) leases.add(backend.uidRanges().lease());
             String id = backend.newId();
             if (request.hosts().size() > 1) {
                 network = JobNetwork.create(backend.engine(), "sagebrush-" + id, backend.owner(),
@@ -55,12 +83,15 @@ final class ContainerLauncher implements HostLauncher {
                 // The container's root (or, with docker, its user) owns its /opt/ml, and nobody else of the host does.
                 Sandboxes.grant(host.layout().ml(), uid);
                 String name = "sagebrush-" + id + "-" + host.name();
-                List<String> args = runArguments(request, host, name, uid, network);
+                Optional<ContainerCgroup> cgroup = backend.memoryRoot().isEmpty() ? Optional.empty()
+                        : Optional.of(ContainerCgroup.create(backend.memoryRoot().get(), backend.owner(), name));
+                List<String> args = runArguments(request, host, name, uid, network, cgroup);
                 started.add(ContainerInstance.start(backend.engine(), name, args,
-                        LogPump.open(host.layout().log(), request.lines().get(host.name()))));
+                        LogPump.open(host.layout().log(), request.lines().get(host.name())), cgroup,
+                        request.resources().memoryBytes()));
             }
         } catch (IOException | RuntimeException e) {
-            close(started, network, leases);
+            close(started, network);
             throw e;
         }
         JobNetwork net = network;
@@ -72,12 +103,12 @@ final class ContainerLauncher implements HostLauncher {
 
             @Override
             public void close() {
-                ContainerLauncher.close(started, net, leases);
+                ContainerLauncher.close(started, net);
             }
         };
     }
 
-    private static void close(List<ContainerInstance> started, JobNetwork network, List<UidPool.Lease> leases) {
+    private static void close(List<ContainerInstance> started, JobNetwork network) {
         for (ContainerInstance c : started) {
             try {
                 c.close();
@@ -86,10 +117,10 @@ final class ContainerLauncher implements HostLauncher {
             }
         }
         if (network != null) network.close();
-        leases.forEach(UidPool.Lease::close);
     }
 
-    List<String> runArguments(Request request, Host host, String name, int uid, JobNetwork network) {
+    List<String> runArguments(Request request, Host host, String name, int uid, JobNetwork network,
+                              Optional<ContainerCgroup> cgroup) {
         ContainerEngine engine = backend.engine();
         boolean podman = engine.kind() == ContainerEngine.Kind.PODMAN;
         List<String> a = new ArrayList<>(engine.runPrefix());
@@ -107,6 +138,7 @@ final class ContainerLauncher implements HostLauncher {
             // podman mounts these tmpfs itself with --read-only; docker does not.
             a.addAll(List.of("--tmpfs", "/tmp", "--tmpfs", "/var/tmp", "--tmpfs", "/run"));
         }
+        cgroup.ifPresent(c -> a.addAll(List.of("--cgroups", "no-conmon", "--cgroup-parent", c.parentArgument())));
         long memory = request.resources().memoryBytes();
         a.addAll(List.of("--memory", Long.toString(memory), "--memory-swap", Long.toString(memory),
                 "--cpus", Integer.toString(request.resources().cpus()), "--pids-limit", Integer.toString(PIDS_LIMIT)));

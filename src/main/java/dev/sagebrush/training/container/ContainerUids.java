@@ -3,10 +3,11 @@ package dev.sagebrush.training.container;
 import dev.sagebrush.jobs.sandbox.SandboxSettings;
 import dev.sagebrush.jobs.sandbox.UidPool;
 import java.io.IOException;
-import java.util.Map;
+import java.util.Optional;
 
 /**
- * The host uids containers' user namespaces map to: {@code SAGEBRUSH_CONTAINER_UIDS=<first>-<last>}, cut into ranges
+ * The host uids containers' user namespaces map to: {@code SAGEBRUSH_CONTAINER_UIDS=<first>-<last>} (or the server's
+ * setting), cut into ranges
  * of 65536 (a container's uids 0..65535: root, the system accounts and {@code nobody} of any Debian-style image), one
  * range per running container. The default, 2162688-6356991 (64 ranges), lies above the sandbox uids
  * ({@code SAGEBRUSH_SANDBOX_UIDS}, default 2000000-2099999) and the ranges {@code /etc/subuid} usually hands users;
@@ -20,10 +21,11 @@ final class ContainerUids {
 
     private ContainerUids() {}
 
-    static UidPool pool(SandboxSettings sandbox, Map<String, String> env) throws IOException {
+    /** @param spec {@code <first>-<last>}, or empty for the default */
+    static UidPool pool(SandboxSettings sandbox, Optional<String> spec) throws IOException {
         int first = DEFAULT_FIRST;
         int ranges = DEFAULT_RANGES;
-        String v = env.get("SAGEBRUSH_CONTAINER_UIDS");
+        String v = spec.orElse(null);
         if (v != null && !v.isBlank()) {
             String[] p = v.strip().split("-", 2);
             try {

@@ -6,7 +6,6 @@ import dev.sagebrush.jobs.sandbox.UidPool;
 import dev.sagebrush.training.runner.ContainerBackend;
 import dev.sagebrush.training.runner.HostLauncher;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.HexFormat;
@@ -31,16 +30,21 @@ public final class Containers implements ContainerBackend {
     private final ContainerImages images;
     private final UidPool uidRanges;
     private final String owner;
+    private final Optional<Path> memoryRoot;
 
     /**
-     * @param uidRanges host uid ranges for the containers' user namespaces (65536 uids each)
-     * @param owner     this node's id: labels its containers and networks
+     * @param uidRanges  host uid ranges for the containers' user namespaces (65536 uids each)
+     * @param owner      this node's id: labels its containers and networks
+     * @param memoryRoot the cgroup v1 memory hierarchy Sagebrush may make groups in ({@link ContainerCgroup}), when
+     *                   the engine can use them
      */
-    public Containers(ContainerEngine engine, ContainerImages images, UidPool uidRanges, String owner) {
+    public Containers(ContainerEngine engine, ContainerImages images, UidPool uidRanges, String owner,
+                      Optional<Path> memoryRoot) {
         this.engine = engine;
         this.images = images;
         this.uidRanges = uidRanges;
         this.owner = owner;
+        this.memoryRoot = memoryRoot.filter(r -> engine.cgroupfsV1());
     }
 
     /**
@@ -49,9 +53,12 @@ public final class Containers implements ContainerBackend {
      * are checked now; this node's leftovers are removed when the engine is first found.
      */
     public static Supplier<Optional<ContainerBackend>> lazily(String engine, Optional<Path> mapFile,
-                                                             SandboxSettings sandbox, String owner) throws IOException {
-        UidPool ranges = ContainerUids.pool(sandbox, System.getenv());
-        if (mapFile.isPresent()) ImageMapping.parse(Files.readAllLines(mapFile.get()), mapFile.get().toString());
+                                                             SandboxSettings sandbox, Optional<String> uids,
+                                                             Optional<Path> memoryRoot, String owner)
+            throws IOException {
+        UidPool ranges = ContainerUids.pool(sandbox, uids.or(() -> Optional.ofNullable(
+                System.getenv("SAGEBRUSH_CONTAINER_UIDS"))));
+        if (mapFile.isPresent()) ContainerImages.operatorMapping(mapFile.get()); // a malformed file stops the server now
         return new Supplier<>() {
             private Optional<ContainerBackend> backend;
 
@@ -60,7 +67,8 @@ public final class Containers implements ContainerBackend {
                 if (backend == null) {
                     backend = ContainerEngine.detect(engine).map(e -> {
                         log.info("Training images run as containers with {}", e.summary());
-                        return new Containers(e, ContainerImages.load(e, mapFile), ranges, owner).removeLeftovers();
+                        return new Containers(e, ContainerImages.load(e, mapFile), ranges, owner, memoryRoot)
+                                .removeLeftovers();
                     });
                 }
                 return backend;
@@ -83,6 +91,7 @@ public final class Containers implements ContainerBackend {
         for (String id : nets.ok() ? nets.output().strip().split("\\s+") : new String[0]) {
             if (!id.isBlank()) engine.run(List.of("network", "rm", "-f", id), ContainerEngine.COMMAND_TIMEOUT);
         }
+        if (memoryRoot.isPresent()) ContainerCgroup.removeLeftovers(owner);
         return this;
     }
 
@@ -106,6 +115,11 @@ public final class Containers implements ContainerBackend {
 
     String owner() {
         return owner;
+    }
+
+    /** Where a container's own memory group goes, when this engine can use one ({@link ContainerCgroup}). */
+    Optional<Path> memoryRoot() {
+        return memoryRoot;
     }
 
     /** A name part no other container or network on the host has (several servers share one engine). */

@@ -3,12 +3,15 @@ package dev.sagebrush.training.runner;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sagebrush.jobs.Cancellation;
+import dev.sagebrush.storage.AccessDeniedException;
 import dev.sagebrush.storage.ObjectInfo;
 import dev.sagebrush.storage.ObjectNotFoundException;
 import dev.sagebrush.storage.ObjectStorage;
 import dev.sagebrush.storage.S3Uri;
 import dev.sagebrush.storage.StorageException;
+import dev.sagebrush.jobs.sandbox.Limits;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -43,7 +46,52 @@ final class ChannelDownloader {
         this.roleArn = roleArn;
     }
 
-    record Download(S3Uri source, String relativePath) {}
+    /** One object to fetch; {@code size} is -1 when unknown (a manifest's entries are not looked up first). */
+    record Download(S3Uri source, String relativePath, long size) {}
+
+    /**
+     * Downloads every channel of the job for host {@code hostIndex} (0-based) of {@code hostCount} into its
+     * {@code input/data}. As on SageMaker, data that does not fit the host's ML storage volume fails the job with
+     * {@code ClientError: Data download failed:Insufficient disk space}: up front when the objects' sizes (as listed)
+     * exceed the volume's free space, or when a write runs out of space.
+     */
+    void downloadAll(List<Channel> channels, JobLayout layout, int hostIndex, int hostCount, Cancellation cancellation)
+            throws TrainingFailure, IOException {
+        List<List<Download>> plans = new ArrayList<>();
+        long total = 0;
+        for (Channel c : channels) {
+            List<Download> plan = plan(c, layout.tmp(), hostIndex, hostCount);
+            plans.add(plan);
+            for (Download d : plan) total += Math.max(0, d.size());
+        }
+        long free = Files.getFileStore(layout.ml()).getUsableSpace();
+        if (total > free) throw insufficientSpace(layout, total, free);
+        for (int i = 0; i < channels.size(); i++) {
+            Channel c = channels.get(i);
+            try {
+                fetch(c.channelName(), plans.get(i), layout.channel(c.channelName()), cancellation);
+            } catch (UncheckedIOException | IOException e) {
+                if (!outOfSpace(e)) throw e;
+                throw insufficientSpace(layout, total, Files.getFileStore(layout.ml()).getUsableSpace());
+            }
+        }
+    }
+
+    /** SageMaker's FailureReason for data that does not fit (sagemaker-python-sdk issue 128), with the figures. */
+    private static TrainingFailure insufficientSpace(JobLayout layout, long needed, long free) {
+        return new TrainingFailure("ClientError: Data download failed:Insufficient disk space. The input data of "
+                + layout.host() + " (" + Limits.bytes(needed) + ") does not fit the free space of its ML storage "
+                + "volume (" + Limits.bytes(free) + "). Use a larger ResourceConfig.VolumeSizeInGB, or less data per "
+                + "instance (ShardedByS3Key splits a channel across instances).");
+    }
+
+    /** True when {@code e} is (or was caused by) ENOSPC. */
+    static boolean outOfSpace(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && t.getMessage().contains("No space left on device")) return true;
+        }
+        return false;
+    }
 
     /** Downloads one channel for a job's only host; returns the number of objects. */
     int download(Channel channel, Path dir, Path scratch, Cancellation cancellation) throws TrainingFailure, IOException {
@@ -56,6 +104,13 @@ final class ChannelDownloader {
      */
     int download(Channel channel, Path dir, Path scratch, int hostIndex, int hostCount, Cancellation cancellation)
             throws TrainingFailure, IOException {
+        List<Download> plan = plan(channel, scratch, hostIndex, hostCount);
+        fetch(channel.channelName(), plan, dir, cancellation);
+        return plan.size();
+    }
+
+    /** What host {@code hostIndex} of {@code hostCount} gets of {@code channel}. */
+    List<Download> plan(Channel channel, Path scratch, int hostIndex, int hostCount) throws TrainingFailure, IOException {
         S3DataSource s3 = channel.dataSource().s3DataSource();
         S3Uri uri = parse(s3.s3Uri(), channel.channelName());
         List<Download> plan;
@@ -69,6 +124,8 @@ final class ChannelDownloader {
         } catch (ObjectNotFoundException e) {
             throw new TrainingFailure("ClientError: Data download failed for channel " + channel.channelName() + ": "
                     + e.getMessage() + ".");
+        } catch (AccessDeniedException e) {
+            throw accessDenied(e);
         }
         if (plan.isEmpty()) {
             throw new TrainingFailure("ClientError: No S3 objects found under S3 URL \"" + s3.s3Uri() + "\" given in "
@@ -79,21 +136,33 @@ final class ChannelDownloader {
         if ("ShardedByS3Key".equals(s3.s3DataDistributionTypeAsString()) && hostCount > 1) {
             plan = shard(plan, hostIndex, hostCount);
         }
+        return plan;
+    }
+
+    private void fetch(String channel, List<Download> plan, Path dir, Cancellation cancellation)
+            throws TrainingFailure, IOException {
         Files.createDirectories(dir);
         for (Download d : plan) {
             cancellation.check();
-            Path dest = safeResolve(dir, d.relativePath(), channel.channelName());
+            Path dest = safeResolve(dir, d.relativePath(), channel);
             Files.createDirectories(dest.getParent());
             try {
                 storage.download(d.source(), dest);
             } catch (ObjectNotFoundException e) {
-                throw new TrainingFailure("ClientError: Data download failed for channel " + channel.channelName()
+                throw new TrainingFailure("ClientError: Data download failed for channel " + channel
                         + ": " + d.source() + " does not exist.");
+            } catch (AccessDeniedException e) {
+                throw accessDenied(e);
             } catch (StorageException e) {
                 throw new IOException("Downloading " + d.source() + " failed: " + e.getMessage(), e);
             }
         }
-        return plan.size();
+    }
+
+    /** SageMaker's reason for an object the job's account may not read (another account's bucket). */
+    static TrainingFailure accessDenied(AccessDeniedException e) {
+        return new TrainingFailure("ClientError: Data download failed:Unable to download object " + e.uri()
+                + " (AccessDenied: Access Denied)");
     }
 
     /** Host {@code index}'s share of {@code plan}: every {@code count}-th object in key order. */
@@ -111,7 +180,7 @@ final class ChannelDownloader {
         for (ObjectInfo o : storage.list(prefix)) {
             String key = o.uri().key();
             if (key.endsWith("/")) continue; // a "folder" marker object, not data
-            plan.add(new Download(o.uri(), key.substring(cut)));
+            plan.add(new Download(o.uri(), key.substring(cut), o.size()));
         }
         return plan;
     }
@@ -138,7 +207,7 @@ final class ChannelDownloader {
                         + " is not a string.");
             }
             String rel = root.get(i).asText();
-            plan.add(new Download(new S3Uri(prefix.bucket(), prefix.key() + rel), rel));
+            plan.add(new Download(new S3Uri(prefix.bucket(), prefix.key() + rel), rel, -1));
         }
         return plan;
     }

@@ -1,14 +1,11 @@
 package dev.sagebrush.training.runner;
 
-import java.io.IOException;
-import java.nio.file.Files;
+import dev.sagebrush.config.ReloadingFile;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.function.Supplier;
 
 /**
  * Maps a TrainingImage URI to the local command that plays that image. This is the operator's allow-list: nothing
@@ -26,36 +23,30 @@ import org.slf4j.LoggerFactory;
  * registry and is logged.
  */
 public final class ImageRegistry {
-    private static final Logger log = LoggerFactory.getLogger(ImageRegistry.class);
-
     record Entry(String image, boolean prefix, List<String> command) {}
 
+    private final Supplier<List<Entry>> entries;
     private final Path file;
-    private volatile List<Entry> entries;
-    private volatile FileTime loadedVersion;
 
-    private ImageRegistry(Path file, List<Entry> entries, FileTime version) {
+    private ImageRegistry(Path file, Supplier<List<Entry>> entries) {
         this.file = file;
         this.entries = entries;
-        this.loadedVersion = version;
     }
 
     /** A registry that maps nothing: every job fails with a reason that says how to configure one. */
     public static ImageRegistry empty() {
-        return new ImageRegistry(null, List.of(), null);
+        return new ImageRegistry(null, List::of);
     }
 
+    /** The registry in {@code file}, read again whenever it changes ({@link ReloadingFile}). */
     public static ImageRegistry load(Path file) {
-        try {
-            FileTime version = Files.getLastModifiedTime(file);
-            return new ImageRegistry(file, parse(Files.readAllLines(file), file.toString()), version);
-        } catch (IOException e) {
-            throw new IllegalStateException("Cannot read the training image registry " + file + ": " + e.getMessage(), e);
-        }
+        ReloadingFile<List<Entry>> f = ReloadingFile.load(file, "training image registry", ImageRegistry::parse);
+        return new ImageRegistry(file, f::get);
     }
 
     public static ImageRegistry of(List<String> lines) {
-        return new ImageRegistry(null, parse(lines, "<inline>"), null);
+        List<Entry> parsed = parse(lines, "<inline>");
+        return new ImageRegistry(null, () -> parsed);
     }
 
     /** Where the mappings come from, for messages: the file, or null when there is none. */
@@ -66,9 +57,8 @@ public final class ImageRegistry {
     /** The command for this image, or empty when no line maps it. */
     public Optional<List<String>> resolve(String image) {
         if (image == null) return Optional.empty();
-        reloadIfChanged();
         Entry best = null;
-        for (Entry e : entries) {
+        for (Entry e : entries.get()) {
             if (!e.prefix() && e.image().equals(image)) {
                 return Optional.of(e.command());
             }
@@ -78,23 +68,6 @@ public final class ImageRegistry {
             }
         }
         return best == null ? Optional.empty() : Optional.of(best.command());
-    }
-
-    private void reloadIfChanged() {
-        if (file == null) return;
-        try {
-            FileTime now = Files.getLastModifiedTime(file);
-            if (now.equals(loadedVersion)) return;
-            synchronized (this) {
-                if (now.equals(loadedVersion)) return;
-                List<Entry> fresh = parse(Files.readAllLines(file), file.toString());
-                entries = fresh;
-                loadedVersion = now;
-                log.info("Reloaded the training image registry {} ({} mappings)", file, fresh.size());
-            }
-        } catch (IOException | IllegalStateException e) {
-            log.warn("Keeping the previous training image registry: {}", e.getMessage());
-        }
     }
 
     static List<Entry> parse(List<String> lines, String source) {

@@ -49,22 +49,29 @@ public record JobLayout(Path jobDir, String host) {
     public Path outputIntermediate() { return output().resolve("intermediate"); }
     public Path failure() { return output().resolve("failure"); }
     public Path checkpoints() { return ml().resolve("checkpoints"); }
+    /** The sparse ext4 image that holds {@code ml/} when VolumeSizeInGB is enforced (never shown to the job). */
+    public Path volumeImage() { return jobDir.resolve("ml" + suffix() + ".img"); }
     /** The server's scratch space for this host (never shown to the job). */
     public Path tmp() { return jobDir.resolve("tmp" + suffix()); }
 
     /** Starts the /opt/ml tree afresh (a resumed job must not see a previous attempt's files) and makes its dirs. */
     public void prepare() throws IOException {
-        deleteTree(ml());
-        deleteTree(tmp());
+        cleanUp();
+        makeDirectories();
+    }
+
+    /** Makes the /opt/ml tree's directories (in {@code ml/}, which may be a freshly mounted volume) and the scratch. */
+    public void makeDirectories() throws IOException {
         for (Path p : new Path[] {config(), data(), model(), outputData(), outputIntermediate(), checkpoints(), tmp()}) {
             Files.createDirectories(p);
         }
     }
 
-    /** Removes everything of this host but its log. */
+    /** Removes everything of this host but its log (its volume, if any, must be unmounted first). */
     public void cleanUp() throws IOException {
         deleteTree(ml());
         deleteTree(tmp());
+        Files.deleteIfExists(volumeImage());
     }
 
     static void deleteTree(Path dir) throws IOException {

@@ -1,7 +1,10 @@
 package dev.sagebrush.training.runner;
 
 import dev.sagebrush.jobs.Cancellation;
+import dev.sagebrush.jobs.Commands;
+import dev.sagebrush.jobs.sandbox.LoopVolumes;
 import dev.sagebrush.jobs.sandbox.UntrustedFiles;
+import dev.sagebrush.storage.AccessDeniedException;
 import dev.sagebrush.storage.BucketNotFoundException;
 import dev.sagebrush.storage.ObjectStorage;
 import dev.sagebrush.storage.S3Uri;
@@ -16,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.services.sagemaker.model.Channel;
 import software.amazon.awssdk.services.sagemaker.model.DescribeTrainingJobResponse;
 
 /**
@@ -32,12 +34,18 @@ final class JobWorkspace {
     private final DescribeTrainingJobResponse job;
     private final ObjectStorage storage;
     private final List<JobLayout> layouts;
+    private final LoopVolumes volumes;
 
-    /** @param first the layout of {@code algo-1}; the job has {@code hostCount} hosts */
-    JobWorkspace(DescribeTrainingJobResponse job, ObjectStorage storage, JobLayout first, int hostCount) {
+    /**
+     * @param first   the layout of {@code algo-1}; the job has {@code hostCount} hosts
+     * @param volumes how each host's {@code ml/} gets a disk of VolumeSizeInGB
+     */
+    JobWorkspace(DescribeTrainingJobResponse job, ObjectStorage storage, JobLayout first, int hostCount,
+                 LoopVolumes volumes) {
         this.job = job;
         this.storage = storage;
         this.layouts = JobLayout.hosts(hostCount).stream().map(first::forHost).toList();
+        this.volumes = volumes;
     }
 
     List<JobLayout> layouts() {
@@ -48,11 +56,34 @@ final class JobWorkspace {
         return layouts.get(0);
     }
 
-    /** Makes the job directory (0700) and each host's empty /opt/ml tree. */
+    /**
+     * Makes the job directory (0700) and each host's empty /opt/ml tree, on a volume of its own of VolumeSizeInGB when
+     * the host can make one ({@link LoopVolumes}): /opt/ml is the only disk a workload writes (a container's root is
+     * read-only and its /tmp memory), so a job that writes more than its volume holds gets ENOSPC, as on SageMaker.
+     */
     void create() throws IOException {
         Files.createDirectories(first().jobDir());
         Files.setPosixFilePermissions(first().jobDir(), PosixFilePermissions.fromString("rwx------"));
-        for (JobLayout l : layouts) l.prepare();
+        for (JobLayout l : layouts) {
+            volumes.detach(l.ml()); // a previous attempt's, when the server died mid-run
+            l.cleanUp();
+            if (volumeSizeInGB() > 0) {
+                volumes.attach(l.volumeImage(), l.ml(), volumeSizeInGB());
+                Files.deleteIfExists(l.ml().resolve("lost+found")); // ext4's; not part of SageMaker's /opt/ml
+            }
+            l.makeDirectories();
+        }
+    }
+
+    /** The job's VolumeSizeInGB, or 0 when it has none (the tree is then a directory of the data directory's disk). */
+    int volumeSizeInGB() {
+        Integer size = job.resourceConfig() == null ? null : job.resourceConfig().volumeSizeInGB();
+        return size == null || size < 1 ? 0 : size;
+    }
+
+    /** True when a host's /opt/ml is a volume of exactly VolumeSizeInGB. */
+    boolean sizeEnforced() {
+        return volumes.enforcesSize() && volumeSizeInGB() > 0;
     }
 
     /**
@@ -70,9 +101,7 @@ final class JobWorkspace {
         ChannelDownloader downloader = new ChannelDownloader(storage, regionOf(job), job.roleArn());
         for (int i = 0; i < layouts.size(); i++) {
             JobLayout l = layouts.get(i);
-            for (Channel c : job.inputDataConfig()) {
-                downloader.download(c, l.channel(c.channelName()), l.tmp(), i, layouts.size(), cancellation);
-            }
+            downloader.downloadAll(job.inputDataConfig(), l, i, layouts.size(), cancellation);
         }
         // Script mode: the code the SDK uploaded (sagemaker_submit_directory) is unpacked into each host's
         // /opt/ml/code by the server, so containers need no credentials and isolated jobs get it too. A built-in
@@ -85,8 +114,33 @@ final class JobWorkspace {
         return hosts;
     }
 
-    /** The first 1024 characters of the host's output/failure, or a reason that points at its log when there is none. */
-    static String failureReason(JobLayout layout, int exit) throws IOException {
+    /**
+     * Why a host that exited with {@code exit} failed: the first 1024 characters of its output/failure; without one, its
+     * ML storage volume running out of space when it did (the volume is full, or the log's end says ENOSPC); else a
+     * reason that points at its log.
+     */
+    String failureReason(JobLayout layout, int exit) throws IOException {
+        String own = failureFile(layout);
+        if (own != null) return own;
+        if (sizeEnforced() && volumeFull(layout)) {
+            return "ClientError: Insufficient disk space: the ML storage volume of " + layout.host() + " (VolumeSizeInGB "
+                    + volumeSizeInGB() + ") ran out of space, and the training process exited with code " + exit
+                    + ". /opt/ml holds the input data, the model, output and checkpoints: use a larger "
+                    + "ResourceConfig.VolumeSizeInGB, or write less there.";
+        }
+        return "AlgorithmError: The training process exited with code " + exit + " and wrote no output/failure file. "
+                + "See the job's log (" + layout.log().getFileName() + " in " + layout.jobDir() + ").";
+    }
+
+    /** Less than 1 MiB left on the host's volume, or ENOSPC in the last 8 KiB of its log. */
+    private static boolean volumeFull(JobLayout layout) throws IOException {
+        if (Files.getFileStore(layout.ml()).getUsableSpace() < (1L << 20)) return true;
+        return Files.exists(layout.log())
+                && Commands.tail(layout.log(), 8192).contains("No space left on device");
+    }
+
+    /** The first 1024 characters of the host's output/failure, or null when it wrote none. */
+    static String failureFile(JobLayout layout) throws IOException {
         // The workload owns output/: the file may be a link to a server file, which UntrustedFiles refuses.
         if (UntrustedFiles.isRegularFile(layout.ml(), layout.failure())) {
             byte[] head;
@@ -98,8 +152,7 @@ final class JobWorkspace {
                 return text.length() > MAX_FAILURE_CHARS ? text.substring(0, MAX_FAILURE_CHARS) : text;
             }
         }
-        return "AlgorithmError: The training process exited with code " + exit + " and wrote no output/failure file. "
-                + "See the job's log (" + layout.log().getFileName() + " in " + layout.jobDir() + ").";
+        return null;
     }
 
     /** Uploads algo-1's model (and output data): as on SageMaker, the job's model is its first host's. */
@@ -115,6 +168,9 @@ final class JobWorkspace {
         } catch (BucketNotFoundException e) {
             throw new TrainingFailure("ClientError: Cannot upload the model to " + model + ": the bucket '"
                     + e.bucket() + "' does not exist.");
+        } catch (AccessDeniedException e) {
+            throw new TrainingFailure("ClientError: Cannot upload the model to " + model + " (AccessDenied: Access "
+                    + "Denied). The bucket '" + e.uri().bucket() + "' is not this account's.");
         } catch (IllegalArgumentException e) {
             throw new TrainingFailure("ClientError: Cannot upload the model to " + model + ": " + e.getMessage());
         } catch (StorageException e) {
@@ -131,10 +187,11 @@ final class JobWorkspace {
         }
     }
 
-    /** Removes every host's /opt/ml tree and scratch space; the logs stay. */
+    /** Removes every host's /opt/ml tree (and its volume) and scratch space; the logs stay. */
     void cleanUp() {
         for (JobLayout l : layouts) {
             try {
+                volumes.detach(l.ml());
                 l.cleanUp();
             } catch (IOException e) {
                 log.warn("Could not remove the work files of training job {} ({})", job.trainingJobArn(), l.host(), e);

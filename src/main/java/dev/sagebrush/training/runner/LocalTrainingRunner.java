@@ -2,9 +2,10 @@ package dev.sagebrush.training.runner;
 
 import dev.sagebrush.jobs.Cancellation;
 import dev.sagebrush.jobs.sandbox.Limits;
+import dev.sagebrush.jobs.sandbox.LoopVolumes;
 import dev.sagebrush.jobs.sandbox.SandboxUnavailableException;
 import dev.sagebrush.jobs.sandbox.Sandboxes;
-import dev.sagebrush.storage.ObjectStorage;
+import dev.sagebrush.storage.AccountStorage;
 import dev.sagebrush.training.builtin.BuiltinAlgorithm;
 import dev.sagebrush.training.builtin.BuiltinAlgorithms;
 import dev.sagebrush.training.metrics.MetricExtractor;
@@ -44,7 +45,8 @@ public final class LocalTrainingRunner implements TrainingRunner {
     private static final Duration PEER_FAILURE_GRACE = Duration.ofSeconds(2);
 
     private final ImageRegistry images;
-    private final ObjectStorage storage;
+    /** A job reads its channels and code and writes its model as its own account: to its own buckets only. */
+    private final AccountStorage storage;
     private final Path root;
     private final Duration stopGrace;
     private final Clock clock;
@@ -53,23 +55,27 @@ public final class LocalTrainingRunner implements TrainingRunner {
     private final long memoryBytes;
     private final JobTelemetry telemetry;
     private final Supplier<Optional<ContainerBackend>> containers;
+    private final LoopVolumes volumes;
 
     /**
      * @param sandboxes   where training processes run
      * @param memoryBytes memory limit of each training job's sandbox
      */
-    public LocalTrainingRunner(ImageRegistry images, ObjectStorage storage, Path root, Duration stopGrace, Clock clock,
+    public LocalTrainingRunner(ImageRegistry images, AccountStorage storage, Path root, Duration stopGrace, Clock clock,
                                Sandboxes sandboxes, long memoryBytes) {
-        this(images, storage, root, stopGrace, clock, sandboxes, memoryBytes, JobTelemetry.NONE, Optional::empty);
+        this(images, storage, root, stopGrace, clock, sandboxes, memoryBytes, JobTelemetry.NONE, Optional::empty,
+                new LoopVolumes(false));
     }
 
     /**
      * @param telemetry  where each output line and parsed metric value goes as it is printed (CloudWatch)
      * @param containers the container backend, when this host has a container engine (asked when a job needs it)
+     * @param volumes    how each host's /opt/ml gets a disk of VolumeSizeInGB ({@link LoopVolumes})
      */
-    public LocalTrainingRunner(ImageRegistry images, ObjectStorage storage, Path root, Duration stopGrace, Clock clock,
+    public LocalTrainingRunner(ImageRegistry images, AccountStorage storage, Path root, Duration stopGrace, Clock clock,
                                Sandboxes sandboxes, long memoryBytes, JobTelemetry telemetry,
-                               Supplier<Optional<ContainerBackend>> containers) {
+                               Supplier<Optional<ContainerBackend>> containers, LoopVolumes volumes) {
+        this.volumes = volumes;
         this.telemetry = telemetry;
         this.images = images;
         this.storage = storage;
@@ -141,7 +147,31 @@ public final class LocalTrainingRunner implements TrainingRunner {
         }
         HostLauncher launcher = plan instanceof Plan.Container c ? containers.get().orElseThrow().launcher(c.localImage())
                 : new SandboxLauncher(sandboxes, ((Plan.Process) plan).command(), serverEnv);
-        JobWorkspace workspace = new JobWorkspace(job, storage, layoutOf(job), hostCount);
+        HostLauncher.Reservation reservation;
+        try {
+            reservation = HostReservations.await(job, launcher, hostCount, progress, cancellation, clock);
+        } catch (TrainingFailure f) {
+            return Outcome.failed(f.getMessage(), List.of());
+        } catch (Cancellation.CancelledException e) {
+            return new Outcome(Outcome.Kind.CANCELLED, null, List.of());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Outcome(Outcome.Kind.CANCELLED, null, List.of());
+        }
+        try (reservation) {
+            JobWorkspace workspace = new JobWorkspace(job, storage.forResource(job.trainingJobArn()),
+                    layoutOf(job), hostCount, volumes);
+            try {
+                return runInWorkspace(job, plan, workspace, launcher, reservation, progress, cancellation);
+            } finally {
+                workspace.cleanUp();
+            }
+        }
+    }
+
+    private Outcome runInWorkspace(DescribeTrainingJobResponse job, Plan plan, JobWorkspace workspace,
+                                   HostLauncher launcher, HostLauncher.Reservation reservation, Progress progress,
+                                   Cancellation cancellation) throws IOException {
         workspace.create();
         if (plan instanceof Plan.Process p && p.builtin().isPresent()) p.builtin().get().install(workspace.first().ml());
         Map<String, JobTelemetry.Sink> sinks = new LinkedHashMap<>();
@@ -154,7 +184,7 @@ public final class LocalTrainingRunner implements TrainingRunner {
         // FinalMetricDataList is algo-1's, the host whose model the job keeps; every host's values go to CloudWatch.
         MetricExtractor jobMetrics = metrics.get(JobLayout.HOST);
         try {
-            return runPrepared(job, workspace, launcher, metrics, sinks, progress, cancellation);
+            return runPrepared(job, workspace, launcher, reservation, metrics, sinks, progress, cancellation);
         } catch (TrainingFailure f) {
             return Outcome.failed(f.getMessage(), jobMetrics.finalMetrics());
         } catch (Cancellation.CancelledException e) {
@@ -164,7 +194,6 @@ public final class LocalTrainingRunner implements TrainingRunner {
             return new Outcome(Outcome.Kind.CANCELLED, null, jobMetrics.finalMetrics());
         } finally {
             sinks.values().forEach(JobTelemetry.Sink::close);
-            workspace.cleanUp();
         }
     }
 
@@ -185,7 +214,7 @@ public final class LocalTrainingRunner implements TrainingRunner {
     }
 
     private Outcome runPrepared(DescribeTrainingJobResponse job, JobWorkspace workspace, HostLauncher launcher,
-                                Map<String, MetricExtractor> metrics, Map<String, JobTelemetry.Sink> sinks,
+                                HostLauncher.Reservation reservation, Map<String, MetricExtractor> metrics, Map<String, JobTelemetry.Sink> sinks,
                                 Progress progress, Cancellation cancellation)
             throws IOException, TrainingFailure, InterruptedException {
         String type = job.resourceConfig() == null ? null : job.resourceConfig().instanceTypeAsString();
@@ -214,12 +243,13 @@ public final class LocalTrainingRunner implements TrainingRunner {
         List<Integer> exits = new ArrayList<>();
         List<Boolean> outOfMemory = new ArrayList<>();
         try (HostLauncher.Launch launch = launcher.launch(new HostLauncher.Request(job, hosts, arguments, resources,
-                lines))) {
+                lines, reservation))) {
             progress.processStarted(metrics.get(JobLayout.HOST));
             await(launch.hosts(), cancellation);
             for (HostProcess p : launch.hosts()) {
                 exits.add(p.exitCode());
-                outOfMemory.add(p.memoryExceeded());
+                // Asked only of a host that failed: for a container it costs an engine call (~0.1-0.3 s here).
+                outOfMemory.add(exits.get(exits.size() - 1) != 0 && p.memoryExceeded());
             }
         }
         for (int i = 0; i < hosts.size(); i++) {
@@ -241,7 +271,7 @@ public final class LocalTrainingRunner implements TrainingRunner {
                         + "instance type with more memory, or reduce the size of training data processed on an "
                         + "instance.", metrics.get(JobLayout.HOST).finalMetrics());
             }
-            return Outcome.failed(JobWorkspace.failureReason(hosts.get(i).layout(), exit),
+            return Outcome.failed(workspace.failureReason(hosts.get(i).layout(), exit),
                     metrics.get(JobLayout.HOST).finalMetrics());
         }
         progress.status(SecondaryStatus.UPLOADING, "Uploading generated training model");

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The process backend: the operator's registry command (or a built-in algorithm's) for the job's one host, run in a
@@ -29,6 +30,28 @@ final class SandboxLauncher implements HostLauncher {
     }
 
     @Override
+    public Optional<Reservation> reserve(int hosts) throws IOException {
+        return sandboxes.uids().leaseAll(hosts).map(Reservation::new);
+    }
+
+    @Override
+    public String waitingFor(int hosts) {
+        UidPool pool = sandboxes.uids();
+        return "Waiting for a free sandbox uid: all " + pool.count() + " of SAGEBRUSH_SANDBOX_UIDS (" + pool.first()
+                + "-" + (pool.first() + pool.count() - 1) + ") are in use. The job starts when one is free.";
+    }
+
+    @Override
+    public int capacity() {
+        return sandboxes.uids().count();
+    }
+
+    @Override
+    public String tooBig(int hosts) {
+        return "ClientError: The job needs " + hosts + " sandbox uids, and this host has " + capacity() + ".";
+    }
+
+    @Override
     public Launch launch(Request request) throws IOException, TrainingFailure {
         if (request.hosts().size() != 1) {
             throw new IllegalArgumentException("the process backend runs one host, not " + request.hosts().size());
@@ -36,41 +59,32 @@ final class SandboxLauncher implements HostLauncher {
         Host host = request.hosts().get(0);
         List<String> argv = new ArrayList<>(command);
         argv.addAll(request.arguments());
-        UidPool.Lease uid = sandboxes.uids().lease();
+        UidPool.Lease uid = request.reservation().leases().get(0);
+        SandboxSpec.Builder spec = SandboxSpec.builder("training", argv).uid(uid)
+                .readWrite(host.layout().ml(), ContainerConfig.ML_INSIDE).chdir(ContainerConfig.ML_INSIDE)
+                .env(host.config().environment(serverEnv)).network(!request.networkIsolated())
+                .hostname(host.name())
+                .limits(Limits.TRAINING.withMemory(request.resources().memoryBytes()));
+        for (Path p : commandFiles(command)) spec.readOnly(p);
+        ChildProcess child;
         try {
-            SandboxSpec.Builder spec = SandboxSpec.builder("training", argv).uid(uid)
-                    .readWrite(host.layout().ml(), ContainerConfig.ML_INSIDE).chdir(ContainerConfig.ML_INSIDE)
-                    .env(host.config().environment(serverEnv)).network(!request.networkIsolated())
-                    .hostname(host.name())
-                    .limits(Limits.TRAINING.withMemory(request.resources().memoryBytes()));
-            for (Path p : commandFiles(command)) spec.readOnly(p);
-            ChildProcess child;
-            try {
-                child = ChildProcess.start(sandboxes, spec.build(), host.layout().log(),
-                        request.lines().get(host.name()));
-            } catch (IOException | IllegalArgumentException e) {
-                throw new TrainingFailure("ClientError: Cannot start the command " + command + " that the image "
-                        + "registry maps the training image to: " + e.getMessage());
-            }
-            return new Launch() {
-                @Override
-                public List<HostProcess> hosts() {
-                    return List.of(child);
-                }
-
-                @Override
-                public void close() {
-                    try {
-                        child.close();
-                    } finally {
-                        uid.close();
-                    }
-                }
-            };
-        } catch (TrainingFailure | RuntimeException e) {
-            uid.close();
-            throw e;
+            child = ChildProcess.start(sandboxes, spec.build(), host.layout().log(),
+                    request.lines().get(host.name()));
+        } catch (IOException | IllegalArgumentException e) {
+            throw new TrainingFailure("ClientError: Cannot start the command " + command + " that the image "
+                    + "registry maps the training image to: " + e.getMessage());
         }
+        return new Launch() {
+            @Override
+            public List<HostProcess> hosts() {
+                return List.of(child);
+            }
+
+            @Override
+            public void close() {
+                child.close();
+            }
+        };
     }
 
     /**

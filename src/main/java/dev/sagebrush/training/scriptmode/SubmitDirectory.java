@@ -2,6 +2,7 @@ package dev.sagebrush.training.scriptmode;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sagebrush.storage.AccessDeniedException;
 import dev.sagebrush.storage.ArchiveException;
 import dev.sagebrush.storage.ObjectInfo;
 import dev.sagebrush.storage.ObjectNotFoundException;
@@ -63,7 +64,13 @@ public final class SubmitDirectory {
         Optional<String> location = location(hyperParameters);
         if (location.isEmpty()) return false;
         S3Uri uri = s3Location(location.get());
-        Optional<ObjectInfo> head = storage.head(uri);
+        Optional<ObjectInfo> head;
+        try {
+            head = storage.head(uri);
+        } catch (AccessDeniedException e) {
+            throw new TrainingFailure("ClientError: The training code " + uri + " (" + HYPERPARAMETER + ") cannot be "
+                    + "read (AccessDenied: Access Denied): the bucket '" + uri.bucket() + "' is not this account's.");
+        }
         if (head.isEmpty()) {
             throw new TrainingFailure("ClientError: The training code " + uri + " (" + HYPERPARAMETER + ") does not "
                     + "exist. The SageMaker Python SDK uploads it as sourcedir.tar.gz before CreateTrainingJob.");

@@ -87,6 +87,20 @@ class SandboxesTest {
     }
 
     @Test
+    void severalUidsAreLeasedAllOrNothing() throws IOException {
+        UidPool ranges = UidPool.ranges(2_060_000, 10, 3, tmp.resolve("ranges"));
+        try (UidPool.Lease one = ranges.lease()) {
+            // Two of three are free: a job of three hosts gets none, rather than two it would hold while waiting.
+            assertThat(ranges.leaseAll(3)).isEmpty();
+            var two = ranges.leaseAll(2).orElseThrow();
+            assertThat(two).extracting(UidPool.Lease::uid).doesNotContain(one.uid()).doesNotHaveDuplicates();
+            assertThat(ranges.tryLease()).isEmpty();
+            two.forEach(UidPool.Lease::close);
+            assertThat(ranges.leaseAll(2)).hasValueSatisfying(l -> assertThat(l).hasSize(2));
+        }
+    }
+
+    @Test
     void runsAsItsOwnUidAndSeesOnlyItsOwnFiles() throws Exception {
         requireSandbox();
         Files.writeString(data.resolve("sagebrush.db"), "secret rows");

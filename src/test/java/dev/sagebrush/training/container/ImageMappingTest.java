@@ -49,4 +49,18 @@ class ImageMappingTest {
         assertThatThrownBy(() -> JobNetwork.addresses("10.0.0.0/30", List.of("a", "b")))
                 .hasMessageContaining("too small");
     }
+
+    @Test
+    void theOperatorsFileIsReadAgainWhenItChangesAndABrokenEditKeepsTheLastGoodMapping(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path f = dir.resolve("images.map");
+        java.nio.file.Files.writeString(f, "registry.example.com/a:1 localhost/a:1\n");
+        var file = ContainerImages.operatorMapping(f);
+        assertThat(file.get().resolve("registry.example.com/b:1")).isEmpty();
+        java.nio.file.Files.writeString(f, "registry.example.com/* localhost/any:1\n");
+        assertThat(file.get().resolve("registry.example.com/b:1")).contains("localhost/any:1");
+        java.nio.file.Files.writeString(f, "registry.example.com/* -not-an-image\n");
+        assertThat(file.get().resolve("registry.example.com/b:1")).contains("localhost/any:1");
+        assertThat(file.get().source()).isEqualTo(f.toString());
+    }
 }

@@ -33,7 +33,7 @@ class InstanceResourcesTest {
     @Test
     void shardedChannelsSplitInKeyOrder() {
         List<ChannelDownloader.Download> plan = List.of(3, 0, 2, 1).stream().map(i -> new ChannelDownloader.Download(
-                new dev.sagebrush.storage.S3Uri("b", "p/part-" + i), "part-" + i)).toList();
+                new dev.sagebrush.storage.S3Uri("b", "p/part-" + i), "part-" + i, 1)).toList();
         assertThat(ChannelDownloader.shard(plan, 0, 2)).extracting(ChannelDownloader.Download::relativePath)
                 .containsExactly("part-0", "part-2");
         assertThat(ChannelDownloader.shard(plan, 1, 2)).extracting(ChannelDownloader.Download::relativePath)
