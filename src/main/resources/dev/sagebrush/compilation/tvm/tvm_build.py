@@ -1,0 +1,108 @@
+# How Sagebrush builds a Relay module with TVM 0.18: the build options and the untuned schedules' defaults. Imported by
+# tvm_compile.py inside the TVM child (never the server). Everything that decides the speed of the compiled artifact
+# lives here, apart from the frontends, so that it can be measured (bench/tvm) and changed in one place.
+#
+# Why the defaults are changed (docs/performance.md, "Neural networks through TVM"): with no tuning log, TVM picks a
+# fallback schedule per operator. On x86 two of those fallbacks cost a convnet about 20 % of its time:
+#  - conv2d_NCHWc (the layout AlterOpLayout gives x86 convolutions) keeps up to 31 output columns of a 16-lane block in
+#    registers; with the kernel's broadcast and weight that exceeds the vector register file (32 zmm, 16 ymm) and LLVM
+#    spills in the innermost loop. Bounding the accumulators to half the register file and unrolling the kernel width
+#    made each 3x3 convolution of a 224x224 convnet 1.2-1.3x faster on this host, with the same arithmetic.
+#  - global/adaptive average pooling in NCHWc reduces with the channel block as the outer loop: a strided scalar sum.
+#    Putting the block innermost and vectorizing it is what TVM already does for max/avg pooling.
+# Both only change loop order and tiling; the arithmetic (and so the outputs) stays within float rounding.
+import tvm
+from tvm import relay, te
+from tvm.autotvm.task.space import OtherOptionEntity, SplitEntity
+from tvm.target.x86 import get_simd_32bit_lanes
+from tvm.topi.x86 import conv2d_avx_1x1, conv2d_avx_common
+from tvm.topi.x86 import pooling as x86_pooling
+from tvm.relay.op import op as relay_op
+from tvm.target import get_native_generic_func
+
+OPT_LEVEL = 3
+
+_tvm_common_fallback = conv2d_avx_common._fallback_schedule
+_tvm_1x1_fallback = conv2d_avx_1x1._fallback_schedule
+
+
+def _accumulator_budget():
+    """Output vectors a convolution's micro-kernel may keep in registers: about half the vector register file (32 zmm
+    with AVX-512, 16 ymm/xmm otherwise), which measured best on this host for both ISAs."""
+    return 14 if get_simd_32bit_lanes() == 16 else 8
+
+
+def _largest_divisor(n, limit):
+    return max(d for d in range(1, min(n, limit) + 1) if n % d == 0)
+
+
+def _common_fallback(cfg, wkl):
+    """TVM's choice of channel blocks (it avoids layout transforms between convolutions), with the register tile bounded."""
+    _tvm_common_fallback(cfg, wkl)
+    oc_bn = cfg["tile_oc"].size[-1]
+    vectors_per_column = max(1, oc_bn // get_simd_32bit_lanes())
+    out_width = cfg["tile_ow"].size[0] * cfg["tile_ow"].size[-1]
+    reg_n = _largest_divisor(out_width, max(1, _accumulator_budget() // vectors_per_column))
+    if reg_n >= 4 or reg_n == out_width:   # a prime width: keep TVM's choice rather than one column at a time
+        cfg["tile_ow"] = SplitEntity([out_width // reg_n, reg_n])
+        cfg["unroll_kw"] = OtherOptionEntity(True)
+
+
+def _1x1_fallback(cfg, wkl):
+    """The 1x1 kernel keeps an oh x ow tile in registers; TVM allows up to 31 of them. Same bound as above."""
+    _tvm_1x1_fallback(cfg, wkl)
+    budget = _accumulator_budget()
+    oh, ow = cfg["tile_oh"].val, cfg["tile_ow"].size[-1]
+    if oh * ow <= budget:
+        return
+    out_width = cfg["tile_ow"].size[0] * ow
+    ow2 = _largest_divisor(out_width, budget)
+    if ow2 >= 4 or ow2 == out_width:
+        cfg["tile_oh"] = OtherOptionEntity(1)
+        cfg["tile_ow"] = SplitEntity([out_width // ow2, ow2])
+
+
+def _schedule_adaptive_pool(attrs, outs, target):
+    """TVM's x86 adaptive-pool schedule with the vectorized channel block its other pooling schedules have."""
+    outs = [outs] if isinstance(outs, te.tensor.Tensor) else outs
+    s = te.create_schedule([x.op for x in outs])
+    layout = attrs.layout
+    vectorize = layout[-1] not in "DHWdhw"
+
+    def traverse(op):
+        if tvm.topi.tag.is_injective(op.tag):
+            if op not in s.outputs:
+                s[op].compute_inline()
+            for t in op.input_tensors:
+                if isinstance(t.op, te.tensor.ComputeOp):
+                    traverse(t.op)
+        elif op.tag.startswith("adaptive_pool"):
+            if op != outs[0].op:
+                out = outs[0]
+                s[out].parallel(s[out].fuse(out.op.axis[0], out.op.axis[1]))
+            x86_pooling._parallel_sch(s[op.output(0)], outs[0].shape, vectorize)
+        else:
+            raise RuntimeError("Unsupported operator: %s" % op.tag)
+
+    with target:
+        traverse(outs[0].op)
+    return s
+
+
+def install():
+    """Installs the changed defaults into this process's TVM (the child compiles one model, then exits)."""
+    conv2d_avx_common._fallback_schedule = _common_fallback
+    conv2d_avx_1x1._fallback_schedule = _1x1_fallback
+    # Relay copied the schedule table into each op's native strategy when it was imported: replace the "cpu" entry
+    # there (arm_cpu targets fall back to "cpu" too; their NCHW layout is not vectorized, as before).
+    for op_name in ("nn.global_avg_pool2d", "nn.adaptive_avg_pool2d"):
+        compute = relay.op.get(op_name).get_attr("FTVMCompute")
+        strategy = get_native_generic_func(op_name + "_strategy")
+        strategy.register(relay_op._wrap_default_fstrategy(compute, _schedule_adaptive_pool, "adaptive_pool.cpu"),
+                          ["cpu"], allow_override=True)
+
+
+def build(mod, target, params):
+    """relay.build at opt_level 3 (operator fusion, constant folding, AlterOpLayout: NCHWc on x86)."""
+    with tvm.transform.PassContext(opt_level=OPT_LEVEL):
+        return relay.build(mod, target=target, params=params)
