@@ -16,14 +16,16 @@ from tvm import relay, te
 from tvm.autotvm.task.space import OtherOptionEntity, SplitEntity
 from tvm.target.x86 import get_simd_32bit_lanes
 from tvm.topi.x86 import conv2d_avx_1x1, conv2d_avx_common
+from tvm.topi.x86 import depthwise_conv2d as x86_depthwise
 from tvm.topi.x86 import pooling as x86_pooling
 from tvm.relay.op import op as relay_op
 from tvm.target import get_native_generic_func
 
 OPT_LEVEL = 3
+WIDE_BLOCKS = True
 
-_tvm_common_fallback = conv2d_avx_common._fallback_schedule
-_tvm_1x1_fallback = conv2d_avx_1x1._fallback_schedule
+_TVM_FALLBACKS = (conv2d_avx_common._fallback_schedule, conv2d_avx_1x1._fallback_schedule,
+                  x86_depthwise._fallback_schedule)
 
 
 def _accumulator_budget():
@@ -36,22 +38,43 @@ def _largest_divisor(n, limit):
     return max(d for d in range(1, min(n, limit) + 1) if n % d == 0)
 
 
-def _common_fallback(cfg, wkl):
-    """TVM's choice of channel blocks (it avoids layout transforms between convolutions), with the register tile bounded."""
-    _tvm_common_fallback(cfg, wkl)
-    oc_bn = cfg["tile_oc"].size[-1]
-    vectors_per_column = max(1, oc_bn // get_simd_32bit_lanes())
-    out_width = cfg["tile_ow"].size[0] * cfg["tile_ow"].size[-1]
-    reg_n = _largest_divisor(out_width, max(1, _accumulator_budget() // vectors_per_column))
-    if reg_n >= 4 or reg_n == out_width:   # a prime width: keep TVM's choice rather than one column at a time
-        cfg["tile_ow"] = SplitEntity([out_width // reg_n, reg_n])
-        cfg["unroll_kw"] = OtherOptionEntity(True)
+def _channel_block(channels):
+    """The NCHW[x]c block of a tensor with this many channels, the same for every operator that reads or writes it
+    (so AlterOpLayout inserts no layout transform between them). TVM's fallback takes one vector (16 lanes with
+    AVX-512); with AVX-512, two vectors where the channels allow: the micro-kernel then reuses each broadcast input
+    for two FMAs, which is what tuned x86 schedules pick, and measured faster here."""
+    lanes = get_simd_32bit_lanes()
+    if WIDE_BLOCKS and lanes == 16 and channels % 32 == 0:
+        return 32
+    return _largest_divisor(channels, lanes)
+
+
+def _set_blocks(cfg, wkl):
+    ic_bn, oc_bn = _channel_block(wkl.in_filter), _channel_block(wkl.out_filter)
+    cfg["tile_ic"] = SplitEntity([wkl.in_filter // ic_bn, ic_bn])
+    cfg["tile_oc"] = SplitEntity([wkl.out_filter // oc_bn, oc_bn])
+    return max(1, oc_bn // get_simd_32bit_lanes())
+
+
+def _bounded(tvm_fallback):
+    """TVM's fallback for a spatial (or depthwise) convolution with the channel blocks above, the register tile
+    bounded, and the kernel width unrolled."""
+    def fallback(cfg, wkl):
+        tvm_fallback(cfg, wkl)
+        vectors_per_column = _set_blocks(cfg, wkl)
+        out_width = cfg["tile_ow"].size[0] * cfg["tile_ow"].size[-1]
+        reg_n = _largest_divisor(out_width, max(1, _accumulator_budget() // vectors_per_column))
+        if reg_n >= 4 or reg_n == out_width:   # a prime width: keep TVM's choice rather than one column at a time
+            cfg["tile_ow"] = SplitEntity([out_width // reg_n, reg_n])
+            cfg["unroll_kw"] = OtherOptionEntity(True)
+    return fallback
 
 
 def _1x1_fallback(cfg, wkl):
-    """The 1x1 kernel keeps an oh x ow tile in registers; TVM allows up to 31 of them. Same bound as above."""
-    _tvm_1x1_fallback(cfg, wkl)
-    budget = _accumulator_budget()
+    """The 1x1 kernel keeps an oh x ow tile in registers; TVM allows up to 31 of them. Same blocks and bound."""
+    _TVM_FALLBACKS[1](cfg, wkl)
+    vectors_per_column = _set_blocks(cfg, wkl)
+    budget = max(1, _accumulator_budget() // vectors_per_column)
     oh, ow = cfg["tile_oh"].val, cfg["tile_ow"].size[-1]
     if oh * ow <= budget:
         return
@@ -91,8 +114,9 @@ def _schedule_adaptive_pool(attrs, outs, target):
 
 def install():
     """Installs the changed defaults into this process's TVM (the child compiles one model, then exits)."""
-    conv2d_avx_common._fallback_schedule = _common_fallback
+    conv2d_avx_common._fallback_schedule = _bounded(_TVM_FALLBACKS[0])
     conv2d_avx_1x1._fallback_schedule = _1x1_fallback
+    x86_depthwise._fallback_schedule = _bounded(_TVM_FALLBACKS[2])
     # Relay copied the schedule table into each op's native strategy when it was imported: replace the "cpu" entry
     # there (arm_cpu targets fall back to "cpu" too; their NCHW layout is not vectorized, as before).
     for op_name in ("nn.global_avg_pool2d", "nn.adaptive_avg_pool2d"):
