@@ -22,7 +22,8 @@ from tvm.relay.op import op as relay_op
 from tvm.target import get_native_generic_func
 
 OPT_LEVEL = 3
-WIDE_BLOCKS = True
+MAX_BLOCK_VECTORS = 2
+ACC_BUDGET = 14
 
 _TVM_FALLBACKS = (conv2d_avx_common._fallback_schedule, conv2d_avx_1x1._fallback_schedule,
                   x86_depthwise._fallback_schedule)
@@ -31,7 +32,7 @@ _TVM_FALLBACKS = (conv2d_avx_common._fallback_schedule, conv2d_avx_1x1._fallback
 def _accumulator_budget():
     """Output vectors a convolution's micro-kernel may keep in registers: about half the vector register file (32 zmm
     with AVX-512, 16 ymm/xmm otherwise), which measured best on this host for both ISAs."""
-    return 14 if get_simd_32bit_lanes() == 16 else 8
+    return ACC_BUDGET if get_simd_32bit_lanes() == 16 else 8
 
 
 def _largest_divisor(n, limit):
@@ -44,8 +45,10 @@ def _channel_block(channels):
     AVX-512); with AVX-512, two vectors where the channels allow: the micro-kernel then reuses each broadcast input
     for two FMAs, which is what tuned x86 schedules pick, and measured faster here."""
     lanes = get_simd_32bit_lanes()
-    if WIDE_BLOCKS and lanes == 16 and channels % 32 == 0:
-        return 32
+    if lanes == 16:
+        for v in range(MAX_BLOCK_VECTORS, 1, -1):
+            if channels % (v * lanes) == 0:
+                return v * lanes
     return _largest_divisor(channels, lanes)
 
 
