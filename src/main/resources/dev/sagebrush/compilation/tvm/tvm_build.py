@@ -3,14 +3,18 @@
 # lives here, apart from the frontends, so that it can be measured (bench/tvm) and changed in one place.
 #
 # Why the defaults are changed (docs/performance.md, "Neural networks through TVM"): with no tuning log, TVM picks a
-# fallback schedule per operator. On x86 two of those fallbacks cost a convnet about 20 % of its time:
-#  - conv2d_NCHWc (the layout AlterOpLayout gives x86 convolutions) keeps up to 31 output columns of a 16-lane block in
-#    registers; with the kernel's broadcast and weight that exceeds the vector register file (32 zmm, 16 ymm) and LLVM
-#    spills in the innermost loop. Bounding the accumulators to half the register file and unrolling the kernel width
-#    made each 3x3 convolution of a 224x224 convnet 1.2-1.3x faster on this host, with the same arithmetic.
+# fallback schedule per operator, and on x86 three of them cost 224x224 convnets 10-20 % of their time:
+#  - conv2d_NCHWc and depthwise conv (the layouts AlterOpLayout gives x86) keep up to 31 output columns of a block in
+#    registers, more than the vector register file holds (32 zmm, 16 ymm): LLVM spills in the innermost loop. The
+#    tile is bounded to ACC_BUDGET vectors and the kernel width unrolled.
+#  - with AVX-512 they use one 16-lane channel block; two (NCHW32c), where the channel count allows, let each
+#    broadcast input feed two FMAs (what TVM's tuned skylake-avx512 logs pick). A tensor gets one block, shared by
+#    its producer and its consumers, so AlterOpLayout inserts no layout transform between them.
 #  - global/adaptive average pooling in NCHWc reduces with the channel block as the outer loop: a strided scalar sum.
 #    Putting the block innermost and vectorizing it is what TVM already does for max/avg pooling.
-# Both only change loop order and tiling; the arithmetic (and so the outputs) stays within float rounding.
+# All of them change loop order, tiling and layout only; the arithmetic (and so the outputs) stays within float
+# rounding. ARM targets use TVM's arm_cpu schedules, which these fallbacks do not touch (bar the pooling, whose NCHW
+# layout is not vectorized there, as before).
 import tvm
 from tvm import relay, te
 from tvm.autotvm.task.space import OtherOptionEntity, SplitEntity
