@@ -13,8 +13,9 @@
 #  - global/adaptive average pooling in NCHWc reduces with the channel block as the outer loop: a strided scalar sum.
 #    Putting the block innermost and vectorizing it is what TVM already does for max/avg pooling.
 # All of them change loop order, tiling and layout only; the arithmetic (and so the outputs) stays within float
-# rounding. ARM targets use TVM's arm_cpu schedules, which these fallbacks do not touch (bar the pooling, whose NCHW
-# layout is not vectorized there, as before).
+# rounding. ARM targets (an `llvm -mtriple=...` target without -device=arm_cpu) compile NCHW convolutions through the
+# same x86 templates, with 4-lane blocks: the register bound (8 vectors, under half of NEON's registers) applies
+# there too. Their speed cannot be measured on this host (qemu-user); their outputs are verified under qemu.
 import tvm
 from tvm import relay, te
 from tvm.autotvm.task.space import OtherOptionEntity, SplitEntity
