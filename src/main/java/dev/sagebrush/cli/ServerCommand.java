@@ -57,9 +57,10 @@ public final class ServerCommand implements Callable<Integer> {
             description = "Training jobs run at once on this node (default: half the CPU cores, at least 1; 0 runs none).")
     int trainingWorkers;
 
-    @Option(names = "--max-training-instances", defaultValue = "${env:SAGEBRUSH_MAX_TRAINING_INSTANCES:-64}",
+    @Option(names = "--max-training-instances", defaultValue = "${env:SAGEBRUSH_MAX_TRAINING_INSTANCES:-0}",
             description = "The account-level limit on instances across all of an account's running training jobs "
-                    + "(default: ${DEFAULT-VALUE}); CreateTrainingJob past it fails with ResourceLimitExceeded.")
+                    + "(default 0: no quota; jobs past the hosts' capacity wait); CreateTrainingJob past it fails with "
+                    + "ResourceLimitExceeded.")
     int maxTrainingInstances;
 
     @Option(names = "--training-stop-grace", defaultValue = "${env:SAGEBRUSH_TRAINING_STOP_GRACE:-120}",
@@ -121,8 +122,8 @@ public final class ServerCommand implements Callable<Integer> {
                 .withStopGrace(Duration.ofSeconds(trainingStopGrace)).withImageMapFile(trainingImageMap)
                 .withContainerEngine(containerEngine);
         if (trainingWorkers >= 0) training = training.withWorkers(trainingWorkers);
-        if (maxTrainingInstances < 1) {
-            System.err.println("sagebrush: --max-training-instances must be at least 1");
+        if (maxTrainingInstances < 0) {
+            System.err.println("sagebrush: --max-training-instances must be 0 (no quota) or more");
             return 2;
         }
         training = training.withMaxInstances(maxTrainingInstances);

@@ -25,7 +25,8 @@ public record TrainingSettings(Optional<Path> imagesFile, int workers, Duration 
                                Optional<String> containerUids) {
     public static final Duration DEFAULT_STOP_GRACE = Duration.ofSeconds(120);
     /** As many instances as the default container uid ranges can run at once. */
-    public static final int DEFAULT_MAX_INSTANCES = 64;
+    /** No quota: jobs past the hosts' capacity wait in Starting. */
+    public static final int DEFAULT_MAX_INSTANCES = 0;
 
     public static TrainingSettings defaults() {
         return new TrainingSettings(Optional.empty(), Math.max(1, Runtime.getRuntime().availableProcessors() / 2),

@@ -12,7 +12,9 @@ import software.amazon.awssdk.services.sagemaker.model.ResourceConfig;
  * ({@code --max-training-instances}): a CreateTrainingJob whose InstanceCount, added to the instances of the
  * account's running jobs in the region (InProgress or Stopping), would pass it fails with ResourceLimitExceeded in
  * AWS's words. Jobs within the quota that find the host's capacity in use wait in Starting instead (the runner's
- * {@code HostReservations}).
+ * {@code HostReservations}). A limit of 0 (the default) means no quota: a self-hosted server's capacity is its hosts,
+ * and jobs past it queue; the check also reads every running job of the account, a cost only an operator who wants
+ * the quota should pay on each create.
  */
 final class InstanceQuota {
     static final String NAME = "Number of instances across all training jobs";
@@ -26,6 +28,10 @@ final class InstanceQuota {
         this.store = store;
         this.documents = documents;
         this.limit = limit;
+    }
+
+    boolean enabled() {
+        return limit > 0;
     }
 
     /** Throws ResourceLimitExceeded when {@code requested} more instances would pass the account's limit. */

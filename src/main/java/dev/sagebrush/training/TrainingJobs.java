@@ -100,16 +100,25 @@ public final class TrainingJobs {
                 .build();
         StoredResource row = new StoredResource(key(ctx, req.trainingJobName()), arn, "InProgress",
                 ctx.receivedAt(), ctx.receivedAt(), 0, documents.encode(job));
-        // The quota's check and the write are one step on this node: two creates cannot both take its last instances.
-        synchronized (quota) {
-            if (store.get(key(ctx, req.trainingJobName())).isEmpty()) quota.check(ctx, req.resourceConfig());
-            if (!store.create(row, TagLists.toMap(req.tags()))) {
-                throw AwsException.resourceInUse("Training job names must be unique within an AWS account and region, "
-                        + "and a training job with this name already exists (" + arn + ")");
+        if (quota.enabled()) {
+            // The quota's check and the write are one step on this node: two creates cannot both take its last
+            // instances. Only with a quota: without one, creates stay concurrent (their commits are grouped).
+            synchronized (quota) {
+                if (store.get(key(ctx, req.trainingJobName())).isEmpty()) quota.check(ctx, req.resourceConfig());
+                createOrRefuse(row, req, arn);
             }
+        } else {
+            createOrRefuse(row, req, arn);
         }
         wakeController.run();
         return CreateTrainingJobResponse.builder().trainingJobArn(arn).build();
+    }
+
+    private void createOrRefuse(StoredResource row, CreateTrainingJobRequest req, String arn) {
+        if (!store.create(row, TagLists.toMap(req.tags()))) {
+            throw AwsException.resourceInUse("Training job names must be unique within an AWS account and region, "
+                    + "and a training job with this name already exists (" + arn + ")");
+        }
     }
 
     public DescribeTrainingJobResponse describe(RequestContext ctx, DescribeTrainingJobRequest req) {

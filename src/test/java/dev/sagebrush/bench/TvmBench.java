@@ -22,11 +22,11 @@ import software.amazon.awssdk.services.sagemaker.model.OutputConfig;
 
 /**
  * TVM tier benchmark (bench/tvm/run.sh): compiles an ONNX model with {@link TvmCompiler} for each target device given
- * (wall time of the compiler process, and TVM's own import/build/export split), and for an x86_64 device times the
- * artifact with TVM's graph executor (one thread) against the original model in ONNX Runtime with default
- * SessionOptions and one intra-op thread, same machine, interleaved rounds.
+ * (wall time of the compiler process, and TVM's own import/build/export split), and for the first x86_64 device times
+ * the artifact with TVM's graph executor (one thread) against the original model in ONNX Runtime with default
+ * SessionOptions and one intra-op thread, in one process, interleaved ({@link TvmVsOrt}).
  *
- * <pre>TvmBench model.onnx input 1,3,224,224 work_dir devices(ml_c5,rk3399,...) rounds cache_dir</pre>
+ * <pre>TvmBench model.onnx input 1,3,224,224 work_dir devices(ml_c5,rk3399,...) batches cache_dir</pre>
  */
 public final class TvmBench {
     public static void main(String[] args) throws Exception {
@@ -54,61 +54,9 @@ public final class TvmBench {
                     Files.size(dir.resolve("artifact/compiled.so")), Files.size(dir.resolve("artifact/compiled.params")));
             if (t.arch().runsNatively() && x86Artifact == null) x86Artifact = dir.resolve("artifact");
         }
-        if (x86Artifact == null) return;
+        if (x86Artifact == null || rounds == 0) return;   // 0 batches: compile only
 
-        Path script = Path.of("bench/tvm/time_tvm.py").toAbsolutePath();
-        Path req = work.resolve("time.json");
-        Files.writeString(req, "{\"dir\": \"" + x86Artifact.toAbsolutePath() + "\", \"inputs\": {\"" + input + "\": "
-                + Arrays.toString(shape) + "}, \"number\": 20, \"repeat\": 15}");
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        float[] data = new float[(int) Arrays.stream(shape).reduce(1, (a, b) -> a * b)];
-        Random rnd = new Random(7);
-        for (int i = 0; i < data.length; i++) data[i] = (float) rnd.nextGaussian();
-        List<Double> tvm = new ArrayList<>();
-        List<Double> ort = new ArrayList<>();
-        try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
-            so.setIntraOpNumThreads(1);   // everything else default: graph optimization level ALL at load
-            try (OrtSession s = env.createSession(model.toString(), so);
-                 OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(data), shape)) {
-                for (int round = 0; round < rounds; round++) {
-                    ProcessRunner.Result r = ProcessRunner.run(workerCommand(cache, script, req), work,
-                            Duration.ofMinutes(10));
-                    String line = r.output().lines().filter(l -> l.startsWith("RESULT")).findFirst()
-                            .orElseThrow(() -> new IllegalStateException(r.output()));
-                    double tvmUs = Double.parseDouble(line.replaceAll(".*median_us=([0-9.]+).*", "$1"));
-                    for (int i = 0; i < 20; i++) s.run(Map.of(input, x)).close();
-                    double[] runs = new double[15];
-                    for (int k = 0; k < runs.length; k++) {
-                        long t0 = System.nanoTime();
-                        for (int i = 0; i < 20; i++) s.run(Map.of(input, x)).close();
-                        runs[k] = (System.nanoTime() - t0) / 20 / 1e3;
-                    }
-                    Arrays.sort(runs);
-                    double ortUs = runs[runs.length / 2];
-                    tvm.add(tvmUs);
-                    ort.add(ortUs);
-                    System.out.printf(Locale.ROOT, "ROUND %d tvm_us=%.1f ort_us=%.1f (load %s)%n", round + 1, tvmUs,
-                            ortUs, Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
-                }
-            }
-        }
-        double mt = median(tvm), mo = median(ort);
-        System.out.printf(Locale.ROOT, "LATENCY model=%s shape=%s tvm_median_us=%.1f ort_median_us=%.1f "
-                + "speedup_ort_over_tvm=%.2f%n", model.getFileName(), Arrays.toString(shape), mt, mo, mo / mt);
-    }
-
-    private static List<String> workerCommand(Path cache, Path script, Path req) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("/usr/bin/env", "TVM_NUM_THREADS=1", "OMP_NUM_THREADS=1",
-                "TOPHUB_LOCATION=NONE", Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dorg.bytedeco.javacpp.cachedir=" + cache.resolve("javacpp").toAbsolutePath(), "-cp",
-                System.getProperty("java.class.path"), "dev.sagebrush.compilation.tvm.TvmWorker", script.toString(),
-                req.toString()));
-        return cmd;
-    }
-
-    private static double median(List<Double> v) {
-        List<Double> s = new ArrayList<>(v);
-        s.sort(null);
-        return s.get(s.size() / 2);
+        System.out.println(TvmVsOrt.run(model, input, shape, cache, rounds,
+                List.<String[]>of(new String[] {"tvm", x86Artifact.toString()})));
     }
 }

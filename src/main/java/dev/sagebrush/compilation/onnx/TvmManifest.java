@@ -41,7 +41,9 @@ final class TvmManifest {
         m.put("llvm_target", c.llvmTarget());
         if (conversion != null) m.put("conversion", conversion);
         m.put("compiler_command", "relay.frontend.from_" + (framework.equals("TFLITE") ? "tflite" : "onnx")
-                + "(model, shapes=" + shapes.json() + ", freeze_params=True); with PassContext(opt_level=3): "
+                + "(model, shapes=" + shapes.json() + ", freeze_params=True); with PassContext(opt_level=3) and "
+                + "Sagebrush's defaults for TVM's untuned x86 schedules (tvm_build.py: NCHWc channel blocks shared "
+                + "by producer and consumer, register-bounded convolution tiles, vectorized average pooling): "
                 + "factory = relay.build(mod, target=\"" + t.llvm() + "\", params=params); "
                 + "factory.get_lib().export_library(\"compiled.so\") linked with " + c.linkCommand()
                 + "; compiled_model.json = factory.get_graph_json(); compiled.params = "

@@ -102,11 +102,8 @@ public final class TvmCompiler {
         Path javacppCache = unpackNatives(cacheDir, timeout);
         Path work = Files.createDirectories(r.workDir());
         Path out = Files.createDirectories(work.resolve("out"));
-        Path script = work.resolve("tvm_compile.py");
-        try (InputStream in = TvmCompiler.class.getResourceAsStream("tvm_compile.py")) {
-            if (in == null) throw new IllegalStateException("tvm_compile.py resource missing from the build");
-            Files.copy(in, script, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        }
+        Path script = copyResource("tvm_compile.py", work);
+        copyResource("tvm_build.py", work);   // build options and schedule defaults, imported by the script
         Path shim;
         try {
             shim = PythonShims.onnx(cacheDir);
@@ -185,6 +182,15 @@ public final class TvmCompiler {
         return new Result(res.path("tvm_version").asText(), res.path("target").asText(),
                 res.path("import_seconds").asDouble(), res.path("build_seconds").asDouble(),
                 res.path("export_seconds").asDouble(), run.command(), run.elapsed(), tvmRuns, link);
+    }
+
+    private static Path copyResource(String name, Path dir) throws IOException {
+        Path file = dir.resolve(name);
+        try (InputStream in = TvmCompiler.class.getResourceAsStream(name)) {
+            if (in == null) throw new IllegalStateException(name + " resource missing from the build");
+            Files.copy(in, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        return file;
     }
 
     /** The child: env for the embedded Python, then a JVM running {@link TvmWorker}. */

@@ -27,6 +27,8 @@ try:
     import numpy as np
     import tvm
     from tvm import relay
+    sys.path.insert(0, os.path.dirname(os.path.abspath(sys.argv[0])))
+    import tvm_build  # build options and schedule defaults, copied beside this script
 except Exception as e:  # the embedded Python could not import TVM
     fail("environment", "TVM could not be imported in the compiler process: %s" % e)
 
@@ -66,8 +68,8 @@ def main():
     target = tvm.target.Target(REQ["target"])
     t1 = time.time()
     try:
-        with tvm.transform.PassContext(opt_level=REQ.get("opt_level", 3)):
-            factory = relay.build(mod, target=target, params=params)
+        tvm_build.install()
+        factory = tvm_build.build(mod, target, params)
     except Exception as e:
         fail("build", "%s: %s" % (type(e).__name__, e))
     t_build = time.time() - t1

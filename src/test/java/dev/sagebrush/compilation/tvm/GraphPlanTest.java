@@ -89,7 +89,8 @@ class GraphPlanTest {
         assertThat(target("ml_c5").llvm()).isEqualTo("llvm -mtriple=x86_64-linux-gnu -mcpu=skylake-avx512");
         assertThat(target("ml_c5").hostCpuFlags()).contains("avx512f");
         assertThat(target("ml_c4").cpu()).isEqualTo("core-avx2");
-        assertThat(target("lambda").llvm()).isEqualTo("llvm -mtriple=x86_64-linux-gnu");
+        assertThat(target("lambda").llvm()).isEqualTo("llvm -mtriple=x86_64-linux-gnu -mcpu=core-avx2");
+        assertThat(target("sbe_c").llvm()).isEqualTo("llvm -mtriple=x86_64-linux-gnu");
         assertThat(target("rk3399").llvm()).isEqualTo("llvm -mtriple=aarch64-linux-gnu -mcpu=cortex-a72 -mattr=+neon");
         assertThat(target("ml_m6g").cpu()).isEqualTo("neoverse-n1");
         assertThat(target("rk3288").llvm())

@@ -1,0 +1,140 @@
+# How Sagebrush builds a Relay module with TVM 0.18: the build options and the untuned schedules' defaults. Imported by
+# tvm_compile.py inside the TVM child (never the server). Everything that decides the speed of the compiled artifact
+# lives here, apart from the frontends, so that it can be measured (bench/tvm) and changed in one place.
+#
+# Why the defaults are changed (docs/performance.md, "Neural networks through TVM"): with no tuning log, TVM picks a
+# fallback schedule per operator, and on x86 three of them cost 224x224 convnets 10-20 % of their time:
+#  - conv2d_NCHWc and depthwise conv (the layouts AlterOpLayout gives x86) keep up to 31 output columns of a block in
+#    registers, more than the vector register file holds (32 zmm, 16 ymm): LLVM spills in the innermost loop. The
+#    tile is bounded to ACC_BUDGET vectors and the kernel width unrolled.
+#  - with AVX-512 they use one 16-lane channel block; two (NCHW32c), where the channel count allows, let each
+#    broadcast input feed two FMAs (what TVM's tuned skylake-avx512 logs pick). A tensor gets one block, shared by
+#    its producer and its consumers, so AlterOpLayout inserts no layout transform between them.
+#  - global/adaptive average pooling in NCHWc reduces with the channel block as the outer loop: a strided scalar sum.
+#    Putting the block innermost and vectorizing it is what TVM already does for max/avg pooling.
+# All of them change loop order, tiling and layout only; the arithmetic (and so the outputs) stays within float
+# rounding. ARM targets (an `llvm -mtriple=...` target without -device=arm_cpu) compile NCHW convolutions through the
+# same x86 templates, with 4-lane blocks: the register bound (8 vectors, under half of NEON's registers) applies
+# there too. Their speed cannot be measured on this host (qemu-user); their outputs are verified under qemu.
+import tvm
+from tvm import relay, te
+from tvm.autotvm.task.space import OtherOptionEntity, SplitEntity
+from tvm.target.x86 import get_simd_32bit_lanes
+from tvm.topi.x86 import conv2d_avx_1x1, conv2d_avx_common
+from tvm.topi.x86 import depthwise_conv2d as x86_depthwise
+from tvm.topi.x86 import pooling as x86_pooling
+from tvm.relay.op import op as relay_op
+from tvm.target import get_native_generic_func
+
+OPT_LEVEL = 3
+MAX_BLOCK_VECTORS = 2
+ACC_BUDGET = 14
+
+_TVM_FALLBACKS = (conv2d_avx_common._fallback_schedule, conv2d_avx_1x1._fallback_schedule,
+                  x86_depthwise._fallback_schedule)
+
+
+def _accumulator_budget():
+    """Output vectors a convolution's micro-kernel may keep in registers: about half the vector register file (32 zmm
+    with AVX-512, 16 ymm/xmm otherwise), which measured best on this host for both ISAs."""
+    return ACC_BUDGET if get_simd_32bit_lanes() == 16 else 8
+
+
+def _largest_divisor(n, limit):
+    return max(d for d in range(1, min(n, limit) + 1) if n % d == 0)
+
+
+def _channel_block(channels):
+    """The NCHW[x]c block of a tensor with this many channels, the same for every operator that reads or writes it
+    (so AlterOpLayout inserts no layout transform between them). TVM's fallback takes one vector (16 lanes with
+    AVX-512); with AVX-512, two vectors where the channels allow: the micro-kernel then reuses each broadcast input
+    for two FMAs, which is what tuned x86 schedules pick, and measured faster here."""
+    lanes = get_simd_32bit_lanes()
+    if lanes == 16:
+        for v in range(MAX_BLOCK_VECTORS, 1, -1):
+            if channels % (v * lanes) == 0:
+                return v * lanes
+    return _largest_divisor(channels, lanes)
+
+
+def _set_blocks(cfg, wkl):
+    ic_bn, oc_bn = _channel_block(wkl.in_filter), _channel_block(wkl.out_filter)
+    cfg["tile_ic"] = SplitEntity([wkl.in_filter // ic_bn, ic_bn])
+    cfg["tile_oc"] = SplitEntity([wkl.out_filter // oc_bn, oc_bn])
+    return max(1, oc_bn // get_simd_32bit_lanes())
+
+
+def _bounded(tvm_fallback):
+    """TVM's fallback for a spatial (or depthwise) convolution with the channel blocks above, the register tile
+    bounded, and the kernel width unrolled."""
+    def fallback(cfg, wkl):
+        tvm_fallback(cfg, wkl)
+        vectors_per_column = _set_blocks(cfg, wkl)
+        out_width = cfg["tile_ow"].size[0] * cfg["tile_ow"].size[-1]
+        reg_n = _largest_divisor(out_width, max(1, _accumulator_budget() // vectors_per_column))
+        if reg_n >= 4 or reg_n == out_width:   # a prime width: keep TVM's choice rather than one column at a time
+            cfg["tile_ow"] = SplitEntity([out_width // reg_n, reg_n])
+            cfg["unroll_kw"] = OtherOptionEntity(True)
+    return fallback
+
+
+def _1x1_fallback(cfg, wkl):
+    """The 1x1 kernel keeps an oh x ow tile in registers; TVM allows up to 31 of them. Same blocks and bound."""
+    _TVM_FALLBACKS[1](cfg, wkl)
+    vectors_per_column = _set_blocks(cfg, wkl)
+    budget = max(1, _accumulator_budget() // vectors_per_column)
+    oh, ow = cfg["tile_oh"].val, cfg["tile_ow"].size[-1]
+    if oh * ow <= budget:
+        return
+    out_width = cfg["tile_ow"].size[0] * ow
+    ow2 = _largest_divisor(out_width, budget)
+    if ow2 >= 4 or ow2 == out_width:
+        cfg["tile_oh"] = OtherOptionEntity(1)
+        cfg["tile_ow"] = SplitEntity([out_width // ow2, ow2])
+
+
+def _schedule_adaptive_pool(attrs, outs, target):
+    """TVM's x86 adaptive-pool schedule with the vectorized channel block its other pooling schedules have."""
+    outs = [outs] if isinstance(outs, te.tensor.Tensor) else outs
+    s = te.create_schedule([x.op for x in outs])
+    layout = attrs.layout
+    vectorize = layout[-1] not in "DHWdhw"
+
+    def traverse(op):
+        if tvm.topi.tag.is_injective(op.tag):
+            if op not in s.outputs:
+                s[op].compute_inline()
+            for t in op.input_tensors:
+                if isinstance(t.op, te.tensor.ComputeOp):
+                    traverse(t.op)
+        elif op.tag.startswith("adaptive_pool"):
+            if op != outs[0].op:
+                out = outs[0]
+                s[out].parallel(s[out].fuse(out.op.axis[0], out.op.axis[1]))
+            x86_pooling._parallel_sch(s[op.output(0)], outs[0].shape, vectorize)
+        else:
+            raise RuntimeError("Unsupported operator: %s" % op.tag)
+
+    with target:
+        traverse(outs[0].op)
+    return s
+
+
+def install():
+    """Installs the changed defaults into this process's TVM (the child compiles one model, then exits)."""
+    conv2d_avx_common._fallback_schedule = _bounded(_TVM_FALLBACKS[0])
+    conv2d_avx_1x1._fallback_schedule = _1x1_fallback
+    x86_depthwise._fallback_schedule = _bounded(_TVM_FALLBACKS[2])
+    # Relay copied the schedule table into each op's native strategy when it was imported: replace the "cpu" entry
+    # there (arm_cpu targets fall back to "cpu" too; their NCHW layout is not vectorized, as before).
+    for op_name in ("nn.global_avg_pool2d", "nn.adaptive_avg_pool2d"):
+        compute = relay.op.get(op_name).get_attr("FTVMCompute")
+        strategy = get_native_generic_func(op_name + "_strategy")
+        strategy.register(relay_op._wrap_default_fstrategy(compute, _schedule_adaptive_pool, "adaptive_pool.cpu"),
+                          ["cpu"], allow_override=True)
+
+
+def build(mod, target, params):
+    """relay.build at opt_level 3 (operator fusion, constant folding, AlterOpLayout: NCHWc on x86)."""
+    with tvm.transform.PassContext(opt_level=OPT_LEVEL):
+        return relay.build(mod, target=target, params=params)
