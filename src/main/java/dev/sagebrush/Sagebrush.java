@@ -1,6 +1,8 @@
 package dev.sagebrush;
 
 import dev.sagebrush.auth.Credentials;
+import dev.sagebrush.auth.PageTokens;
+import dev.sagebrush.auth.ServerKeys;
 import dev.sagebrush.auth.SigV4Verifier;
 import dev.sagebrush.compilation.CompilationController;
 import dev.sagebrush.compilation.CompilationJobListing;
@@ -67,7 +69,6 @@ import dev.sagebrush.protocol.DateHeader;
 import dev.sagebrush.protocol.Gateway;
 import dev.sagebrush.protocol.JsonCodec;
 import dev.sagebrush.protocol.OperationTable;
-import dev.sagebrush.store.PageTokens;
 import dev.sagebrush.store.ResourceStore;
 import dev.sagebrush.store.ChangeFollower;
 import dev.sagebrush.store.ResourceStores;
@@ -124,7 +125,10 @@ public final class Sagebrush implements AutoCloseable {
         ResourceStore store = closeLater(ResourceStores.open(config.database(), dataDir));
         if (store instanceof SqlResourceStore sql) sql.observeWrites(telemetry::storeCommit);
         JsonCodec codec = new JsonCodec();
-        PageTokens tokens = new PageTokens(serverKey(store, dataDir, "page-token"));
+        // Every key that signs what clients hold, from one place: the data directory, or the database nodes share.
+        ServerKeys keys = config.database().isEmpty() ? ServerKeys.inDirectory(dataDir.resolve("secrets"))
+                : ServerKeys.shared(store::sharedKey);
+        PageTokens tokens = new PageTokens(keys.get(ServerKeys.PAGE_TOKENS));
 
         // One identity for this node in every lease it takes, so two nodes sharing a database never run one job twice;
         // kept in the data directory, so after a crash this node takes its own interrupted work back at once.
@@ -168,14 +172,14 @@ public final class Sagebrush implements AutoCloseable {
         TrainingJobListing trainingListing = new TrainingJobListing(store, codec, tokens);
         Tags tags = new Tags(store, tokens);
         Searches searches = new Searches(store, codec,
-                serverKey(store, dataDir, "search-token"));
+                keys.get(ServerKeys.SEARCH_TOKENS));
         NotebookSettings nb = config.notebooks();
         SessionSigner notebookSigner = new SessionSigner(
-                serverKey(store, dataDir, "notebook-session"));
+                keys.get(ServerKeys.NOTEBOOK_SESSIONS));
         NotebookRoutes notebookRoutes = new NotebookRoutes();
         NotebookOrigins notebookOrigins = new NotebookOrigins(nb.domain(), () -> java.net.URI.create(endpoint()));
         InstanceCredentials instanceCredentials = new InstanceCredentials(
-                serverKey(store, dataDir, "notebook-credentials"), clock,
+                keys.get(ServerKeys.NOTEBOOK_CREDENTIALS), clock,
                 ref -> NotebookInstances.isActive(store, ref));
         CredentialsEndpoint credentialsEndpoint = new CredentialsEndpoint(instanceCredentials);
         LocalProcessRuntime notebookRuntime = new LocalProcessRuntime(new LocalProcessRuntime.Options(
@@ -189,11 +193,13 @@ public final class Sagebrush implements AutoCloseable {
                 dataDir.resolve("logs").resolve("ingest"), clock, Duration.ofSeconds(1)).start());
         NotebookInstances notebooks = new NotebookInstances(store, codec, notebookController::wake, notebookSigner,
                 notebookOrigins);
-        // The store's change feed: the Search index follows it, and a write on any node wakes the controller of its kind.
+        // The store's change feed: the Search index follows it, and a write on any node queues the resource it changed in
+        // the work queue of its kind's controller.
         ChangeFollower changes = closeLater(new ChangeFollower(store, searches.loadedAt(), FEED_POLL));
         searches.follow(changes);
-        changes.subscribe(ChangeWakeUps.of(Map.of(CompilationJobs.KIND, compilationController::wake,
-                TrainingJobs.KIND, trainingController::wake, NotebookInstances.KIND, notebookController::wake))).start();
+        changes.subscribe(compilationController::onChanges).subscribe(trainingController::onChanges);
+        if (nb.runInstances()) changes.subscribe(notebookController::onChanges);
+        changes.start();
         OperationTable table = ApiOperations.table(compilation, compilationListing, training, trainingListing, tags,
                 searches, notebooks, new NotebookInstanceListing(store, codec, tokens, notebooks),
                 new LifecycleConfigs(store, codec, tokens));
@@ -203,7 +209,7 @@ public final class Sagebrush implements AutoCloseable {
                 validator, codec, clock, config.maxRequestBytes(),
                 new FrontDoor(s3.frontDoorHandler(instanceCredentials, clock), new NotebookProxy(notebookSigner,
                         notebookRoutes, notebookOrigins, clock, notebooks::instanceAt, notebookRuntime::logDirectory,
-                        notebookForwarder(store, dataDir, nodeId, clock, notebooks)), credentialsEndpoint));
+                        notebookForwarder(store, keys, nodeId, clock, notebooks)), credentialsEndpoint));
         CloudWatchLogs consoleLogs = new CloudWatchLogs(logs);
         CloudWatchMetrics consoleMetrics = new CloudWatchMetrics(metrics);
         // The console: the same operation table and the same CloudWatch services, behind its session instead of SigV4.
@@ -255,25 +261,14 @@ public final class Sagebrush implements AutoCloseable {
     }
 
     /** Sends a notebook request to the node whose Jupyter serves the instance: the node holding its live claim. */
-    private NotebookForwarder notebookForwarder(ResourceStore store, Path dataDir, String nodeId, Clock clock,
+    private NotebookForwarder notebookForwarder(ResourceStore store, ServerKeys keys, String nodeId, Clock clock,
                                                 NotebookInstances notebooks) throws IOException {
         if (config.database().isEmpty()) return NotebookForwarder.none(); // alone on its store: it serves everything
-        return new NotebookForwarder(nodeId, new ForwardSignature(serverKey(store, dataDir, "node-forwarding")), clock,
+        return new NotebookForwarder(nodeId, new ForwardSignature(keys.get(ServerKeys.NODE_FORWARDING)), clock,
                 key -> notebooks.instanceAt(key).flatMap(ref -> store.currentClaim(new ResourceKey(ref.account(),
                                 ref.region(), NotebookInstances.KIND, ref.name())))
                         .filter(claim -> claim.until().isAfter(clock.instant())).map(Claim::owner),
                 store::nodeAddress);
-    }
-
-    /**
-     * A key that signs what clients hold (page tokens, notebook sessions). One node keeps it in its data directory;
-     * nodes sharing a database keep it there, so a token one node issued is honoured by every other.
-     */
-    private byte[] serverKey(ResourceStore store, Path dataDir, String name) throws IOException {
-        if (config.database().isEmpty()) return Secrets.loadOrCreate(dataDir.resolve("secrets").resolve(name + ".key"));
-        byte[] candidate = new byte[32];
-        new java.security.SecureRandom().nextBytes(candidate);
-        return store.sharedKey(name, candidate);
     }
 
     public static Sagebrush start(Config config) throws IOException {

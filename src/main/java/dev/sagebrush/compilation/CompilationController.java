@@ -1,26 +1,28 @@
 package dev.sagebrush.compilation;
 
-import dev.sagebrush.jobs.Cancellation;
-import dev.sagebrush.jobs.ControllerLoop;
+import dev.sagebrush.jobs.Controller;
+import dev.sagebrush.jobs.Execution;
+import dev.sagebrush.jobs.HeldClaims;
+import dev.sagebrush.jobs.Reconciler.Result;
+import dev.sagebrush.jobs.Reconciliation;
+import dev.sagebrush.jobs.ThreadedBackend;
+import dev.sagebrush.jobs.Transitions;
 import dev.sagebrush.protocol.JsonCodec;
-import dev.sagebrush.store.Claim;
 import dev.sagebrush.store.ClaimLostException;
+import dev.sagebrush.store.ResourceKey;
 import dev.sagebrush.store.ResourceStore;
 import dev.sagebrush.store.StoredResource;
-import dev.sagebrush.store.ResourceKey;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
+import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,33 +33,31 @@ import software.amazon.awssdk.services.sagemaker.model.ModelArtifacts;
 import software.amazon.awssdk.services.sagemaker.model.ModelDigests;
 
 /**
- * Moves each compilation job STARTING → INPROGRESS → COMPLETED | FAILED, or STOPPING → STOPPED, one idempotent step
- * per pass. It claims a job before running it (so two nodes never run one job) and renews the claim while it runs;
- * every write of the run carries the claim, and a lost claim (this node stalled past it and another node took the job
- * over) cancels the run without writing anything. It enforces
- * MaxPendingTimeInSeconds and MaxRuntimeInSeconds, and after a restart picks up jobs that were cut off mid-run and
- * runs them again from the start: compilation is a pure function of its input, so a re-run is safe.
+ * Moves each compilation job STARTING → INPROGRESS → COMPLETED | FAILED, or STOPPING → STOPPED, one idempotent step at
+ * a time on the reconciliation runtime ({@link Reconciliation}). It claims a job before running it (so two nodes never
+ * run one job), submits the work to a {@link ThreadedBackend} (the compiler pipeline blocks; the steps never do), and
+ * renews the claim each time it looks at the running work; every write carries the claim, and a lost claim (this node
+ * stalled past it and another node took the job over) cancels the run without writing anything. It enforces
+ * MaxPendingTimeInSeconds and MaxRuntimeInSeconds, and after a restart picks up jobs that were cut off mid-run and runs
+ * them again from the start: compilation is a pure function of its input, so a re-run is safe.
  */
-public final class CompilationController implements AutoCloseable {
+public final class CompilationController implements Controller {
     private static final Logger log = LoggerFactory.getLogger(CompilationController.class);
     private static final Duration PENDING_CHECK_INTERVAL = Duration.ofSeconds(60);
     static final int DEFAULT_MAX_RUNTIME_SECONDS = 86_400;
     private static final String CLAIM_LOST = "claim-lost";
+    private static final List<String> ANY_ACTIVE = List.of("STARTING", "INPROGRESS", "STOPPING");
 
     private final ResourceStore store;
     private final CompilationJobDocuments documents;
     private final Clock clock;
-    private final CompilationWork work;
     private final Path workRoot;
-    private final int concurrency;
     private final String nodeId;
-    /** How long a claim lasts unrenewed: after this node dies, another resumes its work this long after. */
-    private final Duration lease;
-    private final ExecutorService executor;
-    private final Map<ResourceKey, Cancellation> running = new ConcurrentHashMap<>();
-    /** The claim under which each running job's work writes, renewed on every pass. */
-    private final Map<ResourceKey, Claim> claims = new ConcurrentHashMap<>();
-    private final ControllerLoop loop;
+    /** How often running work is looked at (claim renewed, MaxRuntime checked), and the resync interval. */
+    private final Duration poll;
+    private final HeldClaims claims;
+    private final ThreadedBackend<DescribeCompilationJobResponse, Void, CompilationOutcome> backend;
+    private final Reconciliation reconciliation;
     private Instant nextPendingCheck = Instant.MIN;
 
     public CompilationController(ResourceStore store, JsonCodec codec, Clock clock, CompilationWork work,
@@ -65,24 +65,28 @@ public final class CompilationController implements AutoCloseable {
         this.store = store;
         this.documents = new CompilationJobDocuments(codec);
         this.clock = clock;
-        this.work = work;
         this.workRoot = workRoot;
-        this.concurrency = concurrency;
         this.nodeId = nodeId;
-        this.lease = lease;
-        // Zero workers is an API-only node: it accepts, stops and deletes jobs, and leaves running them to others.
-        this.executor = Executors.newFixedThreadPool(Math.max(1, concurrency), r -> {
-            Thread t = new Thread(r, "compilation-worker");
-            t.setDaemon(true);
-            return t;
-        });
-        this.loop = new ControllerLoop("compilation-controller", resync, this::reconcileAll);
+        this.poll = resync;
+        this.claims = new HeldClaims(store, nodeId, clock, lease);
+        this.reconciliation = new Reconciliation(CompilationJobs.KIND, this::reconcile, this::resyncKeys,
+                Reconciliation.Settings.of(resync));
+        // Zero slots is an API-only node: it accepts, stops and deletes jobs, and leaves running them to others.
+        // Cancelling interrupts the worker: a child process it waits on (gcc, qemu) is killed at once.
+        this.backend = new ThreadedBackend<>(new ThreadedBackend.Options("compilation", Math.max(0, concurrency), true,
+                Duration.ofSeconds(10)), (key, job, report, cancellation) -> runInWorkDir(key, job, work, cancellation),
+                reconciliation::enqueue);
     }
 
     public CompilationController start() {
         removeInterruptedWork();
-        loop.start();
+        reconciliation.start();
         return this;
+    }
+
+    @Override
+    public Reconciliation reconciliation() {
+        return reconciliation;
     }
 
     /**
@@ -102,92 +106,152 @@ public final class CompilationController implements AutoCloseable {
         }
     }
 
-    public void wake() {
-        loop.wake();
-    }
-
-    void reconcileAll() {
-        // Each pass looks only at what this node can act on: running and stopping jobs, and as many waiting jobs as
-        // it has free workers. Requests wake a pass on every create, so a pass must not cost O(all waiting jobs).
-        // One row per job: the same waiting job found by two of the reads below must be reconciled once, or the second
-        // (stale) reconcile would claim a job this pass has just started and so fence off its own run.
-        Map<ResourceKey, StoredResource> active = new LinkedHashMap<>();
-        store.findByStatus(CompilationJobs.KIND, List.of("INPROGRESS", "STOPPING")).forEach(r -> active.put(r.key(), r));
+    /**
+     * What this node looks at on each resync: running and stopping jobs, and as many waiting jobs as it has free slots
+     * (requests wake a resync on every create, so it must not cost O(all waiting jobs)); every waiting job once a
+     * minute, for MaxPendingTimeInSeconds (at least 7200 s, so a minute is exact enough).
+     */
+    private Collection<ResourceKey> resyncKeys() {
+        Set<ResourceKey> keys = new LinkedHashSet<>();
+        store.findByStatus(CompilationJobs.KIND, List.of("INPROGRESS", "STOPPING")).forEach(r -> keys.add(r.key()));
         Instant now = clock.instant();
-        store.findClaimable(CompilationJobs.KIND, List.of("STARTING"), nodeId, now, concurrency - running.size())
-                .forEach(r -> active.putIfAbsent(r.key(), r));
+        int free = backend.free();
+        if (free > 0) {
+            store.findClaimable(CompilationJobs.KIND, List.of("STARTING"), nodeId, now, free).forEach(r -> keys.add(r.key()));
+        }
         if (!now.isBefore(nextPendingCheck)) {
-            // MaxPendingTimeInSeconds is at least 7200 s, so a scan of every waiting job once a minute is exact enough.
             nextPendingCheck = now.plus(PENDING_CHECK_INTERVAL);
-            store.findByStatus(CompilationJobs.KIND, List.of("STARTING")).forEach(r -> active.putIfAbsent(r.key(), r));
+            store.findByStatus(CompilationJobs.KIND, List.of("STARTING")).forEach(r -> keys.add(r.key()));
         }
-        for (StoredResource row : active.values()) {
-            try {
-                reconcile(row);
-            } catch (RuntimeException e) {
-                log.error("Reconciling compilation job {} failed", row.arn(), e);
-            }
-        }
+        return keys;
     }
 
-    private void reconcile(StoredResource row) {
+    private Result reconcile(ResourceKey key) {
+        Optional<StoredResource> found = store.get(key);
+        Optional<Execution<CompilationOutcome>> run = backend.observe(key);
+        if (run.isPresent()) return reconcileRun(key, found, run.get());
+        if (found.isEmpty()) return Result.done();
+        StoredResource row = found.get();
         Instant now = clock.instant();
-        DescribeCompilationJobResponse job = documents.decode(row);
-        Cancellation mine = running.get(row.key());
-        switch (row.status()) {
+        return switch (row.status()) {
             case "STOPPING" -> {
-                if (mine != null) {
-                    mine.cancel("stop"); // the worker finishes the transition when its processes are gone
-                } else {
-                    store.claim(row.key(), nodeId, now, lease).ifPresent(claim -> {
-                        finish(row.key(), CompilationJobStatus.STOPPED, null, null, claim);
-                        store.release(claim);
-                    });
+                if (claims.acquire(key).isPresent()) { // held by another node: it stops it, or its lease runs out
+                    finish(key, CompilationJobStatus.STOPPED, null, null);
+                    claims.release(key);
                 }
+                yield Result.done();
             }
-            case "INPROGRESS" -> {
-                if (mine != null) {
-                    if (!renew(row.key(), now)) {
-                        mine.cancel(CLAIM_LOST);
-                    } else if (now.isAfter(job.compilationStartTime().plusSeconds(maxRuntime(job)))) {
-                        mine.cancel("timeout");
-                    }
-                } else if (running.size() < concurrency) {
-                    // Cut off mid-run (a crash, a restart, or a node that stopped renewing): run again from the start.
-                    store.claim(row.key(), nodeId, now, lease).ifPresent(claim -> {
-                        // The row was read before the claim: the node that held it may have finished it since.
-                        Optional<StoredResource> current = store.get(row.key());
-                        if (current.isEmpty() || !"INPROGRESS".equals(current.get().status())) {
-                            store.release(claim);
-                            return;
-                        }
-                        log.info("Resuming compilation job {} after an interruption", row.arn());
-                        launch(row.key(), documents.decode(current.get()), claim);
-                    });
+            case "INPROGRESS" -> resume(key);
+            case "STARTING" -> startWaiting(key, documents.decode(row), now);
+            default -> Result.done();
+        };
+    }
+
+    /** An INPROGRESS job that runs nowhere here: cut off mid-run (a crash, a restart, a node that stopped renewing). */
+    private Result resume(ResourceKey key) {
+        if (!backend.reserve(key)) return Result.done(); // no free slot: a resync brings it back
+        if (claims.acquire(key).isEmpty()) { // another node runs it
+            backend.forget(key);
+            return Result.done();
+        }
+        // The row was read before the claim: the node that held it may have finished it since.
+        Optional<StoredResource> current = store.get(key);
+        if (current.isEmpty() || !"INPROGRESS".equals(current.get().status())) {
+            claims.release(key);
+            backend.forget(key);
+            return Result.done();
+        }
+        log.info("Resuming compilation job {} after an interruption", current.get().arn());
+        logRuns(current.get());
+        backend.submit(key, documents.decode(current.get()));
+        return Result.after(poll);
+    }
+
+    private Result startWaiting(ResourceKey key, DescribeCompilationJobResponse job, Instant now) {
+        Integer maxPending = job.stoppingCondition() == null ? null : job.stoppingCondition().maxPendingTimeInSeconds();
+        Instant pendingDeadline = maxPending == null ? null : job.creationTime().plusSeconds(maxPending);
+        if (pendingDeadline != null && now.isAfter(pendingDeadline)) {
+            if (claims.acquire(key).isPresent()) {
+                finish(key, CompilationJobStatus.FAILED, "ClientError: The job waited longer than "
+                        + "MaxPendingTimeInSeconds (" + maxPending + " s) for compilation capacity.", null);
+                claims.release(key);
+            }
+            return Result.done();
+        }
+        if (!backend.reserve(key)) {
+            return pendingDeadline == null ? Result.done() : Result.after(Duration.between(now, pendingDeadline));
+        }
+        if (claims.acquire(key).isEmpty()) {
+            backend.forget(key);
+            return Result.done();
+        }
+        Optional<StoredResource> started = transition(key, j -> j.toBuilder()
+                .compilationJobStatus(CompilationJobStatus.INPROGRESS)
+                .compilationStartTime(now).lastModifiedTime(now).build(), "STARTING");
+        if (started.isEmpty()) {
+            claims.release(key);
+            backend.forget(key);
+            return Result.done();
+        }
+        logRuns(started.get());
+        backend.submit(key, documents.decode(started.get()));
+        return Result.after(poll);
+    }
+
+    private void logRuns(StoredResource job) {
+        log.info("Compilation job {} runs on node {} (claim epoch {})", job.arn(), nodeId, claims.current(job.key()).epoch());
+    }
+
+    /** A job whose work this node holds: keep it alive, stop it, or record how it ended. */
+    private Result reconcileRun(ResourceKey key, Optional<StoredResource> found, Execution<CompilationOutcome> run) {
+        if (run.state() == Execution.State.RESERVED) { // a step failed between reserving and submitting: start over
+            claims.release(key);
+            backend.forget(key);
+            return Result.after(Duration.ZERO);
+        }
+        if (run.ended()) {
+            if (!CLAIM_LOST.equals(run.cancelReason()) && !"shutdown".equals(run.cancelReason())) {
+                try {
+                    record(key, run);
+                } catch (ClaimLostException e) {
+                    log.warn("Compilation job {} was taken over by another node; its result here is discarded", key.name());
                 }
-            }
-            case "STARTING" -> {
-                // Already running here (this row was read before this node started it): claiming it again would
-                // raise the claim's epoch under the running work and make its result look like another node's.
-                if (mine != null) return;
-                Integer maxPending = job.stoppingCondition() == null ? null : job.stoppingCondition().maxPendingTimeInSeconds();
-                boolean expired = maxPending != null && now.isAfter(job.creationTime().plusSeconds(maxPending));
-                if (!expired && running.size() >= concurrency) return;
-                Optional<Claim> claim = store.claim(row.key(), nodeId, now, lease);
-                if (claim.isEmpty()) return;
-                if (expired) {
-                    finish(row.key(), CompilationJobStatus.FAILED, "ClientError: The job waited longer than "
-                            + "MaxPendingTimeInSeconds (" + maxPending + " s) for compilation capacity.", null, claim.get());
-                    store.release(claim.get());
-                    return;
-                }
-                Optional<StoredResource> started = transition(row.key(), j -> j.toBuilder()
-                        .compilationJobStatus(CompilationJobStatus.INPROGRESS)
-                        .compilationStartTime(now).lastModifiedTime(now).build(), claim.get(), "STARTING");
-                started.ifPresentOrElse(s -> launch(s.key(), documents.decode(s), claim.get()),
-                        () -> store.release(claim.get()));
-            }
-            default -> { }
+            } // else left INPROGRESS on purpose: the next start (or the node that took the job over) runs it
+            backend.forget(key);
+            claims.release(key);
+            reconciliation.wake(); // a slot is free: start the next waiting job now
+            return Result.done();
+        }
+        String status = found.map(StoredResource::status).orElse(null);
+        if (!"INPROGRESS".equals(status)) {
+            backend.cancel(key, "STOPPING".equals(status) ? "stop" : "deleted"); // its end queues the job again
+            return Result.done();
+        }
+        if (!claims.holds(key)) return Result.done(); // lost before: the run is cancelled, its end queues the job
+        if (!claims.renew(key)) {
+            log.warn("Lost the claim on compilation job {}: another node took it over; stopping the work here", key.name());
+            backend.cancel(key, CLAIM_LOST);
+            return Result.done();
+        }
+        DescribeCompilationJobResponse job = documents.decode(found.get());
+        Instant deadline = job.compilationStartTime().plusSeconds(maxRuntime(job));
+        Instant now = clock.instant();
+        if (now.isAfter(deadline)) {
+            backend.cancel(key, "timeout");
+            return Result.done();
+        }
+        return Result.after(poll).orSooner(Duration.between(now, deadline));
+    }
+
+    private CompilationOutcome runInWorkDir(ResourceKey key, DescribeCompilationJobResponse job, CompilationWork work,
+                                            dev.sagebrush.jobs.Cancellation cancellation) throws IOException {
+        Path dir = Files.createDirectories(workRoot).resolve(key.name() + "-" + Long.toHexString(System.nanoTime()));
+        try {
+            Files.createDirectories(dir);
+            return work.run(job, dir, cancellation);
+        } finally {
+            Thread.interrupted(); // a cancel's interrupt must not stop the clean-up
+            deleteQuietly(dir);
         }
     }
 
@@ -196,87 +260,37 @@ public final class CompilationController implements AutoCloseable {
         return v == null ? DEFAULT_MAX_RUNTIME_SECONDS : v;
     }
 
-    /** Renews the claim of a job this node runs; false when it was lost. */
-    private boolean renew(ResourceKey key, Instant now) {
-        Claim held = claims.get(key);
-        if (held == null) return true; // the run is ending and has given its claim back
-        Optional<Claim> renewed = store.renew(held, now, lease);
-        renewed.ifPresent(c -> claims.replace(key, held, c));
-        if (renewed.isEmpty()) log.warn("Lost the claim on compilation job {}: another node took it over; "
-                + "stopping the work here", key.name());
-        return renewed.isPresent();
-    }
-
-    private void launch(ResourceKey key, DescribeCompilationJobResponse job, Claim claim) {
-        log.info("Compilation job {} runs on node {} (claim epoch {})", job.compilationJobArn(), nodeId, claim.epoch());
-        Cancellation cancellation = new Cancellation();
-        claims.put(key, claim);
-        running.put(key, cancellation);
-        executor.execute(() -> {
-            Path dir = null;
-            // Cancelling interrupts this worker: a child process it waits on (gcc, qemu) is killed at once.
-            Thread worker = Thread.currentThread();
-            try (AutoCloseable interrupt = cancellation.onCancel(worker::interrupt)) {
-                dir = Files.createDirectories(workRoot).resolve(key.name() + "-" + Long.toHexString(System.nanoTime()));
-                Files.createDirectories(dir);
-                CompilationOutcome outcome = work.run(job, dir, cancellation);
-                Thread.interrupted();
-                complete(key, cancellation, outcome, null);
-            } catch (CompilationFailure e) {
-                Thread.interrupted();
-                complete(key, cancellation, null, cancellation.isCancelled() ? null : e.getMessage());
-            } catch (Exception | Error e) {
-                Thread.interrupted();
-                if (cancellation.isCancelled()) {
-                    complete(key, cancellation, null, null); // the cancel made the work fail: report the cancel
-                } else {
-                    log.error("Compilation job {} failed unexpectedly", job.compilationJobArn(), e);
-                    complete(key, cancellation, null, "InternalServerError: The compilation failed unexpectedly ("
-                            + e.getClass().getSimpleName() + "). See the Sagebrush server log for details.");
-                }
-            } finally {
-                Thread.interrupted();
-                deleteQuietly(dir);
-                running.remove(key);
-                Claim held = claims.remove(key);
-                if (held != null) store.release(held);
-                loop.wake(); // a worker is free: start the next waiting job now
-            }
-        });
-    }
-
     /** Records how a run ended, unless the job was stopped meanwhile, in which case it ends STOPPED. */
-    private void complete(ResourceKey key, Cancellation cancellation, CompilationOutcome outcome, String failure) {
-        if ("shutdown".equals(cancellation.reason()) || CLAIM_LOST.equals(cancellation.reason())) {
-            return; // left INPROGRESS on purpose: the next start (or the node that took the job over) runs it
-        }
-        try {
-            record(key, cancellation, outcome, failure, claims.get(key));
-        } catch (ClaimLostException e) {
-            log.warn("Compilation job {} was taken over by another node; its result here is discarded", key.name());
-        }
-    }
-
-    private void record(ResourceKey key, Cancellation cancellation, CompilationOutcome outcome, String failure, Claim claim) {
-        if ("timeout".equals(cancellation.reason())) {
-            StoredResource row = store.get(key).orElse(null);
-            long limit = row == null ? DEFAULT_MAX_RUNTIME_SECONDS : maxRuntime(documents.decode(row));
-            failure = "ClientError: The compilation exceeded MaxRuntimeInSeconds (" + limit + " s) and was stopped.";
-            outcome = null;
-        }
+    private void record(ResourceKey key, Execution<CompilationOutcome> run) {
         StoredResource row = store.get(key).orElse(null);
         if (row == null) return;
+        CompilationOutcome outcome = run.state() == Execution.State.SUCCEEDED ? run.outcome() : null;
+        String failure = run.state() == Execution.State.FAILED ? failureReason(key, run) : null;
+        if ("timeout".equals(run.cancelReason())) {
+            failure = "ClientError: The compilation exceeded MaxRuntimeInSeconds (" + maxRuntime(documents.decode(row))
+                    + " s) and was stopped.";
+            outcome = null;
+        }
         if ("STOPPING".equals(row.status())) {
-            finish(key, CompilationJobStatus.STOPPED, null, null, claim);
+            finish(key, CompilationJobStatus.STOPPED, null, null);
         } else if (outcome != null) {
-            finish(key, CompilationJobStatus.COMPLETED, null, outcome, claim);
+            finish(key, CompilationJobStatus.COMPLETED, null, outcome);
         } else {
-            finish(key, CompilationJobStatus.FAILED, failure == null ? "ClientError: The compilation was cancelled." : failure, null, claim);
+            finish(key, CompilationJobStatus.FAILED, failure == null ? "ClientError: The compilation was cancelled."
+                    : failure, null);
         }
     }
 
-    private void finish(ResourceKey key, CompilationJobStatus status, String failureReason, CompilationOutcome outcome,
-                        Claim claim) {
+    /** The FailureReason of a run that threw; null when a cancel made it fail (the cancel is what is reported). */
+    private static String failureReason(ResourceKey key, Execution<CompilationOutcome> run) {
+        if (run.cancelled()) return null;
+        if (run.failure() instanceof CompilationFailure f) return f.getMessage();
+        log.error("Compilation job {} failed unexpectedly", key.name(), run.failure());
+        return "InternalServerError: The compilation failed unexpectedly (" + run.failure().getClass().getSimpleName()
+                + "). See the Sagebrush server log for details.";
+    }
+
+    private void finish(ResourceKey key, CompilationJobStatus status, String failureReason, CompilationOutcome outcome) {
         Instant now = clock.instant();
         transition(key, j -> {
             DescribeCompilationJobResponse.Builder b = j.toBuilder().compilationJobStatus(status)
@@ -297,26 +311,16 @@ public final class CompilationController implements AutoCloseable {
                 }
             }
             return b.build();
-        }, claim, "STARTING", "INPROGRESS", "STOPPING");
+        }, ANY_ACTIVE.toArray(String[]::new));
     }
 
-    /**
-     * Compare-and-set loop: applies {@code change} if the job is still in one of {@code from}, under {@code claim}
-     * (a {@link ClaimLostException} once another node has claimed the job).
-     */
+    /** Applies {@code change} if the job is still in one of {@code from}, under this node's claim on it. */
     private Optional<StoredResource> transition(ResourceKey key, UnaryOperator<DescribeCompilationJobResponse> change,
-                                                Claim claim, String... from) {
-        while (true) {
-            Optional<StoredResource> current = store.get(key);
-            if (current.isEmpty() || !List.of(from).contains(current.get().status())) {
-                return Optional.empty();
-            }
-            StoredResource row = current.get();
+                                                String... from) {
+        return Transitions.underClaim(store, claims, key, List.of(from), row -> {
             DescribeCompilationJobResponse next = change.apply(documents.decode(row));
-            Optional<StoredResource> written = store.update(row.withDocument(next.compilationJobStatusAsString(),
-                    next.lastModifiedTime(), documents.encode(next)), claim);
-            if (written.isPresent()) return written;
-        }
+            return row.withDocument(next.compilationJobStatusAsString(), next.lastModifiedTime(), documents.encode(next));
+        });
     }
 
     private static void deleteQuietly(Path dir) {
@@ -328,15 +332,11 @@ public final class CompilationController implements AutoCloseable {
         }
     }
 
+    /** Stops taking steps, cancels the work this node runs (its jobs stay INPROGRESS and resume) and gives back its claims. */
     @Override
     public void close() {
-        loop.close();
-        running.values().forEach(c -> c.cancel("shutdown"));
-        executor.shutdownNow();
-        try {
-            executor.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        reconciliation.close();
+        backend.close();
+        claims.releaseAll();
     }
 }

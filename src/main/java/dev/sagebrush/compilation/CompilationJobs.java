@@ -1,6 +1,6 @@
 package dev.sagebrush.compilation;
 
-import dev.sagebrush.protocol.AwsException;
+import dev.sagebrush.errors.AwsException;
 import dev.sagebrush.protocol.JsonCodec;
 import dev.sagebrush.protocol.RequestContext;
 import dev.sagebrush.store.ResourceKey;

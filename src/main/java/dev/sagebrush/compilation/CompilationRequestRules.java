@@ -1,6 +1,6 @@
 package dev.sagebrush.compilation;
 
-import dev.sagebrush.protocol.AwsException;
+import dev.sagebrush.errors.AwsException;
 import software.amazon.awssdk.services.sagemaker.model.CreateCompilationJobRequest;
 
 /**

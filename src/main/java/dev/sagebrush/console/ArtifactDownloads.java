@@ -1,7 +1,7 @@
 package dev.sagebrush.console;
 
 import dev.sagebrush.auth.Account;
-import dev.sagebrush.protocol.AwsException;
+import dev.sagebrush.errors.AwsException;
 import dev.sagebrush.protocol.RequestContext;
 import dev.sagebrush.storage.S3Uri;
 import java.net.URI;

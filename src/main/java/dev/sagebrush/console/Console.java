@@ -1,7 +1,7 @@
 package dev.sagebrush.console;
 
 import dev.sagebrush.auth.Credentials;
-import dev.sagebrush.protocol.AwsException;
+import dev.sagebrush.errors.AwsException;
 import dev.sagebrush.protocol.AwsService;
 import dev.sagebrush.protocol.wire.WireProtocol;
 import dev.sagebrush.protocol.Gateway;

@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Runs short host commands (useradd, mount, git, podman network create, ...) as the server, with a clean environment
@@ -41,12 +40,8 @@ public final class Commands {
             pb.environment().putAll(extraEnv);
             if (cwd != null) pb.directory(cwd.toFile());
             Process p = pb.start();
-            boolean done = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            if (!done) {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
-                p.waitFor(5, TimeUnit.SECONDS);
-            }
+            // Interrupted (a server shutdown), the command is killed too: a git clone must not outlive the server.
+            boolean done = ProcessTree.awaitOrKill(p, timeout);
             return new Result(done ? p.exitValue() : -1, tail(out, 64 * 1024), !done);
         } catch (IOException e) {
             return new Result(-1, e.getMessage(), false);

@@ -1,6 +1,6 @@
 package dev.sagebrush.logs;
 
-import dev.sagebrush.protocol.AwsException;
+import dev.sagebrush.errors.AwsException;
 import java.io.IOException;
 import java.util.List;
 import java.util.regex.Matcher;

@@ -61,7 +61,7 @@ public final class CloudWatchMetrics implements AwsService {
         Instant start = Inputs.timestamp(in, "StartTime");
         Instant end = Inputs.timestamp(in, "EndTime");
         Integer period = Inputs.integer(in, "Period");
-        if (period == null) throw new dev.sagebrush.protocol.AwsException("MissingParameter", 400,
+        if (period == null) throw new dev.sagebrush.errors.AwsException("MissingParameter", 400,
                 "The parameter Period is required.");
         checkPeriod(period);
         Set<String> stats = new LinkedHashSet<>();
@@ -104,7 +104,7 @@ public final class CloudWatchMetrics implements AwsService {
         boolean ascending = "TimestampAscending".equals(Inputs.text(in, "ScanBy"));
         JsonNode queries = in.path("MetricDataQueries");
         if (!queries.isArray() || queries.isEmpty()) {
-            throw new dev.sagebrush.protocol.AwsException("MissingParameter", 400,
+            throw new dev.sagebrush.errors.AwsException("MissingParameter", 400,
                     "The parameter MetricDataQueries is required.");
         }
         if (queries.size() > 500) throw Inputs.invalid("MetricDataQueries may hold at most 500 queries.");
@@ -122,7 +122,7 @@ public final class CloudWatchMetrics implements AwsService {
             MetricKey key = MetricKey.of(Inputs.required(metric, "Namespace"), Inputs.required(metric, "MetricName"),
                     dimensions(metric.path("Dimensions")));
             Integer period = Inputs.integer(stat, "Period");
-            if (period == null) throw new dev.sagebrush.protocol.AwsException("MissingParameter", 400,
+            if (period == null) throw new dev.sagebrush.errors.AwsException("MissingParameter", 400,
                     "The parameter MetricStat.Period is required.");
             checkPeriod(period);
             String statistic = Inputs.required(stat, "Stat");

@@ -1,7 +1,7 @@
 package dev.sagebrush.metrics;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.sagebrush.protocol.AwsException;
+import dev.sagebrush.errors.AwsException;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;

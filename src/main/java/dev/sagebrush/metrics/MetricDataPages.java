@@ -2,7 +2,7 @@ package dev.sagebrush.metrics;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sagebrush.protocol.AwsException;
+import dev.sagebrush.errors.AwsException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;

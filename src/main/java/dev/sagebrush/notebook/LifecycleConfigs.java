@@ -1,10 +1,10 @@
 package dev.sagebrush.notebook;
 
-import dev.sagebrush.protocol.AwsException;
+import dev.sagebrush.auth.PageTokens;
+import dev.sagebrush.errors.AwsException;
 import dev.sagebrush.protocol.JsonCodec;
 import dev.sagebrush.protocol.RequestContext;
 import dev.sagebrush.store.ListQuery;
-import dev.sagebrush.store.PageTokens;
 import dev.sagebrush.store.ResourceKey;
 import dev.sagebrush.store.ResourceStore;
 import dev.sagebrush.store.StoredResource;

@@ -1,6 +1,12 @@
 package dev.sagebrush.notebook;
 
-import dev.sagebrush.jobs.ControllerLoop;
+import dev.sagebrush.jobs.Controller;
+import dev.sagebrush.jobs.Execution;
+import dev.sagebrush.jobs.HeldClaims;
+import dev.sagebrush.jobs.Reconciler.Result;
+import dev.sagebrush.jobs.Reconciliation;
+import dev.sagebrush.jobs.ThreadedBackend;
+import dev.sagebrush.jobs.Transitions;
 import dev.sagebrush.notebook.proxy.NotebookRoutes;
 import dev.sagebrush.notebook.proxy.SessionSigner;
 import dev.sagebrush.notebook.runtime.InstanceKey;
@@ -9,8 +15,6 @@ import dev.sagebrush.notebook.runtime.NotebookRuntime;
 import dev.sagebrush.notebook.runtime.RuntimeFailure;
 import dev.sagebrush.notebook.runtime.Upstream;
 import dev.sagebrush.protocol.JsonCodec;
-import dev.sagebrush.store.Claim;
-import dev.sagebrush.store.ClaimLostException;
 import dev.sagebrush.store.ResourceKey;
 import dev.sagebrush.store.ResourceStore;
 import dev.sagebrush.store.StoredResource;
@@ -19,13 +23,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,7 +35,8 @@ import software.amazon.awssdk.services.sagemaker.model.DescribeNotebookInstanceR
 import software.amazon.awssdk.services.sagemaker.model.NotebookInstanceLifecycleHook;
 
 /**
- * Moves each notebook instance toward what its status asks, one idempotent step per pass:
+ * Moves each notebook instance toward what its status asks, one idempotent step at a time on the reconciliation
+ * runtime ({@link Reconciliation}):
  * <ul>
  *   <li>Pending → a running Jupyter → InService (or Failed with the reason);</li>
  *   <li>InService → keeps running; a Jupyter that died by itself makes the instance <b>Failed</b> with the reason
@@ -43,31 +45,36 @@ import software.amazon.awssdk.services.sagemaker.model.NotebookInstanceLifecycle
  *       included, as AWS does on every start;</li>
  *   <li>Stopping → Jupyter stopped → Stopped; Updating → volume grown → Stopped; Deleting → everything removed → gone.</li>
  * </ul>
- * An instance is claimed before any work (a second node never runs the same instance) and held, renewed, for as
+ * The runtime's calls block (a start waits for Jupyter, a lifecycle script may take minutes), so each is an
+ * {@link Operation} submitted to a {@link ThreadedBackend}; a step only submits one, or records how one ended.
+ * An instance is claimed before any operation (a second node never runs the same instance) and held, renewed, for as
  * long as its Jupyter runs here; its writes carry the claim, and a lost claim (another node took the instance over
- * after this one stalled) stops the Jupyter here. The lease owner is a node id kept in the data directory, so a restarted server
- * reclaims its own instances at once instead of waiting for the lease to expire.
+ * after this one stalled) stops the Jupyter here. The lease owner is a node id kept in the data directory, so a
+ * restarted server reclaims its own instances at once instead of waiting for the lease to expire.
  */
-public final class NotebookController implements AutoCloseable {
+public final class NotebookController implements Controller {
     private static final Logger log = LoggerFactory.getLogger(NotebookController.class);
     private static final List<String> ACTIVE = List.of("Pending", "InService", "Stopping", "Updating", "Deleting");
+    private static final String CLAIM_LOST = "claim-lost";
+
+    /** One blocking call of the runtime for one instance. */
+    record Operation(Kind kind, InstanceKey instance, InstanceSpec spec) {
+        enum Kind { START, STOP, UPDATE, DELETE }
+    }
 
     private final ResourceStore store;
     private final NotebookDocuments documents;
     private final Clock clock;
     private final NotebookRuntime runtime;
     private final NotebookRoutes routes;
-    private final String nodeId;
-    /** How long a claim lasts unrenewed: after this node dies, another resumes its work this long after. */
-    private final Duration lease;
-    private final ControllerLoop loop;
+    /** How often an InService instance is looked at: its Jupyter may have died. */
+    private final Duration poll;
     private final Function<SessionSigner.InstanceRef, java.util.Map<String, String>> callback;
-    private final ExecutorService workers;
-    private final Set<ResourceKey> busy = ConcurrentHashMap.newKeySet();
-    /** When each lease held for a running instance was last renewed: renewing every pass would write every second. */
-    private final java.util.Map<ResourceKey, Instant> renewed = new ConcurrentHashMap<>();
-    /** The claim this node holds on each instance it works on or runs. */
-    private final java.util.Map<ResourceKey, Claim> claims = new ConcurrentHashMap<>();
+    private final HeldClaims claims;
+    private final ThreadedBackend<Operation, Void, Upstream> operations;
+    /** What each submitted operation is, until its end has been recorded. */
+    private final ConcurrentHashMap<ResourceKey, Operation.Kind> submitted = new ConcurrentHashMap<>();
+    private final Reconciliation reconciliation;
     private volatile boolean closing;
 
     public NotebookController(ResourceStore store, JsonCodec codec, Clock clock, NotebookRuntime runtime,
@@ -88,176 +95,185 @@ public final class NotebookController implements AutoCloseable {
         this.clock = clock;
         this.runtime = runtime;
         this.routes = routes;
-        this.nodeId = nodeId;
-        this.lease = lease;
-        // Unbounded on purpose: a start mostly waits (for Jupyter, for a lifecycle script), and ten instances
-        // created at once should start at once, not one after another.
-        this.workers = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "notebook-worker");
-            t.setDaemon(true);
-            return t;
-        });
-        this.loop = new ControllerLoop("notebook-controller", resync, this::reconcileAll);
+        this.poll = resync;
+        this.claims = new HeldClaims(store, nodeId, clock, lease);
+        this.reconciliation = new Reconciliation(NotebookInstances.KIND, this::reconcile, this::resyncKeys,
+                Reconciliation.Settings.of(resync));
+        // No limit on purpose: a start mostly waits (for Jupyter, for a lifecycle script), and ten instances created
+        // at once should start at once, not one after another.
+        this.operations = new ThreadedBackend<>(new ThreadedBackend.Options("notebook", -1, true, Duration.ofSeconds(30)),
+                (key, op, report, cancellation) -> run(op), reconciliation::enqueue);
     }
 
     public NotebookController start() {
-        // One pass before the server answers requests: instances that were InService when the last server stopped
-        // are Pending again before any client can see them, so nobody is told InService about a Jupyter that is not
-        // running yet (the orphan of a kill -9 is replaced when the instance starts).
-        reconcileAll();
-        loop.start();
+        // One round of steps before the server answers requests: instances that were InService when the last server
+        // stopped are Pending again before any client can see them, so nobody is told InService about a Jupyter that
+        // is not running yet (the orphan of a kill -9 is replaced when the instance starts).
+        for (ResourceKey key : resyncKeys()) {
+            try {
+                reconcile(key);
+            } catch (RuntimeException e) {
+                log.error("Reconciling notebook instance {} failed", key.name(), e);
+            }
+        }
+        reconciliation.start();
         return this;
     }
 
-    public void wake() {
-        loop.wake();
+    @Override
+    public Reconciliation reconciliation() {
+        return reconciliation;
     }
 
-    void reconcileAll() {
-        for (StoredResource row : store.findByStatus(NotebookInstances.KIND, ACTIVE)) {
-            try {
-                reconcile(row);
-            } catch (RuntimeException e) {
-                log.error("Reconciling notebook instance {} failed", row.arn(), e);
-            }
-        }
+    private Collection<ResourceKey> resyncKeys() {
+        return store.findByStatus(NotebookInstances.KIND, ACTIVE).stream().map(StoredResource::key).toList();
     }
 
-    private void reconcile(StoredResource row) {
-        ResourceKey key = row.key();
-        if (closing) return;
-        Instant now = clock.instant();
-        if (busy.contains(key)) {
-            renewIfDue(key, now); // a start may wait minutes for a lifecycle script; its writes fail once this does
-            return;
-        }
+    private Result reconcile(ResourceKey key) {
+        if (closing) return Result.done();
+        Optional<Execution<Upstream>> op = operations.observe(key);
+        if (op.isPresent()) return reconcileOperation(key, op.get());
+        Optional<StoredResource> found = store.get(key);
+        if (found.isEmpty()) return Result.done();
+        StoredResource row = found.get();
         InstanceKey name = instanceKey(key);
-        if (row.status().equals("InService")) {
-            if (runtime.isRunning(name)) {
-                if (!renewIfDue(key, now)) {
-                    log.warn("Lost the claim on notebook instance {}: another node took it over; stopping it here", row.arn());
-                    routes.unregister(name);
-                    runtime.stop(name);
-                }
-                return;
-            }
-            renewed.remove(key);
-            Optional<String> exit = runtime.exitReason(name);
-            if (exit.isPresent()) {
-                routes.unregister(name);
-                log.warn("Notebook instance {} failed: {}", row.arn(), exit.get());
-                transition(key, d -> d.toBuilder().failureReason(cap(exit.get())), "Failed", "InService");
-                runtime.stop(name); // kills what is left (lifecycle background jobs) and unmounts the volume
-                releaseClaim(key);
-            } else if (claim(key, now)) {
-                // InService in the store but not running here: this server restarted. Start it again.
-                log.info("Notebook instance {} was InService before a restart; starting it again", row.arn());
-                transition(key, d -> d.toBuilder(), "Pending", "InService");
-                loop.wake();
-            }
-            return;
-        }
-        if (!claim(key, now)) return;
-        Runnable work = switch (row.status()) {
-            case "Pending" -> () -> startInstance(key);
-            case "Stopping" -> () -> stopInstance(key);
-            case "Updating" -> () -> updateInstance(key);
-            case "Deleting" -> () -> deleteInstance(key);
+        if (row.status().equals("InService")) return reconcileInService(key, row, name);
+        Operation.Kind kind = switch (row.status()) {
+            case "Pending" -> Operation.Kind.START;
+            case "Stopping" -> Operation.Kind.STOP;
+            case "Updating" -> Operation.Kind.UPDATE;
+            case "Deleting" -> Operation.Kind.DELETE;
             default -> null;
         };
-        if (work == null) return;
-        busy.add(key);
-        workers.execute(() -> {
+        if (kind == null || claims.acquire(key).isEmpty()) return Result.done(); // another node works on it
+        InstanceSpec spec = null;
+        if (kind == Operation.Kind.START || kind == Operation.Kind.UPDATE) {
             try {
-                work.run();
-            } catch (ClaimLostException e) {
-                log.warn("Notebook instance {} was taken over by another node; stopping the work here", key.name());
-                routes.unregister(instanceKey(key));
-                runtime.stop(instanceKey(key));
-            } catch (RuntimeException e) {
-                log.error("Notebook instance {} work failed", key.name(), e);
-            } finally {
-                if (!runtime.isRunning(instanceKey(key))) releaseClaim(key);
-                busy.remove(key);
-                loop.wake();
+                spec = spec(key, documents.instance(row), NotebookInstances.instanceRef(row));
+            } catch (RuntimeFailure e) {
+                transition(key, d -> d.toBuilder().failureReason(cap(e.getMessage())), "Failed", row.status());
+                claims.release(key);
+                return Result.done();
             }
-        });
-    }
-
-    /** Claims an instance for this node (a new epoch); false when another node holds it. */
-    private boolean claim(ResourceKey key, Instant now) {
-        Optional<Claim> claim = store.claim(key, nodeId, now, lease);
-        claim.ifPresent(c -> {
-            claims.put(key, c);
-            renewed.put(key, now);
-        });
-        return claim.isPresent();
-    }
-
-    /** Renews the claim on an instance this node works on, every third of the lease; false once it is lost. */
-    private boolean renewIfDue(ResourceKey key, Instant now) {
-        Instant last = renewed.get(key);
-        Claim held = claims.get(key);
-        if (held == null || last != null && !now.isAfter(last.plus(lease.dividedBy(3)))) return true;
-        Optional<Claim> next = store.renew(held, now, lease);
-        if (next.isEmpty()) {
-            claims.remove(key, held);
-            renewed.remove(key);
-            return false;
         }
-        claims.replace(key, held, next.get());
-        renewed.put(key, now);
-        return true;
+        submit(key, new Operation(kind, name, spec));
+        return Result.after(poll);
     }
 
-    private void releaseClaim(ResourceKey key) {
-        renewed.remove(key);
-        Claim held = claims.remove(key);
-        if (held != null) store.release(held);
+    private void submit(ResourceKey key, Operation op) {
+        operations.reserve(key); // never refused: no limit
+        submitted.put(key, op.kind());
+        operations.submit(key, op);
     }
 
-    private void startInstance(ResourceKey key) {
-        Optional<StoredResource> row = store.get(key);
-        if (row.isEmpty() || !row.get().status().equals("Pending")) return;
-        DescribeNotebookInstanceResponse doc = documents.instance(row.get());
-        runtime.reset(instanceKey(key)); // whatever a crashed server left behind
-        try {
-            Upstream upstream = runtime.start(spec(key, doc, NotebookInstances.instanceRef(row.get())));
-            // The route first: once a waiter sees InService, the presigned URL must work.
-            routes.register(NotebookInstances.instanceRef(row.get()), upstream);
-            if (transition(key, d -> d.toBuilder().failureReason(null), "InService", "Pending").isEmpty()) {
-                routes.unregister(instanceKey(key));
-                runtime.stop(instanceKey(key));
+    /** InService: keep the claim while Jupyter runs here; notice a Jupyter that died; restart after a server restart. */
+    private Result reconcileInService(ResourceKey key, StoredResource row, InstanceKey name) {
+        if (runtime.isRunning(name)) {
+            // Renewed every third of the lease: renewing at every look would write every second.
+            if (!claims.renewIfOlderThan(key, claims.lease().dividedBy(3))) {
+                log.warn("Lost the claim on notebook instance {}: another node took it over; stopping it here", row.arn());
+                routes.unregister(name);
+                submit(key, new Operation(Operation.Kind.STOP, name, null));
             }
-        } catch (RuntimeFailure e) {
-            if (closing) return; // interrupted by shutdown: stays Pending, the next server start resumes it
-            log.warn("Notebook instance {} failed to start: {}", doc.notebookInstanceArn(), e.getMessage());
-            transition(key, d -> d.toBuilder().failureReason(cap(e.getMessage())), "Failed", "Pending");
+            return Result.after(poll);
         }
+        Optional<String> exit = runtime.exitReason(name);
+        if (exit.isPresent()) {
+            routes.unregister(name);
+            log.warn("Notebook instance {} failed: {}", row.arn(), exit.get());
+            transition(key, d -> d.toBuilder().failureReason(cap(exit.get())), "Failed", "InService");
+            // Kills what is left (lifecycle background jobs) and unmounts the volume.
+            submit(key, new Operation(Operation.Kind.STOP, name, null));
+            return Result.done();
+        }
+        if (claims.acquire(key).isPresent()) {
+            // InService in the store but not running here: this server restarted. Start it again.
+            log.info("Notebook instance {} was InService before a restart; starting it again", row.arn());
+            transition(key, d -> d.toBuilder(), "Pending", "InService");
+            return Result.after(Duration.ZERO);
+        }
+        return Result.done(); // another node runs it
     }
 
-    private void stopInstance(ResourceKey key) {
-        renewed.remove(key);
-        routes.unregister(instanceKey(key));
-        runtime.stop(instanceKey(key));
-        transition(key, d -> d.toBuilder(), "Stopped", "Stopping");
+    /** An operation of this node on the instance: keep the claim while it runs; record its end. */
+    private Result reconcileOperation(ResourceKey key, Execution<Upstream> op) {
+        Operation.Kind kind = submitted.get(key);
+        if (!op.ended()) {
+            if (claims.holds(key) && !claims.renewIfOlderThan(key, claims.lease().dividedBy(3))) {
+                log.warn("Lost the claim on notebook instance {} during {}; stopping the work here", key.name(), kind);
+                operations.cancel(key, CLAIM_LOST);
+            }
+            return Result.after(poll);
+        }
+        InstanceKey name = instanceKey(key);
+        operations.forget(key);
+        submitted.remove(key);
+        if (kind == Operation.Kind.START) {
+            recordStart(key, name, op);
+        } else if (kind == Operation.Kind.UPDATE) {
+            if (op.state() == Execution.State.SUCCEEDED) {
+                transition(key, d -> d.toBuilder(), "Stopped", "Updating");
+            } else {
+                transition(key, d -> d.toBuilder().failureReason(cap(reason(key, op))), "Failed", "Updating");
+            }
+        } else if (kind == Operation.Kind.STOP) {
+            transition(key, d -> d.toBuilder(), "Stopped", "Stopping");
+        } else if (kind == Operation.Kind.DELETE) {
+            delete(key);
+        }
+        if (!runtime.isRunning(name) && !operations.observe(key).isPresent()) claims.release(key);
+        return Result.after(Duration.ZERO); // the next step, from the status as it is now
     }
 
-    private void updateInstance(ResourceKey key) {
+    private void recordStart(ResourceKey key, InstanceKey name, Execution<Upstream> op) {
+        if (op.cancelled()) { // shutdown (stays Pending: the next server start resumes it) or a lost claim
+            if (CLAIM_LOST.equals(op.cancelReason())) submit(key, new Operation(Operation.Kind.STOP, name, null));
+            return;
+        }
+        if (op.state() == Execution.State.FAILED) {
+            log.warn("Notebook instance {} failed to start: {}", key.name(), op.failure().getMessage());
+            transition(key, d -> d.toBuilder().failureReason(cap(reason(key, op))), "Failed", "Pending");
+            return;
+        }
         Optional<StoredResource> row = store.get(key);
-        if (row.isEmpty() || !row.get().status().equals("Updating")) return;
-        try {
-            runtime.update(spec(key, documents.instance(row.get()), NotebookInstances.instanceRef(row.get())));
-            transition(key, d -> d.toBuilder(), "Stopped", "Updating");
-        } catch (RuntimeFailure e) {
-            transition(key, d -> d.toBuilder().failureReason(cap(e.getMessage())), "Failed", "Updating");
+        // The route first: once a waiter sees InService, the presigned URL must work.
+        if (row.isPresent()) routes.register(NotebookInstances.instanceRef(row.get()), op.outcome());
+        if (row.isEmpty() || transition(key, d -> d.toBuilder().failureReason(null), "InService", "Pending").isEmpty()) {
+            routes.unregister(name); // stopped or deleted while it started
+            submit(key, new Operation(Operation.Kind.STOP, name, null));
         }
     }
 
-    private void deleteInstance(ResourceKey key) {
-        renewed.remove(key);
-        routes.unregister(instanceKey(key));
-        runtime.destroy(instanceKey(key));
+    /** The FailureReason of an operation that threw: the runtime's own words, or an internal error. */
+    private static String reason(ResourceKey key, Execution<Upstream> op) {
+        if (op.failure() instanceof RuntimeFailure f) return f.getMessage();
+        log.error("Notebook instance {}: the runtime failed unexpectedly", key.name(), op.failure());
+        return "InternalFailure: The notebook instance could not be started or changed ("
+                + op.failure().getClass().getSimpleName() + "). See the Sagebrush server log for details.";
+    }
+
+    /** The blocking part of an operation, on a thread of {@link #operations}. */
+    private Upstream run(Operation op) throws RuntimeFailure {
+        InstanceKey name = op.instance();
+        switch (op.kind()) {
+            case START -> {
+                runtime.reset(name); // whatever a crashed server left behind
+                return runtime.start(op.spec());
+            }
+            case STOP -> {
+                routes.unregister(name);
+                runtime.stop(name);
+            }
+            case UPDATE -> runtime.update(op.spec());
+            case DELETE -> {
+                routes.unregister(name);
+                runtime.destroy(name);
+            }
+        }
+        return null;
+    }
+
+    private void delete(ResourceKey key) {
         while (true) {
             Optional<StoredResource> row = store.get(key);
             if (row.isEmpty() || !row.get().status().equals("Deleting")) return;
@@ -297,24 +313,21 @@ public final class NotebookController implements AutoCloseable {
         return reason.length() > 1024 ? reason.substring(0, 1021) + "..." : reason;
     }
 
-    /** Compare-and-set: applies {@code change} and the new status if the instance is still in one of {@code from}. */
+    /**
+     * Compare-and-set under this node's claim: applies {@code change} and the new status if the instance is still in
+     * one of {@code from}; nothing without a claim (the instance is another node's to write).
+     */
     private Optional<StoredResource> transition(ResourceKey key,
             Function<DescribeNotebookInstanceResponse, DescribeNotebookInstanceResponse.Builder> change,
                                                 String to, String... from) {
-        while (true) {
-            Optional<StoredResource> current = store.get(key);
-            if (current.isEmpty() || !List.of(from).contains(current.get().status())) return Optional.empty();
-            StoredResource row = current.get();
+        Optional<StoredResource> written = Transitions.underClaim(store, claims, key, List.of(from), row -> {
             Instant now = clock.instant();
             DescribeNotebookInstanceResponse next = change.apply(documents.instance(row))
                     .notebookInstanceStatus(to).lastModifiedTime(now).build();
-            Optional<StoredResource> written = store.update(row.withDocument(to, now, documents.encode(next)),
-                    claims.get(key));
-            if (written.isPresent()) {
-                log.info("Notebook instance {}: {} -> {}", row.arn(), row.status(), to);
-                return written;
-            }
-        }
+            return row.withDocument(to, now, documents.encode(next));
+        });
+        written.ifPresent(w -> log.info("Notebook instance {}: -> {}", w.arn(), to));
+        return written;
     }
 
     /**
@@ -324,17 +337,12 @@ public final class NotebookController implements AutoCloseable {
     @Override
     public void close() {
         closing = true;
-        loop.close();
-        workers.shutdownNow();
-        try {
-            workers.awaitTermination(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        reconciliation.close();
+        operations.close();
         runtime.close();
         for (StoredResource row : store.findByStatus(NotebookInstances.KIND, ACTIVE)) {
             routes.unregister(instanceKey(row.key()));
-            releaseClaim(row.key());
         }
+        claims.releaseAll();
     }
 }

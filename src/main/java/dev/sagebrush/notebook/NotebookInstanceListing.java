@@ -1,9 +1,9 @@
 package dev.sagebrush.notebook;
 
+import dev.sagebrush.auth.PageTokens;
 import dev.sagebrush.protocol.JsonCodec;
 import dev.sagebrush.protocol.RequestContext;
 import dev.sagebrush.store.ListQuery;
-import dev.sagebrush.store.PageTokens;
 import dev.sagebrush.store.ResourceStore;
 import dev.sagebrush.store.StoredResource;
 import java.util.ArrayList;

@@ -1,10 +1,10 @@
 package dev.sagebrush.notebook;
 
+import dev.sagebrush.errors.AwsException;
 import dev.sagebrush.notebook.proxy.NotebookOrigins;
 import dev.sagebrush.notebook.proxy.NotebookProxy;
 import dev.sagebrush.notebook.proxy.SessionSigner;
 import dev.sagebrush.notebook.runtime.InstanceKey;
-import dev.sagebrush.protocol.AwsException;
 import dev.sagebrush.protocol.JsonCodec;
 import dev.sagebrush.protocol.RequestContext;
 import dev.sagebrush.store.ResourceKey;

@@ -1,6 +1,6 @@
 package dev.sagebrush.notebook;
 
-import dev.sagebrush.protocol.AwsException;
+import dev.sagebrush.errors.AwsException;
 import java.util.List;
 
 /**

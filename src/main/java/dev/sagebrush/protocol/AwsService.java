@@ -2,6 +2,7 @@ package dev.sagebrush.protocol;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sagebrush.errors.AwsException;
 import java.util.Set;
 
 /**

@@ -1,5 +1,6 @@
 package dev.sagebrush.protocol;
 
+import dev.sagebrush.errors.AwsException;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RequestTooBigException;
 import java.util.concurrent.TimeUnit;

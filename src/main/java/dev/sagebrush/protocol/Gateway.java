@@ -1,6 +1,7 @@
 package dev.sagebrush.protocol;
 
 import dev.sagebrush.auth.SigV4Verifier;
+import dev.sagebrush.errors.AwsException;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;

@@ -1,5 +1,6 @@
 package dev.sagebrush.protocol;
 
+import dev.sagebrush.errors.AwsException;
 import java.lang.reflect.Method;
 import java.util.Collections;
 import java.util.Set;

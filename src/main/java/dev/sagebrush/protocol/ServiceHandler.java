@@ -3,6 +3,7 @@ package dev.sagebrush.protocol;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sagebrush.auth.SigV4Verifier;
+import dev.sagebrush.errors.AwsException;
 import dev.sagebrush.protocol.wire.WireProtocol;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HttpString;

@@ -1,5 +1,6 @@
 package dev.sagebrush.protocol;
 
+import dev.sagebrush.errors.AwsException;
 import dev.sagebrush.protocol.wire.CborWire;
 import dev.sagebrush.protocol.wire.JsonWire;
 import dev.sagebrush.protocol.wire.QueryWire;

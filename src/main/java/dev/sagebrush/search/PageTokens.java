@@ -1,6 +1,7 @@
 package dev.sagebrush.search;
 
-import dev.sagebrush.protocol.AwsException;
+import dev.sagebrush.auth.Hmac;
+import dev.sagebrush.errors.AwsException;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -11,8 +12,6 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.Base64;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Opaque, tamper-evident NextTokens. A token names a position in the result order, the last record returned (its
@@ -32,13 +31,13 @@ final class PageTokens {
     private static final int HASH_BYTES = 16;
     private static final int MAC_BYTES = 16;
 
-    private final SecretKeySpec key;
+    private final byte[] key;
 
     PageTokens(byte[] hmacKey) {
         if (hmacKey == null || hmacKey.length < 16) {
             throw new IllegalArgumentException("the page token key must have at least 16 bytes");
         }
-        this.key = new SecretKeySpec(hmacKey.clone(), "HmacSHA256");
+        this.key = hmacKey.clone();
     }
 
     /** A position in the result order: the sort value (null when the record has none) and the ARN. */
@@ -123,12 +122,6 @@ final class PageTokens {
     }
 
     private byte[] mac(byte[] payload) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(key);
-            return mac.doFinal(payload);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return Hmac.sha256(key, payload);
     }
 }

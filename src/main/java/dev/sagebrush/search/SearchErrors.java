@@ -1,6 +1,6 @@
 package dev.sagebrush.search;
 
-import dev.sagebrush.protocol.AwsException;
+import dev.sagebrush.errors.AwsException;
 
 /** Validation messages shared by the compilers, worded like SageMaker's own (see the reference, section 6.8). */
 final class SearchErrors {

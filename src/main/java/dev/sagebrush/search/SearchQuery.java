@@ -1,7 +1,7 @@
 package dev.sagebrush.search;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sagebrush.protocol.AwsException;
+import dev.sagebrush.errors.AwsException;
 import software.amazon.awssdk.services.sagemaker.model.SearchRequest;
 
 /**

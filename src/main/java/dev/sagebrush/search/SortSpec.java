@@ -1,6 +1,6 @@
 package dev.sagebrush.search;
 
-import dev.sagebrush.protocol.AwsException;
+import dev.sagebrush.errors.AwsException;
 import java.util.Map;
 import java.util.function.Function;
 

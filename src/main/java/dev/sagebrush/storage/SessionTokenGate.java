@@ -2,7 +2,7 @@ package dev.sagebrush.storage;
 
 import dev.sagebrush.auth.Account;
 import dev.sagebrush.auth.TemporaryCredentials;
-import dev.sagebrush.protocol.AwsException;
+import dev.sagebrush.errors.AwsException;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import java.time.Clock;

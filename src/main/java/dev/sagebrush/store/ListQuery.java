@@ -55,12 +55,19 @@ public record ListQuery(String account, String region, String kind,
          * outside the store; not the page size or position, which may change between pages.
          */
         public String identity(Object... otherFilters) {
-            return PageTokens.fingerprint(account, region, kind, nameContains, statusEquals, createdAfter, createdBefore,
+            return fingerprint(account, region, kind, nameContains, statusEquals, createdAfter, createdBefore,
                     modifiedAfter, modifiedBefore, sortBy, descending, java.util.Arrays.asList(otherFilters));
         }
         public ListQuery build() {
             return new ListQuery(account, region, kind, nameContains, statusEquals, createdAfter, createdBefore,
                     modifiedAfter, modifiedBefore, sortBy, descending, limit, after);
         }
+    }
+
+    /** A query's identity for its tokens: every value that shapes the result (kind, caller, filters, sort). */
+    static String fingerprint(Object... parts) {
+        StringBuilder b = new StringBuilder();
+        for (Object p : parts) b.append(p).append('\u0001');
+        return b.toString();
     }
 }

@@ -88,6 +88,8 @@ public final class PostgresResourceStore extends SqlResourceStore {
     private static final class PostgresTransactor implements Transactor {
         /** Deadlock and serialization failure: the piece did nothing and may simply run again. */
         private static final java.util.Set<String> RETRYABLE = java.util.Set.of("40P01", "40001");
+        /** Well under the shortest lease (3 s): a stalled node's locks are gone before its claims expire. */
+        private static final java.time.Duration STALLED_WRITER = java.time.Duration.ofSeconds(2);
         private final HikariDataSource pool;
         private final GroupCommitter committer;
 
@@ -115,8 +117,19 @@ public final class PostgresResourceStore extends SqlResourceStore {
             }
         }
 
+        /**
+         * The node's writer connection. A node stopped mid-transaction (SIGSTOP, a long GC pause, a frozen VM) would
+         * hold the locks of its group, the feed's counter row among them, and every node's writes would wait for it:
+         * a session idle inside a transaction for {@link #STALLED_WRITER} is ended by PostgreSQL instead, releasing
+         * its locks (the group fails; its callers see the error and retry). Groups run their statements back to back,
+         * so a live node is never idle that long.
+         */
         private static Connection writer(DatabaseUrl url) throws SQLException {
-            return DriverManager.getConnection(url.jdbcUrl(), url.properties());
+            Connection c = DriverManager.getConnection(url.jdbcUrl(), url.properties());
+            try (java.sql.Statement s = c.createStatement()) {
+                s.execute("SET idle_in_transaction_session_timeout = '" + STALLED_WRITER.toMillis() + "ms'");
+            }
+            return c;
         }
 
         private static String rootMessage(Throwable e) {
@@ -126,23 +139,19 @@ public final class PostgresResourceStore extends SqlResourceStore {
 
         @Override
         public <T> T write(Work<T> work) {
-            // A piece that lost a deadlock to another node's group was rolled back to its savepoint: run it again.
-            return committer.submit(c -> {
-                for (int attempt = 1; ; attempt++) {
-                    try (java.sql.Statement s = c.createStatement()) {
-                        s.execute("SAVEPOINT attempt");
-                        try {
-                            T result = work.run(c);
-                            s.execute("RELEASE SAVEPOINT attempt");
-                            return result;
-                        } catch (SQLException e) {
-                            s.execute("ROLLBACK TO SAVEPOINT attempt");
-                            s.execute("RELEASE SAVEPOINT attempt");
-                            if (!RETRYABLE.contains(e.getSQLState()) || attempt >= 5) throw e;
-                        }
+            // A piece that loses a deadlock to another node's group is rolled back to its savepoint, and its group
+            // commits without it, which releases the locks the group's earlier pieces took (the feed's counter row
+            // among them). Then it runs again, in a new group. Running it again inside the same group cannot help:
+            // the locks the cycle is made of are still held, and it deadlocks again every time.
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    return committer.submit(work::run);
+                } catch (StoreException e) {
+                    if (!(e.getCause() instanceof SQLException s) || !RETRYABLE.contains(s.getSQLState()) || attempt >= 5) {
+                        throw e;
                     }
                 }
-            });
+            }
         }
 
         @Override

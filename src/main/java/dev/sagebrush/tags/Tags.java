@@ -1,9 +1,9 @@
 package dev.sagebrush.tags;
 
-import dev.sagebrush.protocol.AwsException;
+import dev.sagebrush.auth.PageTokens;
+import dev.sagebrush.errors.AwsException;
 import dev.sagebrush.protocol.RequestContext;
 import dev.sagebrush.store.ListQuery;
-import dev.sagebrush.store.PageTokens;
 import dev.sagebrush.store.ResourceStore;
 import dev.sagebrush.store.StoredResource;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package dev.sagebrush.training;
 
-import dev.sagebrush.protocol.AwsException;
+import dev.sagebrush.errors.AwsException;
 import dev.sagebrush.protocol.RequestContext;
 import dev.sagebrush.store.ResourceStore;
 import dev.sagebrush.store.StoredResource;

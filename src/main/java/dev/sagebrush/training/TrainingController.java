@@ -1,9 +1,13 @@
 package dev.sagebrush.training;
 
-import dev.sagebrush.jobs.Cancellation;
-import dev.sagebrush.jobs.ControllerLoop;
+import dev.sagebrush.jobs.Controller;
+import dev.sagebrush.jobs.Execution;
+import dev.sagebrush.jobs.HeldClaims;
+import dev.sagebrush.jobs.Reconciler.Result;
+import dev.sagebrush.jobs.Reconciliation;
+import dev.sagebrush.jobs.ThreadedBackend;
+import dev.sagebrush.jobs.Transitions;
 import dev.sagebrush.protocol.JsonCodec;
-import dev.sagebrush.store.Claim;
 import dev.sagebrush.store.ClaimLostException;
 import dev.sagebrush.store.ResourceKey;
 import dev.sagebrush.store.ResourceStore;
@@ -13,13 +17,13 @@ import dev.sagebrush.training.runner.TrainingRunner;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,34 +35,29 @@ import software.amazon.awssdk.services.sagemaker.model.TrainingJobStatus;
 /**
  * Moves each training job InProgress (Starting → Downloading → Training → Uploading) → Completed | Failed, or
  * Stopping → Stopped, and enforces MaxRuntimeInSeconds (→ Stopped with MaxRuntimeExceeded) and
- * MaxPendingTimeInSeconds. Level-triggered like every controller here: each pass reads the active jobs from the store.
- * A job is claimed before it runs, so two nodes never run it twice; the claim is renewed on every pass, every write
- * of the run carries it, and a lost claim (this node stalled and another took the job over) cancels the run here. After a restart, a job that was cut
- * off mid-run is started again from the beginning (its secondary status history shows the restart): the alternative,
- * failing it, would turn every server upgrade into failed jobs, and a job that must not repeat work can checkpoint.
+ * MaxPendingTimeInSeconds, one idempotent step at a time on the reconciliation runtime ({@link Reconciliation}).
+ * The {@link TrainingRunner} blocks for the job's life, so it runs behind a {@link ThreadedBackend}: a step submits the
+ * job, and later steps record what the runner reported (secondary statuses, metrics) and how it ended.
+ * A job is claimed before it runs, so two nodes never run it twice; the claim is renewed each time the running job is
+ * looked at, every write carries it, and a lost claim (this node stalled and another took the job over) cancels the
+ * run here. After a restart, a job that was cut off mid-run is started again from the beginning (its secondary status
+ * history shows the restart): the alternative, failing it, would turn every server upgrade into failed jobs, and a job
+ * that must not repeat work can checkpoint.
  */
-public final class TrainingController implements AutoCloseable {
+public final class TrainingController implements Controller {
     private static final Logger log = LoggerFactory.getLogger(TrainingController.class);
     private static final List<String> ACTIVE = List.of("InProgress", "Stopping");
     private static final Duration PENDING_CHECK_INTERVAL = Duration.ofSeconds(60);
-    private Instant nextPendingCheck = Instant.MIN;
-
-    private final ResourceStore store;
-    private final TrainingJobDocuments documents;
-    private final Clock clock;
-    private final TrainingRunner runner;
-    private final int workers;
-    private final String nodeId;
-    /** How long a claim lasts unrenewed: after this node dies, another resumes its work this long after. */
-    private final Duration lease;
-    private final ExecutorService executor;
-    private final Map<ResourceKey, Cancellation> running = new ConcurrentHashMap<>();
-    /** The claim under which each running job's work writes, renewed on every pass. */
-    private final Map<ResourceKey, Claim> claims = new ConcurrentHashMap<>();
     private static final String CLAIM_LOST = "claim-lost";
-    /** The metric extractor of each running process, and how many values it had when they were last written. */
-    private final Map<ResourceKey, LiveMetrics> live = new ConcurrentHashMap<>();
 
+    /** What a run reports while it works, recorded by the next step. */
+    sealed interface Report {}
+
+    record StatusReached(SecondaryStatus status, String message, Instant at) implements Report {}
+
+    record ProcessStarted(MetricExtractor metrics) implements Report {}
+
+    /** The metric extractor of each running process, and how many values it had when they were last written. */
     private static final class LiveMetrics {
         final MetricExtractor extractor;
         long published;
@@ -67,109 +66,176 @@ public final class TrainingController implements AutoCloseable {
             this.extractor = extractor;
         }
     }
-    private final ControllerLoop loop;
+
+    private final ResourceStore store;
+    private final TrainingJobDocuments documents;
+    private final Clock clock;
+    private final String nodeId;
+    private final Duration poll;
+    private final HeldClaims claims;
+    private final ThreadedBackend<DescribeTrainingJobResponse, Report, TrainingRunner.Outcome> backend;
+    private final Map<ResourceKey, LiveMetrics> live = new ConcurrentHashMap<>();
+    private final Reconciliation reconciliation;
+    private Instant nextPendingCheck = Instant.MIN;
 
     public TrainingController(ResourceStore store, JsonCodec codec, Clock clock,
                               TrainingRunner runner, int workers, String nodeId, Duration lease, Duration resync) {
         this.store = store;
         this.documents = new TrainingJobDocuments(codec);
         this.clock = clock;
-        this.runner = runner;
-        this.workers = workers;
         this.nodeId = nodeId;
-        this.lease = lease;
-        this.executor = Executors.newFixedThreadPool(Math.max(1, workers), r -> {
-            Thread t = new Thread(r, "training-worker");
-            t.setDaemon(true);
-            return t;
-        });
-        this.loop = new ControllerLoop("training-controller", resync, this::reconcileAll);
+        this.poll = resync;
+        this.claims = new HeldClaims(store, nodeId, clock, lease);
+        this.reconciliation = new Reconciliation(TrainingJobs.KIND, this::reconcile, this::resyncKeys,
+                Reconciliation.Settings.of(resync));
+        // The runner ends its own processes on cancel (with the stop grace), so the thread is not interrupted.
+        this.backend = new ThreadedBackend<>(new ThreadedBackend.Options("training", Math.max(0, workers), false,
+                Duration.ofSeconds(10)), (key, job, report, cancellation) -> runner.run(job, new TrainingRunner.Progress() {
+                    @Override
+                    public void status(SecondaryStatus status, String message) {
+                        report.accept(new StatusReached(status, message, clock.instant()));
+                    }
+
+                    @Override
+                    public void processStarted(MetricExtractor metrics) {
+                        report.accept(new ProcessStarted(metrics));
+                    }
+                }, cancellation), reconciliation::enqueue);
     }
 
     public TrainingController start() {
-        loop.start();
+        reconciliation.start();
         return this;
     }
 
-    public void wake() {
-        loop.wake();
+    @Override
+    public Reconciliation reconciliation() {
+        return reconciliation;
     }
 
-    void reconcileAll() {
-        // A pass reads only what this node can act on: stopping jobs, the jobs it runs, and as many claimable waiting
-        // jobs as it has free workers. Requests wake a pass on every create, so it must not cost O(all jobs).
+    /**
+     * What this node looks at on each resync: stopping jobs and as many claimable jobs as it has free slots (a resync
+     * runs on every create, so it must not cost O(all jobs)); every active job once a minute, for
+     * MaxPendingTimeInSeconds (at least 7200 s, so a minute is exact enough). Jobs running here come back by
+     * themselves (requeue-after).
+     */
+    private Collection<ResourceKey> resyncKeys() {
         Instant now = clock.instant();
-        Map<ResourceKey, StoredResource> rows = new java.util.LinkedHashMap<>();
-        store.findByStatus(TrainingJobs.KIND, List.of("Stopping")).forEach(r -> rows.put(r.key(), r));
-        for (ResourceKey key : running.keySet()) {
-            store.get(key).ifPresent(r -> rows.putIfAbsent(r.key(), r));
+        Set<ResourceKey> keys = new LinkedHashSet<>();
+        store.findByStatus(TrainingJobs.KIND, List.of("Stopping")).forEach(r -> keys.add(r.key()));
+        int free = backend.free();
+        if (free > 0) {
+            store.findClaimable(TrainingJobs.KIND, List.of("InProgress"), nodeId, now, free).forEach(r -> keys.add(r.key()));
         }
-        store.findClaimable(TrainingJobs.KIND, List.of("InProgress"), nodeId, now, workers)
-                .forEach(r -> rows.putIfAbsent(r.key(), r));
         if (!now.isBefore(nextPendingCheck)) {
-            // MaxPendingTimeInSeconds is at least 7200 s, so a scan of every job once a minute is exact enough.
             nextPendingCheck = now.plus(PENDING_CHECK_INTERVAL);
-            store.findByStatus(TrainingJobs.KIND, ACTIVE).forEach(r -> rows.putIfAbsent(r.key(), r));
+            store.findByStatus(TrainingJobs.KIND, ACTIVE).forEach(r -> keys.add(r.key()));
         }
-        for (StoredResource row : rows.values()) {
-            try {
-                reconcile(row);
-            } catch (RuntimeException e) {
-                log.error("Reconciling training job {} failed", row.arn(), e);
-            }
-        }
+        return keys;
     }
 
-    private void reconcile(StoredResource row) {
-        Instant now = clock.instant();
-        DescribeTrainingJobResponse job = documents.decode(row);
-        Cancellation mine = running.get(row.key());
+    private Result reconcile(ResourceKey key) {
+        Optional<Execution<TrainingRunner.Outcome>> run = backend.observe(key);
+        if (run.isPresent()) return reconcileRun(key, run.get());
+        Optional<StoredResource> found = store.get(key);
+        if (found.isEmpty()) return Result.done();
+        StoredResource row = found.get();
         if ("Stopping".equals(row.status())) {
-            if (mine != null) {
-                mine.cancel("stop"); // the worker records Stopped once the process is gone
-            } else {
-                store.claim(row.key(), nodeId, now, lease).ifPresent(claim -> {
-                    finish(row.key(), TrainingJobStatus.STOPPED, SecondaryStatus.STOPPED, "Training job stopped", null,
-                            null, claim);
-                    store.release(claim);
-                });
+            if (claims.acquire(key).isPresent()) { // held by another node: it stops it, or its lease runs out
+                finish(key, TrainingJobStatus.STOPPED, SecondaryStatus.STOPPED, "Training job stopped", null, null);
+                claims.release(key);
             }
-            return;
+            return Result.done();
         }
-        if (mine != null) {
-            if (!renew(row.key(), now)) {
-                mine.cancel(CLAIM_LOST);
-                return;
-            }
-            publishMetrics(row.key());
-            Instant started = job.trainingStartTime();
-            if (started != null && now.isAfter(started.plusSeconds(maxRuntime(job)))) {
-                mine.cancel("timeout");
-            }
-            return;
-        }
+        return "InProgress".equals(row.status()) ? startOrResume(key, documents.decode(row)) : Result.done();
+    }
+
+    private Result startOrResume(ResourceKey key, DescribeTrainingJobResponse job) {
+        Instant now = clock.instant();
         Integer maxPending = job.stoppingCondition() == null ? null : job.stoppingCondition().maxPendingTimeInSeconds();
-        boolean expired = job.trainingStartTime() == null && maxPending != null
-                && now.isAfter(job.creationTime().plusSeconds(maxPending));
-        if (!expired && running.size() >= workers) return;
-        Optional<Claim> claim = store.claim(row.key(), nodeId, now, lease);
-        if (claim.isEmpty()) return;
-        if (expired) {
-            finish(row.key(), TrainingJobStatus.FAILED, SecondaryStatus.FAILED, "Training job failed",
-                    "CapacityError: The job waited longer than MaxPendingTimeInSeconds (" + maxPending
-                            + " s) for a training worker.", null, claim.get());
-            store.release(claim.get());
-            return;
+        Instant pendingDeadline = job.trainingStartTime() != null || maxPending == null ? null
+                : job.creationTime().plusSeconds(maxPending);
+        if (pendingDeadline != null && now.isAfter(pendingDeadline)) {
+            if (claims.acquire(key).isPresent()) {
+                finish(key, TrainingJobStatus.FAILED, SecondaryStatus.FAILED, "Training job failed",
+                        "CapacityError: The job waited longer than MaxPendingTimeInSeconds (" + maxPending
+                                + " s) for a training worker.", null);
+                claims.release(key);
+            }
+            return Result.done();
+        }
+        if (!backend.reserve(key)) {
+            return pendingDeadline == null ? Result.done() : Result.after(Duration.between(now, pendingDeadline));
+        }
+        if (claims.acquire(key).isEmpty()) { // another node runs it
+            backend.forget(key);
+            return Result.done();
         }
         boolean resumed = job.trainingStartTime() != null || job.secondaryStatus() != SecondaryStatus.STARTING;
-        Optional<StoredResource> claimed = transition(row.key(), j -> SecondaryTransitions.advance(j,
+        Optional<StoredResource> claimed = transition(key, j -> SecondaryTransitions.advance(j,
                 SecondaryStatus.STARTING, resumed ? "Restarting the training job after an interruption of the "
                         + "Sagebrush server" : "Preparing the instances for training", now, false)
-                .trainingStartTime(null).build(), claim.get(), "InProgress");
-        claimed.ifPresentOrElse(c -> {
-            if (resumed) log.info("Restarting training job {} after an interruption", row.arn());
-            launch(c.key(), documents.decode(c), claim.get());
-        }, () -> store.release(claim.get()));
+                .trainingStartTime(null).build(), "InProgress");
+        if (claimed.isEmpty()) {
+            claims.release(key);
+            backend.forget(key);
+            return Result.done();
+        }
+        if (resumed) log.info("Restarting training job {} after an interruption", claimed.get().arn());
+        log.info("Training job {} runs on node {} (claim epoch {})", claimed.get().arn(), nodeId,
+                claims.current(key).epoch());
+        backend.submit(key, documents.decode(claimed.get()));
+        return Result.after(poll);
+    }
+
+    /** A job whose run this node holds: record what it reported, keep it alive, stop it, or record how it ended. */
+    private Result reconcileRun(ResourceKey key, Execution<TrainingRunner.Outcome> run) {
+        if (run.state() == Execution.State.RESERVED) { // a step failed between reserving and submitting: start over
+            claims.release(key);
+            backend.forget(key);
+            return Result.after(Duration.ZERO);
+        }
+        try {
+            recordReports(key, backend.takeEvents(key));
+        } catch (ClaimLostException e) {
+            claims.drop(key);
+        }
+        if (run.ended()) {
+            try {
+                if (claims.holds(key) && !CLAIM_LOST.equals(run.cancelReason()) && !"shutdown".equals(run.cancelReason())) {
+                    complete(key, run);
+                } // else left InProgress on purpose: the next start (or the node that took the job over) runs it again
+            } catch (ClaimLostException e) {
+                log.warn("Training job {} was taken over by another node; its result here is discarded", key.name());
+            }
+            live.remove(key);
+            backend.forget(key);
+            claims.release(key);
+            reconciliation.wake(); // a slot is free: start the next waiting job now
+            return Result.done();
+        }
+        Optional<StoredResource> row = store.get(key);
+        String status = row.map(StoredResource::status).orElse(null);
+        if (!"InProgress".equals(status)) {
+            backend.cancel(key, "Stopping".equals(status) ? "stop" : "deleted"); // its end queues the job again
+            return Result.done();
+        }
+        if (!claims.holds(key)) return Result.done(); // lost before: the run is cancelled, its end queues the job
+        if (!claims.renew(key)) {
+            log.warn("Lost the claim on training job {}: another node took it over; stopping the work here", key.name());
+            backend.cancel(key, CLAIM_LOST);
+            return Result.done();
+        }
+        publishMetrics(key);
+        Instant started = documents.decode(row.get()).trainingStartTime();
+        if (started == null) return Result.after(poll);
+        Instant deadline = started.plusSeconds(maxRuntime(documents.decode(row.get())));
+        Instant now = clock.instant();
+        if (now.isAfter(deadline)) {
+            backend.cancel(key, "timeout");
+            return Result.done();
+        }
+        return Result.after(poll).orSooner(Duration.between(now, deadline));
     }
 
     static long maxRuntime(DescribeTrainingJobResponse job) {
@@ -177,56 +243,34 @@ public final class TrainingController implements AutoCloseable {
         return v == null ? TrainingJobs.DEFAULT_MAX_RUNTIME_SECONDS : v;
     }
 
-    /** Renews the claim of a job this node runs; false when it was lost. */
-    private boolean renew(ResourceKey key, Instant now) {
-        Claim held = claims.get(key);
-        if (held == null) return true; // the run is ending and has given its claim back
-        Optional<Claim> renewed = store.renew(held, now, lease);
-        renewed.ifPresent(c -> claims.replace(key, held, c));
-        if (renewed.isEmpty()) log.warn("Lost the claim on training job {}: another node took it over; "
-                + "stopping the work here", key.name());
-        return renewed.isPresent();
-    }
-
-    private void launch(ResourceKey key, DescribeTrainingJobResponse job, Claim claim) {
-        log.info("Training job {} runs on node {} (claim epoch {})", job.trainingJobArn(), nodeId, claim.epoch());
-        Cancellation cancellation = new Cancellation();
-        claims.put(key, claim);
-        running.put(key, cancellation);
-        executor.execute(() -> {
-            try {
-                TrainingRunner.Outcome outcome = runner.run(job, new TrainingRunner.Progress() {
-                    @Override
-                    public void status(SecondaryStatus status, String message) {
-                        progress(key, status, message);
-                    }
-
-                    @Override
-                    public void processStarted(MetricExtractor metrics) {
-                        live.put(key, new LiveMetrics(metrics));
-                    }
-                }, cancellation);
-                complete(key, cancellation, outcome);
-            } catch (ClaimLostException e) {
-                log.warn("Training job {} was taken over by another node; its result here is discarded", key.name());
-            } catch (Exception | Error e) {
-                log.error("Training job {} failed unexpectedly", job.trainingJobArn(), e);
-                complete(key, cancellation, TrainingRunner.Outcome.failed("InternalServerError: The training job "
-                        + "failed in Sagebrush (" + e.getClass().getSimpleName() + ": " + e.getMessage()
-                        + "). See the Sagebrush server log for details.", List.of()));
-            } finally {
-                live.remove(key);
-                running.remove(key);
-                Claim held = claims.remove(key);
-                if (held != null) store.release(held);
-                loop.wake(); // a worker is free: start the next waiting job now
+    /**
+     * Records the secondary statuses the runner reached, in order, unless the job is being stopped (Stopping stays
+     * visible); remembers the metrics of a process that started.
+     */
+    private void recordReports(ResourceKey key, List<Report> reports) {
+        List<StatusReached> statuses = new java.util.ArrayList<>();
+        for (Report r : reports) {
+            if (r instanceof ProcessStarted p) live.put(key, new LiveMetrics(p.metrics()));
+            if (r instanceof StatusReached s) statuses.add(s);
+        }
+        if (statuses.isEmpty() || !claims.holds(key)) return;
+        transition(key, j -> {
+            DescribeTrainingJobResponse current = j;
+            for (StatusReached s : statuses) {
+                DescribeTrainingJobResponse.Builder b = SecondaryTransitions.advance(current, s.status(), s.message(),
+                        s.at(), false);
+                if (s.status() == SecondaryStatus.DOWNLOADING && current.trainingStartTime() == null) {
+                    b.trainingStartTime(s.at()); // MaxRuntimeInSeconds and billing count from here
+                }
+                current = b.build();
             }
-        });
+            return current;
+        }, "InProgress");
     }
 
     /**
-     * Writes FinalMetricDataList while the job runs (each controller pass, when a value was recorded since the last
-     * write), so Describe and Search show the metrics so far, as SageMaker does, not only once the job has ended.
+     * Writes FinalMetricDataList while the job runs (when a value was recorded since the last write), so Describe
+     * and Search show the metrics so far, as SageMaker does, not only once the job has ended.
      */
     private void publishMetrics(ResourceKey key) {
         LiveMetrics m = live.get(key);
@@ -234,59 +278,39 @@ public final class TrainingController implements AutoCloseable {
         long changes = m.extractor.changes();
         if (changes == m.published) return;
         List<MetricData> values = m.extractor.finalMetrics();
-        try {
-            transition(key, j -> j.toBuilder().finalMetricDataList(values).build(), claims.get(key), "InProgress");
-            m.published = changes;
-        } catch (ClaimLostException e) {
-            Cancellation mine = running.get(key);
-            if (mine != null) mine.cancel(CLAIM_LOST);
-        }
+        transition(key, j -> j.toBuilder().finalMetricDataList(values).build(), "InProgress");
+        m.published = changes;
     }
 
-    /** Records a secondary status the runner reached, unless the job is being stopped (Stopping stays visible). */
-    private void progress(ResourceKey key, SecondaryStatus status, String message) {
-        Instant now = clock.instant();
-        try {
-            progressUnderClaim(key, status, now, message);
-        } catch (ClaimLostException e) {
-            Cancellation mine = running.get(key);
-            if (mine != null) mine.cancel(CLAIM_LOST); // another node runs the job now: stop the run here
-        }
-    }
-
-    private void progressUnderClaim(ResourceKey key, SecondaryStatus status, Instant now, String message) {
-        transition(key, j -> {
-            DescribeTrainingJobResponse.Builder b = SecondaryTransitions.advance(j, status, message, now, false);
-            if (status == SecondaryStatus.DOWNLOADING && j.trainingStartTime() == null) {
-                b.trainingStartTime(now); // MaxRuntimeInSeconds and billing count from here
-            }
-            return b.build();
-        }, claims.get(key), "InProgress");
-    }
-
-    private void complete(ResourceKey key, Cancellation cancellation, TrainingRunner.Outcome outcome) {
-        if ("shutdown".equals(cancellation.reason()) || CLAIM_LOST.equals(cancellation.reason())) {
-            return; // left InProgress on purpose: the next start (or the node that took the job over) runs it again
-        }
-        Claim claim = claims.get(key);
+    private void complete(ResourceKey key, Execution<TrainingRunner.Outcome> run) {
+        TrainingRunner.Outcome outcome = run.state() == Execution.State.SUCCEEDED ? run.outcome() : unexpected(key, run);
         List<MetricData> metrics = outcome.metrics();
         StoredResource row = store.get(key).orElse(null);
         if (row == null) return;
-        if ("timeout".equals(cancellation.reason())) {
+        if ("timeout".equals(run.cancelReason())) {
             finish(key, TrainingJobStatus.STOPPED, SecondaryStatus.MAX_RUNTIME_EXCEEDED,
-                    "Training job runtime exceeded MaxRuntimeInSeconds provided", null, metrics, claim);
+                    "Training job runtime exceeded MaxRuntimeInSeconds provided", null, metrics);
         } else if ("Stopping".equals(row.status()) || outcome.kind() == TrainingRunner.Outcome.Kind.CANCELLED) {
-            finish(key, TrainingJobStatus.STOPPED, SecondaryStatus.STOPPED, "Training job stopped", null, metrics, claim);
+            finish(key, TrainingJobStatus.STOPPED, SecondaryStatus.STOPPED, "Training job stopped", null, metrics);
         } else if (outcome.kind() == TrainingRunner.Outcome.Kind.COMPLETED) {
-            finish(key, TrainingJobStatus.COMPLETED, SecondaryStatus.COMPLETED, "Training job completed", null, metrics, claim);
+            finish(key, TrainingJobStatus.COMPLETED, SecondaryStatus.COMPLETED, "Training job completed", null, metrics);
         } else {
             finish(key, TrainingJobStatus.FAILED, SecondaryStatus.FAILED, "Training job failed",
-                    outcome.failureReason(), metrics, claim);
+                    outcome.failureReason(), metrics);
         }
     }
 
+    /** A runner that threw: a failure of Sagebrush's, not the job's. */
+    private static TrainingRunner.Outcome unexpected(ResourceKey key, Execution<TrainingRunner.Outcome> run) {
+        Throwable e = run.failure();
+        log.error("Training job {} failed unexpectedly", key.name(), e);
+        return TrainingRunner.Outcome.failed("InternalServerError: The training job failed in Sagebrush ("
+                + e.getClass().getSimpleName() + ": " + e.getMessage() + "). See the Sagebrush server log for details.",
+                List.of());
+    }
+
     private void finish(ResourceKey key, TrainingJobStatus status, SecondaryStatus secondary, String message,
-                        String failureReason, List<MetricData> metrics, Claim claim) {
+                        String failureReason, List<MetricData> metrics) {
         Instant now = clock.instant();
         transition(key, j -> {
             DescribeTrainingJobResponse.Builder b = SecondaryTransitions.advance(j, secondary, message, now, true)
@@ -302,39 +326,23 @@ public final class TrainingController implements AutoCloseable {
                 b.finalMetricDataList(metrics);
             }
             return b.build();
-        }, claim, "InProgress", "Stopping");
+        }, "InProgress", "Stopping");
     }
 
-    /**
-     * Compare-and-set loop: applies {@code change} if the job is still in one of {@code from}, under {@code claim}
-     * (a {@link ClaimLostException} once another node has claimed the job).
-     */
+    /** Applies {@code change} if the job is still in one of {@code from}, under this node's claim on it. */
     private Optional<StoredResource> transition(ResourceKey key, UnaryOperator<DescribeTrainingJobResponse> change,
-                                                Claim claim, String... from) {
-        while (true) {
-            Optional<StoredResource> current = store.get(key);
-            if (current.isEmpty() || !List.of(from).contains(current.get().status())) {
-                return Optional.empty();
-            }
-            StoredResource row = current.get();
+                                                String... from) {
+        return Transitions.underClaim(store, claims, key, List.of(from), row -> {
             DescribeTrainingJobResponse next = change.apply(documents.decode(row));
-            Optional<StoredResource> written = store.update(row.withDocument(next.trainingJobStatusAsString(),
-                    next.lastModifiedTime(), documents.encode(next)), claim);
-            if (written.isPresent()) {
-                return written;
-            }
-        }
+            return row.withDocument(next.trainingJobStatusAsString(), next.lastModifiedTime(), documents.encode(next));
+        });
     }
 
+    /** Stops taking steps, cancels the runs of this node (their jobs stay InProgress and resume) and gives back its claims. */
     @Override
     public void close() {
-        loop.close();
-        running.values().forEach(c -> c.cancel("shutdown"));
-        executor.shutdown();
-        try {
-            if (!executor.awaitTermination(10, TimeUnit.SECONDS)) executor.shutdownNow();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        reconciliation.close();
+        backend.close();
+        claims.releaseAll();
     }
 }

@@ -1,7 +1,7 @@
 package dev.sagebrush.training;
 
 import dev.sagebrush.config.TrainingSettings;
-import dev.sagebrush.protocol.AwsException;
+import dev.sagebrush.errors.AwsException;
 import dev.sagebrush.protocol.JsonCodec;
 import dev.sagebrush.protocol.RequestContext;
 import dev.sagebrush.storage.S3Uri;

@@ -1,6 +1,6 @@
 package dev.sagebrush.validation;
 
-import dev.sagebrush.protocol.AwsException;
+import dev.sagebrush.errors.AwsException;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -2,13 +2,13 @@ package dev.sagebrush.compilation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sagebrush.compilation.CompilationControllerTest.MutableClock;
 import dev.sagebrush.protocol.JsonCodec;
 import dev.sagebrush.store.DatabaseUrl;
 import dev.sagebrush.store.PostgresResourceStore;
 import dev.sagebrush.store.ResourceKey;
 import dev.sagebrush.store.ResourceStore;
 import dev.sagebrush.store.StoredResource;
+import dev.sagebrush.testsupport.MutableClock;
 import dev.sagebrush.testsupport.PostgresCluster;
 import java.nio.file.Path;
 import java.time.Duration;

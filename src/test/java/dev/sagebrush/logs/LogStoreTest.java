@@ -3,7 +3,7 @@ package dev.sagebrush.logs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.sagebrush.protocol.AwsException;
+import dev.sagebrush.errors.AwsException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;

@@ -6,7 +6,7 @@ import static dev.sagebrush.search.TestJobs.nested;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.sagebrush.protocol.AwsException;
+import dev.sagebrush.errors.AwsException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

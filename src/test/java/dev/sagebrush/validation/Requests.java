@@ -2,7 +2,7 @@ package dev.sagebrush.validation;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.sagebrush.protocol.AwsException;
+import dev.sagebrush.errors.AwsException;
 import org.assertj.core.api.AbstractStringAssert;
 import org.assertj.core.api.Assertions;
 import software.amazon.awssdk.core.SdkPojo;

@@ -1,5 +1,6 @@
 package dev.sagebrush.compilation.toolchain;
 
+import dev.sagebrush.jobs.ProcessTree;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -7,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Runs a child process with a timeout and captures its combined stdout/stderr, capped in size.
@@ -52,14 +52,10 @@ public final class ProcessRunner {
         t.start();
         boolean finished;
         try {
-            finished = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            finished = ProcessTree.awaitOrKill(p, timeout);
         } catch (InterruptedException e) {
-            killTree(p);
-            Thread.currentThread().interrupt();
+            Thread.currentThread().interrupt(); // the tree is killed
             throw new IOException("interrupted while running " + command.get(0), e);
-        }
-        if (!finished) {
-            killTree(p);
         }
         try {
             // The pipe closes once every process holding it has exited; bound the wait anyway.
@@ -70,17 +66,6 @@ public final class ProcessRunner {
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
         return new Result(List.copyOf(command), finished ? p.exitValue() : -1, !finished, reader.text(),
                 reader.dropped(), elapsed);
-    }
-
-    /** Kills descendants first (they would be re-parented and survive otherwise), then the process itself. */
-    static void killTree(Process p) {
-        p.descendants().forEach(ProcessHandle::destroyForcibly);
-        p.destroyForcibly();
-        try {
-            p.waitFor(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     private static final class CappedReader implements Runnable {

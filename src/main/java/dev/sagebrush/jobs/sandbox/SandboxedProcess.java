@@ -1,8 +1,8 @@
 package dev.sagebrush.jobs.sandbox;
 
+import dev.sagebrush.jobs.ProcessTree;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -120,38 +120,22 @@ public final class SandboxedProcess implements AutoCloseable {
 
     /** SIGTERM to every process of the sandbox now, SIGKILL to all after {@code grace}; returns when all are gone. */
     public void terminate(Duration grace) throws InterruptedException {
-        for (ProcessHandle h : members()) {
-            if (h.pid() != process.pid()) h.destroy();
-        }
-        if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
-            log.info("Sandbox {} did not exit within {} ms of SIGTERM; sending SIGKILL", spec.name(), grace.toMillis());
-        }
-        kill();
+        // Not bwrap itself: as the namespace's init it would take the workload down with SIGKILL, skipping its grace.
+        ProcessTree.stop(process.toHandle(), grace, h -> h.pid() != process.pid());
+        killed = true;
+        if (cgroup != null) cgroup.killAll();
+        if (Thread.interrupted()) throw new InterruptedException("interrupted while stopping sandbox " + spec.name());
     }
 
     /** SIGKILL to every process of the sandbox; returns once bwrap has exited. */
     public void kill() {
         killed = true;
-        Set<ProcessHandle> all = members();
-        all.forEach(ProcessHandle::destroyForcibly);
+        Set<ProcessHandle> all = ProcessTree.members(process.toHandle());
         if (cgroup != null) cgroup.killAll();
-        process.destroyForcibly();
-        try {
-            process.waitFor(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        ProcessTree.killAll(all, process.toHandle());
     }
 
     public boolean wasKilled() { return killed; }
-
-    /** bwrap, its descendants (the host sees every pid of the sandbox's namespace) and the cgroup's members. */
-    private Set<ProcessHandle> members() {
-        Set<ProcessHandle> all = new LinkedHashSet<>();
-        all.add(process.toHandle());
-        process.descendants().forEach(all::add);
-        return all;
-    }
 
     @Override
     public void close() {

@@ -1,5 +1,6 @@
 package dev.sagebrush.notebook.runtime;
 
+import dev.sagebrush.jobs.ProcessTree;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -10,7 +11,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -75,19 +75,9 @@ final class LifecycleScripts {
         try {
             p = pb.start();
             // timeout(1) enforces the limit; this wait is only a backstop should timeout itself hang.
-            if (!p.waitFor(limit.toMillis() + 30_000, TimeUnit.MILLISECONDS)) {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
-                rc = 124;
-            } else {
-                rc = p.exitValue();
-            }
+            rc = ProcessTree.awaitOrKill(p, limit.plusSeconds(30)) ? p.exitValue() : 124;
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            if (p != null) {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
-            }
+            Thread.currentThread().interrupt(); // awaitOrKill has killed the script's tree
             throw new RuntimeFailure("Interrupted while running the lifecycle script " + hook.label);
         }
         Files.writeString(log, "=== exit code " + rc + " ===\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);

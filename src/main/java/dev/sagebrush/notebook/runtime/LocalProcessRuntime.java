@@ -1,6 +1,7 @@
 package dev.sagebrush.notebook.runtime;
 
 import dev.sagebrush.jobs.Commands;
+import dev.sagebrush.jobs.ProcessTree;
 import dev.sagebrush.jobs.sandbox.LoopVolumes;
 import java.io.IOException;
 import java.net.URI;
@@ -395,20 +396,8 @@ public final class LocalProcessRuntime implements NotebookRuntime {
 
     /** SIGTERM to Jupyter itself (it shuts its kernels down), then SIGKILL to whatever is left of the tree. */
     private void terminate(Process p) {
-        List<ProcessHandle> tree = p.descendants().toList();
-        java.util.stream.Stream.concat(java.util.stream.Stream.of(p.toHandle()), tree.stream())
-                .filter(h -> h.info().commandLine().orElse("").contains(" -m notebook "))
-                .forEach(ProcessHandle::destroy);
-        try {
-            if (!p.waitFor(options.stopGrace().toMillis(), TimeUnit.MILLISECONDS)) {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
-                p.waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        tree.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+        ProcessTree.stop(p.toHandle(), options.stopGrace(),
+                h -> h.info().commandLine().orElse("").contains(" -m notebook "));
     }
 
     @Override

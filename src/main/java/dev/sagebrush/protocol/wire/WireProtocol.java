@@ -2,7 +2,7 @@ package dev.sagebrush.protocol.wire;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sagebrush.protocol.AwsException;
+import dev.sagebrush.errors.AwsException;
 import io.undertow.server.HttpServerExchange;
 
 /** One of the wire protocols AWS SDKs speak: reads a request body into a tree, writes an output tree or an error. */

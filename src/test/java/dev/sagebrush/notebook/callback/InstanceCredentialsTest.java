@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sagebrush.auth.Credentials;
 import dev.sagebrush.auth.SigV4Verifier;
+import dev.sagebrush.errors.AwsException;
 import dev.sagebrush.notebook.proxy.SessionSigner;
-import dev.sagebrush.protocol.AwsException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;

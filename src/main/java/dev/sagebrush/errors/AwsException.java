@@ -1,4 +1,4 @@
-package dev.sagebrush.protocol;
+package dev.sagebrush.errors;
 
 /**
  * An error answered to the client in AWS's awsJson1.1 form: {@code {"__type": errorType, "message": message}} with

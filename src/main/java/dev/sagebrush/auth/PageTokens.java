@@ -1,31 +1,25 @@
-package dev.sagebrush.store;
+package dev.sagebrush.auth;
 
-import dev.sagebrush.protocol.AwsException;
+import dev.sagebrush.errors.AwsException;
+import dev.sagebrush.store.ListQuery;
+import dev.sagebrush.store.ResourceStore;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Optional;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Opaque, tamper-evident NextToken values. A token carries the keyset cursor (sort value and name of the last row)
  * and a fingerprint of the query it belongs to, MACed with the server's key: a client can neither forge a position
- * nor reuse a token with other filters. The key lives in the data directory so tokens survive restarts.
+ * nor reuse a token with other filters. The key is a {@link ServerKeys} key, so tokens survive restarts and are
+ * honoured by every node.
  */
 public final class PageTokens {
     private final byte[] key;
 
     public PageTokens(byte[] key) {
         this.key = key.clone();
-    }
-
-    /** A query's identity for its tokens: every value that shapes the result (kind, caller, filters, sort). */
-    public static String fingerprint(Object... parts) {
-        StringBuilder b = new StringBuilder();
-        for (Object p : parts) b.append(p).append('\u0001');
-        return b.toString();
     }
 
     /** The NextToken that resumes after this page, or null when it is the last page. */
@@ -64,15 +58,7 @@ public final class PageTokens {
     }
 
     private byte[] mac(String fingerprint, byte[] body) {
-        try {
-            Mac m = Mac.getInstance("HmacSHA256");
-            m.init(new SecretKeySpec(key, "HmacSHA256"));
-            m.update(fingerprint.getBytes(StandardCharsets.UTF_8));
-            m.update((byte) 0);
-            return java.util.Arrays.copyOf(m.doFinal(body), 16);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return Arrays.copyOf(Hmac.sha256(key, fingerprint.getBytes(StandardCharsets.UTF_8), new byte[] {0}, body), 16);
     }
 
     private static String escape(String s) {
