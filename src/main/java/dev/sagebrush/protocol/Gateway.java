@@ -114,7 +114,8 @@ public final class Gateway implements HttpHandler {
             exchange.setStatusCode(200);
             exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, CONTENT_TYPE);
             // Operations without an output shape answer an empty body, as AWS does.
-            exchange.getResponseSender().send(output == null ? ByteBuffer.allocate(0) : ByteBuffer.wrap(codec.encode(output)));
+            exchange.getResponseSender().send(output == null ? ByteBuffer.allocate(0)
+                    : ByteBuffer.wrap(output instanceof PreEncoded wire ? wire.json() : codec.encode(output)));
         } catch (AwsException e) {
             sendError(exchange, e);
         } catch (RuntimeException | OutOfMemoryError e) {

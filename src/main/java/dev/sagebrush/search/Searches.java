@@ -1,6 +1,7 @@
 package dev.sagebrush.search;
 
 import dev.sagebrush.protocol.JsonCodec;
+import dev.sagebrush.protocol.PreEncoded;
 import dev.sagebrush.protocol.RequestContext;
 import dev.sagebrush.store.Change;
 import dev.sagebrush.store.ChangeFollower;
@@ -72,9 +73,16 @@ public final class Searches {
             return SearchResponse.builder().results(List.of())
                     .totalHits(TotalHits.builder().value(0L).relation("EqualTo").build()).build();
         }
+        return codec.decode(searchWire(ctx, request).json(), SearchResponse.builder());
+    }
+
+    /** {@link #search} in wire form, as the Gateway sends it: the page spliced from the index's documents. */
+    public PreEncoded searchWire(RequestContext ctx, SearchRequest request) {
+        if (!"TrainingJob".equals(request.resourceAsString())) {
+            return PreEncoded.of(codec.encode(search(ctx, request)));
+        }
         catchUp.run();
-        SearchPage page = index(ctx.accountId(), ctx.region()).search(request);
-        return codec.decode(page.toResponseBytes(), SearchResponse.builder());
+        return PreEncoded.of(index(ctx.accountId(), ctx.region()).search(request).toResponseBytes());
     }
 
     public GetSearchSuggestionsResponse getSearchSuggestions(RequestContext ctx, GetSearchSuggestionsRequest request) {
