@@ -119,7 +119,7 @@ run_wrk_training() {
     -s bench/replay/describe.lua "$URL/" >"$OUT/wrk-$1.txt"
   c1="$(cpu_ticks)"
   n="$(awk '/requests in/ {print $1}' "$OUT/wrk-$1.txt")"
-  echo "server_cpu_us_per_request $(awk -v t=$((c1 - c0)) -v n="$n" 'BEGIN { printf "%.1f", n > 0 ? t * 10000 / n : 0 }')" \
+  echo "server_cpu_us_per_request $(awk -v t=$((c1 - c0)) -v n="$n" 'BEGIN { printf "%.1f", (n > 0 ? t * 10000 / n : 0) }')" \
     >>"$OUT/wrk-$1.txt"
 }
 
