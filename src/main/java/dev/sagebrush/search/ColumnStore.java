@@ -39,6 +39,8 @@ final class ColumnStore {
     // writer only: the working copy of the state's arrays and counters
     private byte[][] documents;
     private long[] diedAt;
+    /** The change feed position each slot's job was read at (see {@link IndexSnapshot}). */
+    private long[] seqs;
     private int length;
     private long generation;
     private int dead;
@@ -58,6 +60,7 @@ final class ColumnStore {
         }
         this.arns = (Columns.TextColumn) properties[catalogue.byName("TrainingJobArn").id()].values;
         documents = new byte[Math.max(16, capacity)][];
+        seqs = new long[documents.length];
         diedAt = new long[documents.length];
         Arrays.fill(diedAt, Long.MAX_VALUE);
         publish();
@@ -100,14 +103,16 @@ final class ColumnStore {
     View view() { return new View(); }
 
     /** Writes an extracted job and its stored document into a new slot; readers see it after {@link #publish()}. */
-    int append(JobRecord record, byte[] document) {
+    int append(JobRecord record, byte[] document, long seq) {
         int slot = length;
         if (slot == documents.length) {
             documents = Arrays.copyOf(documents, documents.length * 2);
+            seqs = Arrays.copyOf(seqs, documents.length);
             diedAt = Arrays.copyOf(diedAt, documents.length);
             Arrays.fill(diedAt, slot, diedAt.length, Long.MAX_VALUE);
         }
         documents[slot] = document;
+        seqs[slot] = seq;
         int[] firstElement = new int[properties.length];
         for (Property p : catalogue.all()) { // parents before children: an axis before what is below it
             Object v = record.value(p.id());
@@ -168,6 +173,65 @@ final class ColumnStore {
 
     /** Writer's view of a slot: its stored document when live, else null. */
     byte[] liveDocument(int slot) { return diedAt[slot] == Long.MAX_VALUE ? documents[slot] : null; }
+
+    long seq(int slot) { return seqs[slot]; }
+
+    /** The ARN of a slot (writer side). */
+    String writerArn(int slot) { return arns.value(arns.codes[slot]); }
+
+    /** Writes every slot (dead ones without their document) and every column. Writer only. */
+    void writeTo(java.io.DataOutputStream out) throws java.io.IOException {
+        out.writeInt(length);
+        for (int slot = 0; slot < length; slot++) {
+            byte[] doc = liveDocument(slot);
+            out.writeInt(doc == null ? -1 : doc.length);
+            if (doc != null) out.write(doc);
+        }
+        ColumnFiles.writeLongs(out, seqs, length);
+        for (PropertyColumns p : properties) {
+            if (p.elements != null) ColumnFiles.writeRuns(out, p.elements);
+            if (p.runs != null) ColumnFiles.writeRuns(out, p.runs);
+            ColumnFiles.writeColumn(out, p.values);
+            if (p.keys != null) ColumnFiles.writeColumn(out, p.keys);
+        }
+        out.writeInt(keyed.size());
+        for (Map.Entry<String, Object> e : keyed.entrySet()) {
+            out.writeUTF(e.getKey());
+            ColumnFiles.writeColumn(out, e.getValue());
+        }
+    }
+
+    /** Reads what {@link #writeTo} wrote, published. */
+    static ColumnStore readFrom(java.io.DataInputStream in, PropertyCatalogue catalogue) throws java.io.IOException {
+        int length = in.readInt();
+        ColumnStore s = new ColumnStore(catalogue, length);
+        for (int slot = 0; slot < length; slot++) {
+            int n = in.readInt();
+            if (n < 0) {
+                s.diedAt[slot] = 0; // dead at every generation
+                s.dead++;
+            } else {
+                s.documents[slot] = new byte[n];
+                in.readFully(s.documents[slot]);
+            }
+        }
+        long[] seqs = ColumnFiles.readLongs(in);
+        System.arraycopy(seqs, 0, s.seqs, 0, length);
+        for (PropertyColumns p : s.properties) {
+            if (p.elements != null) ColumnFiles.readRuns(in, p.elements);
+            if (p.runs != null) ColumnFiles.readRuns(in, p.runs);
+            ColumnFiles.readColumn(in, p.values);
+            if (p.keys != null) ColumnFiles.readColumn(in, p.keys);
+        }
+        int keyed = in.readInt();
+        for (int i = 0; i < keyed; i++) {
+            String key = in.readUTF();
+            s.keyed.put(key, ColumnFiles.readColumn(in, null));
+        }
+        s.length = length;
+        s.publish();
+        return s;
+    }
 
     private Columns.TextColumn text(String key) {
         return (Columns.TextColumn) keyed.computeIfAbsent(key, k -> new Columns.TextColumn());

@@ -126,6 +126,10 @@ final class Columns {
             return s[owner];
         }
 
+        int children() { return children; }
+
+        void restoreChildren(int n) { children = n; }
+
         /** How many children an owner has (0 for owners beyond the arrays: they have none). */
         static int count(int[] count, int owner) {
             return owner < count.length ? count[owner] : 0;

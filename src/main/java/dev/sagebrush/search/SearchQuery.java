@@ -58,7 +58,7 @@ public final class SearchQuery {
         PropertyCatalogue catalogue = PropertyCatalogue.trainingJob();
         ColumnStore one = new ColumnStore(catalogue, 1);
         JobRecord record = new RecordExtractor(catalogue).extract(trainingJob);
-        one.append(record, record.document());
+        one.append(record, record.document(), 0);
         one.publish();
         return condition.bind(one.view()).test(0);
     }

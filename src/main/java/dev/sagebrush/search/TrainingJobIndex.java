@@ -55,30 +55,35 @@ public final class TrainingJobIndex {
      * @throws IllegalArgumentException if the document has no TrainingJobArn
      */
     public void put(ObjectNode trainingJob) {
-        put(Extracted.of(extractor, trainingJob));
+        put(Extracted.of(extractor, trainingJob, 0));
     }
 
     /** A job extracted and compressed ahead of {@link #put(Extracted)}: the costly part, safe on any thread. */
     public static final class Extracted {
         private final JobRecord record;
         private final byte[] document;
+        private final long seq;
 
-        private Extracted(JobRecord record, byte[] document) {
+        private Extracted(JobRecord record, byte[] document, long seq) {
             this.record = record;
             this.document = document;
+            this.seq = seq;
         }
 
-        static Extracted of(RecordExtractor extractor, ObjectNode trainingJob) {
+        static Extracted of(RecordExtractor extractor, ObjectNode trainingJob, long seq) {
             JobRecord record = extractor.extract(trainingJob);
-            return new Extracted(record, DocumentCompression.compress(record.document()));
+            return new Extracted(record, DocumentCompression.compress(record.document()), seq);
         }
 
         public String arn() { return record.arn(); }
     }
 
-    /** Extracts a job for {@link #put(Extracted)} (on the caller's thread, outside the index's lock). */
-    public Extracted extract(ObjectNode trainingJob) {
-        return Extracted.of(extractor, trainingJob);
+    /**
+     * Extracts a job for {@link #put(Extracted)} (on the caller's thread, outside the index's lock); {@code seq} is the
+     * change feed position the document was read at (0 when unknown), which a snapshot of the index is checked by.
+     */
+    public Extracted extract(ObjectNode trainingJob, long seq) {
+        return Extracted.of(extractor, trainingJob, seq);
     }
 
     public void put(Extracted job) {
@@ -88,7 +93,7 @@ public final class TrainingJobIndex {
             if (old != null) {
                 s.kill(old);
             }
-            slotByArn.put(job.arn(), s.append(job.record, job.document));
+            slotByArn.put(job.arn(), s.append(job.record, job.document, job.seq));
             s.publish();
             compactIfSparse();
         }
@@ -130,11 +135,35 @@ public final class TrainingJobIndex {
                     .mapToObj(slot -> extractor.extract(parse(DocumentCompression.decompress(old.liveDocument(slot)))))
                     .toArray(JobRecord[]::new);
             for (int i = 0; i < batch.length; i++) {
-                slotByArn.put(records[i].arn(), fresh.append(records[i], old.liveDocument(batch[i])));
+                slotByArn.put(records[i].arn(), fresh.append(records[i], old.liveDocument(batch[i]), old.seq(batch[i])));
             }
         }
         fresh.publish();
         store = fresh;
+    }
+
+    /** Each live job's ARN and the feed position it was read at. */
+    synchronized void forEachJob(java.util.function.ObjLongConsumer<String> each) {
+        ColumnStore s = store;
+        slotByArn.forEach((arn, slot) -> each.accept(arn, s.seq(slot)));
+    }
+
+    /** The whole index, for {@link IndexSnapshot}. */
+    synchronized void writeTo(java.io.DataOutputStream out) throws IOException {
+        store.writeTo(out);
+    }
+
+    /** An index as {@link #writeTo} wrote it. */
+    static TrainingJobIndex readFrom(java.io.DataInputStream in, byte[] tokenKey) throws IOException {
+        TrainingJobIndex index = new TrainingJobIndex(tokenKey);
+        ColumnStore s = ColumnStore.readFrom(in, index.catalogue);
+        for (int slot = 0; slot < s.length(); slot++) {
+            if (s.liveDocument(slot) != null) {
+                index.slotByArn.put(s.writerArn(slot), slot);
+            }
+        }
+        index.store = s;
+        return index;
     }
 
     /** Validates, compiles and runs a Search request (Resource TrainingJob). */

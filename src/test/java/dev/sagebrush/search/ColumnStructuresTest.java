@@ -109,7 +109,7 @@ class ColumnStructuresTest {
         List<Object[]> all = new ArrayList<>();
         for (int i = 0; i < 500; i++) {
             JobRecord rec = extractor.extract(TestJobs.job(String.format("j%03d", r.nextInt(1000)) + "-" + i).build());
-            int slot = store.append(rec, rec.document());
+            int slot = store.append(rec, rec.document(), 0);
             all.add(new Object[] {slot, (long) r.nextInt(20), rec.arn()});
         }
         store.publish();
