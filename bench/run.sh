@@ -11,7 +11,8 @@
 # SDK_THREADS (8), CREATE_N pre-signed Creates per run (50000), COMPILE_WORKERS (0: an API-only node, so the jobs
 # created stay STARTING and the figures are the API's alone), JFR=1 records a flight recording of the whole session
 # to bench/out/server.jfr, OUT (bench/out), WARMUP_CURVE seconds of 1 s DescribeTrainingJob replays on the cold
-# server (40; 0 skips), TARGET_DESCRIBE (30000: the curve reports when it is first reached).
+# server (40; 0 skips), TARGET_DESCRIBE (30000: the curve reports when it is first reached), SERVER_BIN (bin/sagebrush;
+# another checkout's bin/sagebrush, built there with mvn test-compile, measures that commit with these same clients).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
@@ -24,6 +25,8 @@ SDK_THREADS="${SDK_THREADS:-8}"
 CREATE_N="${CREATE_N:-50000}"
 COMPILE_WORKERS="${COMPILE_WORKERS:-0}"
 WARMUP_CURVE="${WARMUP_CURVE:-40}"
+SERVER_BIN="${SERVER_BIN:-bin/sagebrush}"
+[ "$SERVER_BIN" = bin/sagebrush ] || touch "$(dirname "$SERVER_BIN")/../target/.built"
 TARGET_DESCRIBE="${TARGET_DESCRIBE:-30000}"
 OUT="${OUT:-$here/bench/out}"
 mkdir -p "$OUT"
@@ -59,7 +62,7 @@ if [ "${JFR:-0}" = 1 ]; then
   jvm_opts="$jvm_opts -XX:StartFlightRecording=filename=$OUT/server.jfr,settings=profile,dumponexit=true"
 fi
 echo "== start server on $URL (data $DATA, compile workers $COMPILE_WORKERS)" >&2
-SAGEBRUSH_JAVA_OPTS="$jvm_opts" bin/sagebrush server --host 127.0.0.1 --port "$PORT" --data-dir "$DATA" \
+SAGEBRUSH_JAVA_OPTS="$jvm_opts" "$SERVER_BIN" server --host 127.0.0.1 --port "$PORT" --data-dir "$DATA" \
   --compile-workers "$COMPILE_WORKERS" >"$OUT/server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 120); do
@@ -160,7 +163,7 @@ echo "end: $(date -u +%FT%TZ) load average: $(cut -d' ' -f1-3 /proc/loadavg)" | 
 median() { sort -n | awk '{ a[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print a[(NR + 1) / 2]; else printf "%.2f", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 echo
 cat "$OUT/machine.txt"
-echo "server: bin/sagebrush server --compile-workers $COMPILE_WORKERS (SQLite WAL, synchronous=FULL: every commit fsynced)"
+echo "server: $SERVER_BIN server --compile-workers $COMPILE_WORKERS (SQLite WAL, synchronous=FULL: every commit fsynced)"
 echo "wrk: -t$WRK_THREADS -c$WRK_CONNECTIONS -d${DURATION}s; SDK: $SDK_THREADS threads, closed loop; medians of $RUNS runs"
 printf '\n%-24s %10s %10s %10s %10s   %s\n' "measurement" "req/s" "p50 ms" "p99 ms" "errors" "runs (req/s)"
 for m in replay-describe replay-describe-training replay-create sdk-describe sdk-create; do
