@@ -50,7 +50,7 @@ final class ApiOperations {
         return new OperationTable()
                 // Compilation jobs (SageMaker Neo)
                 .add(Operation.of("CreateCompilationJob", CreateCompilationJobRequest::builder, compilation::create))
-                .add(Operation.of("DescribeCompilationJob", DescribeCompilationJobRequest::builder, compilation::describeWire))
+                .add(Operation.of("DescribeCompilationJob", DescribeCompilationJobRequest::builder, compilation::describe))
                 .add(Operation.of("ListCompilationJobs", ListCompilationJobsRequest::builder, compilationListing::list))
                 .add(Operation.noOutput("StopCompilationJob", StopCompilationJobRequest::builder, compilation::stop))
                 .add(Operation.noOutput("DeleteCompilationJob", DeleteCompilationJobRequest::builder, compilation::delete))

@@ -2,7 +2,6 @@ package dev.sagebrush.compilation;
 
 import dev.sagebrush.protocol.AwsException;
 import dev.sagebrush.protocol.JsonCodec;
-import dev.sagebrush.protocol.PreEncoded;
 import dev.sagebrush.protocol.RequestContext;
 import dev.sagebrush.store.ResourceKey;
 import dev.sagebrush.store.ResourceStore;
@@ -64,11 +63,6 @@ public final class CompilationJobs {
 
     public DescribeCompilationJobResponse describe(RequestContext ctx, DescribeCompilationJobRequest req) {
         return documents.decode(find(ctx, req.compilationJobName()));
-    }
-
-    /** {@link #describe} in wire form: the stored document is the answer, so it is sent as stored. */
-    public PreEncoded describeWire(RequestContext ctx, DescribeCompilationJobRequest req) {
-        return PreEncoded.of(find(ctx, req.compilationJobName()).document());
     }
 
     public void stop(RequestContext ctx, StopCompilationJobRequest req) {
