@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Load benchmark for the SageMaker compilation job API: Describe and Create, replayed by wrk with pre-signed SigV4
-# requests, and through the real AWS SDK for Java v2. Starts its own server (bin/sagebrush server, a temporary data
+# requests, and through the real AWS SDK for Java v2; plus DescribeTrainingJob replayed by wrk, with the server's CPU
+# per request, and (first, on the cold server) its warm-up curve: Describe req/s second by second. Starts its own server (bin/sagebrush server, a temporary data
 # directory, a free port on 127.0.0.1, durable commits as by default), runs everything, prints a summary, stops it.
 #
 #   bench/run.sh                       3 runs of each measurement, 10 s each (about 4-5 minutes in all)
@@ -9,7 +10,9 @@
 # Knobs (environment): RUNS (3), DURATION seconds per measurement (10), WRK_THREADS (2), WRK_CONNECTIONS (32),
 # SDK_THREADS (8), CREATE_N pre-signed Creates per run (50000), COMPILE_WORKERS (0: an API-only node, so the jobs
 # created stay STARTING and the figures are the API's alone), JFR=1 records a flight recording of the whole session
-# to bench/out/server.jfr, OUT (bench/out).
+# to bench/out/server.jfr, OUT (bench/out), WARMUP_CURVE seconds of 1 s DescribeTrainingJob replays on the cold
+# server (40; 0 skips), TARGET_DESCRIBE (30000: the curve reports when it is first reached), SERVER_BIN (bin/sagebrush;
+# another checkout's bin/sagebrush, built there with mvn test-compile, measures that commit with these same clients).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
@@ -21,6 +24,10 @@ WRK_CONNECTIONS="${WRK_CONNECTIONS:-32}"
 SDK_THREADS="${SDK_THREADS:-8}"
 CREATE_N="${CREATE_N:-50000}"
 COMPILE_WORKERS="${COMPILE_WORKERS:-0}"
+WARMUP_CURVE="${WARMUP_CURVE:-40}"
+SERVER_BIN="${SERVER_BIN:-bin/sagebrush}"
+[ "$SERVER_BIN" = bin/sagebrush ] || touch "$(dirname "$SERVER_BIN")/../target/.built"
+TARGET_DESCRIBE="${TARGET_DESCRIBE:-30000}"
 OUT="${OUT:-$here/bench/out}"
 mkdir -p "$OUT"
 
@@ -55,7 +62,7 @@ if [ "${JFR:-0}" = 1 ]; then
   jvm_opts="$jvm_opts -XX:StartFlightRecording=filename=$OUT/server.jfr,settings=profile,dumponexit=true"
 fi
 echo "== start server on $URL (data $DATA, compile workers $COMPILE_WORKERS)" >&2
-SAGEBRUSH_JAVA_OPTS="$jvm_opts" bin/sagebrush server --host 127.0.0.1 --port "$PORT" --data-dir "$DATA" \
+SAGEBRUSH_JAVA_OPTS="$jvm_opts" "$SERVER_BIN" server --host 127.0.0.1 --port "$PORT" --data-dir "$DATA" \
   --compile-workers "$COMPILE_WORKERS" >"$OUT/server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 120); do
@@ -101,6 +108,34 @@ echo "== sign one Describe (creates the job bench-describe)" >&2
 java -cp "$CP" dev.sagebrush.bench.Presign describe "$URL" bench-describe "$OUT/describe.tsv" >"$OUT/describe-signed-headers.txt"
 cat "$OUT/describe-signed-headers.txt" >&2
 
+echo "== sign one DescribeTrainingJob (creates the training job bench-describe-training)" >&2
+java -cp "$CP" dev.sagebrush.bench.Presign describe-training "$URL" bench-describe-training "$OUT/describe-training.tsv" \
+  >"$OUT/describe-training-signed-headers.txt"
+
+# Server CPU (user + system, clock ticks of 10 ms) of the server process.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVER_PID/stat"; }
+# run_wrk_training LABEL SECONDS: replays the signed DescribeTrainingJob; appends "us_per_req" of server CPU to the output.
+run_wrk_training() {
+  local c0 c1 n
+  c0="$(cpu_ticks)"
+  SIGNED="$OUT/describe-training.tsv" wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"$2"s --latency \
+    -s bench/replay/describe.lua "$URL/" >"$OUT/wrk-$1.txt"
+  c1="$(cpu_ticks)"
+  n="$(awk '/requests in/ {print $1}' "$OUT/wrk-$1.txt")"
+  echo "server_cpu_us_per_request $(awk -v t=$((c1 - c0)) -v n="$n" 'BEGIN { printf "%.1f", (n > 0 ? t * 10000 / n : 0) }')" \
+    >>"$OUT/wrk-$1.txt"
+}
+
+if [ "$WARMUP_CURVE" -gt 0 ]; then
+  echo "== warm-up curve: DescribeTrainingJob replay, $WARMUP_CURVE x 1 s on the cold server" >&2
+  : >"$OUT/warmup-curve.txt"
+  for s in $(seq 1 "$WARMUP_CURVE"); do
+    run_wrk_training "curve-$s" 1
+    echo "$s $(awk '/^Requests\/sec:/ {printf "%.0f", $2}' "$OUT/wrk-curve-$s.txt") $(awk '/^server_cpu/ {print $2}' "$OUT/wrk-curve-$s.txt")" \
+      | tee -a "$OUT/warmup-curve.txt" >&2
+  done
+fi
+
 echo "== warm-up (discarded): wrk Describe 5 s, wrk Create 5 s, SDK Describe and Create 3 s" >&2
 run_wrk_describe warmup-describe 5
 run_wrk_create warmup-create 5
@@ -111,6 +146,9 @@ for run in $(seq 1 "$RUNS"); do
   echo "== run $run/$RUNS (load average $(cut -d' ' -f1-3 /proc/loadavg))" >&2
   run_wrk_describe "describe-$run" "$DURATION"
   echo "replay-describe $run $(wrk_line "$OUT/wrk-describe-$run.txt")" | tee -a "$results" >&2
+  run_wrk_training "describe-training-$run" "$DURATION"
+  echo "replay-describe-training $run $(wrk_line "$OUT/wrk-describe-training-$run.txt") $(awk '/^server_cpu/ {print $2}' "$OUT/wrk-describe-training-$run.txt")" \
+    | tee -a "$results" >&2
   run_wrk_create "create-$run" "$DURATION"
   echo "replay-create $run $(wrk_line "$OUT/wrk-create-$run.txt")" | tee -a "$results" >&2
   for op in describe create; do
@@ -125,10 +163,10 @@ echo "end: $(date -u +%FT%TZ) load average: $(cut -d' ' -f1-3 /proc/loadavg)" | 
 median() { sort -n | awk '{ a[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print a[(NR + 1) / 2]; else printf "%.2f", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 echo
 cat "$OUT/machine.txt"
-echo "server: bin/sagebrush server --compile-workers $COMPILE_WORKERS (SQLite WAL, synchronous=FULL: every commit fsynced)"
+echo "server: $SERVER_BIN server --compile-workers $COMPILE_WORKERS (SQLite WAL, synchronous=FULL: every commit fsynced)"
 echo "wrk: -t$WRK_THREADS -c$WRK_CONNECTIONS -d${DURATION}s; SDK: $SDK_THREADS threads, closed loop; medians of $RUNS runs"
 printf '\n%-24s %10s %10s %10s %10s   %s\n' "measurement" "req/s" "p50 ms" "p99 ms" "errors" "runs (req/s)"
-for m in replay-describe replay-create sdk-describe sdk-create; do
+for m in replay-describe replay-describe-training replay-create sdk-describe sdk-create; do
   rows="$(awk -v m="$m" '$1 == m' "$results")"
   rps="$(echo "$rows" | awk '{print $3}' | median)"
   p50="$(echo "$rows" | awk '{print $4}' | median)"
@@ -138,6 +176,7 @@ for m in replay-describe replay-create sdk-describe sdk-create; do
   label="$m"
   case "$m" in
     replay-describe) label="Describe (wrk replay)";;
+    replay-describe-training) label="DescribeTraining (wrk)";;
     replay-create) label="Create (wrk replay)";;
     sdk-describe) label="Describe (SDK, $SDK_THREADS thr)";;
     sdk-create) label="Create (SDK, $SDK_THREADS thr)";;
@@ -145,4 +184,11 @@ for m in replay-describe replay-create sdk-describe sdk-create; do
   printf '%-24s %10s %10s %10s %10s   %s\n' "$label" "$rps" "$p50" "$p99" "$err" "$all"
 done
 echo
-echo "targets: Describe >= 15000 req/s (replay), Create >= 2000 req/s (replay, durable commits)"
+echo "server CPU per DescribeTrainingJob (us, per run): $(awk '$1 == "replay-describe-training" {printf "%s ", $7}' "$results")"
+if [ -s "$OUT/warmup-curve.txt" ]; then
+  echo "warm-up curve (second req/s us-cpu-per-req): $(awk '{printf "%s:%s ", $1, $2}' "$OUT/warmup-curve.txt")"
+  echo "first second at >= $TARGET_DESCRIBE req/s: $(awk -v t="$TARGET_DESCRIBE" '$2 >= t {print $1; f = 1; exit} END {if (!f) print "never"}' "$OUT/warmup-curve.txt");" \
+    "first second at >= 90% of the last 10 s median: $(sort -n -k1 "$OUT/warmup-curve.txt" | tail -10 | awk '{print $2}' | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}' \
+      | { read -r m; awk -v m="$m" '$2 >= 0.9 * m {print $1 " (median " m ")"; exit}' "$OUT/warmup-curve.txt"; })"
+fi
+echo "targets: Describe >= 15000 req/s (replay), Create >= 2000 req/s (replay, durable commits), DescribeTrainingJob >= $TARGET_DESCRIBE req/s"

@@ -25,7 +25,9 @@
 # Knobs (environment): N (100000), REAL_N (120), STOP_EVERY (10), PAGES (10), ROUNDS (20), WARMUP (5),
 # DURATION seconds per wrk measurement (10), WRK_CONNECTIONS for Describe (32), SEARCH_CONNECTIONS (8),
 # LOAD_THREADS creating jobs (16), JFR=1 (flight recording of the measurement server to
-# $OUT/server.jfr), OUT (bench/search/out).
+# $OUT/server.jfr), OUT (bench/search/out), BEFORE (a checkout of another commit, built with mvn test-compile: step 6
+# restarts the same data with its bin/sagebrush and measures start-up, memory, Search and Describe again, so
+# before/after ratios come from one session and one store).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$here"
@@ -64,7 +66,7 @@ SERVER_PID=""
 stop_server() {
   if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
     kill "$SERVER_PID" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.2; done
+    for _ in $(seq 1 300); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.2; done # (writes its Search snapshot)
     kill -9 "$SERVER_PID" 2>/dev/null || true
     wait "$SERVER_PID" 2>/dev/null || true
   fi
@@ -77,7 +79,7 @@ trap cleanup EXIT INT TERM
 start_server() {
   local log="$1" opts="$2"; shift 2
   local t0; t0="$(date +%s%N)"
-  SAGEBRUSH_JAVA_OPTS="$opts" bin/sagebrush server --host 127.0.0.1 --port "$PORT" --data-dir "$DATA" \
+  SAGEBRUSH_JAVA_OPTS="$opts" "${SERVER_BIN:-bin/sagebrush}" server --host 127.0.0.1 --port "$PORT" --data-dir "$DATA" \
     --compile-workers 0 "$@" >"$log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 2400); do
@@ -165,8 +167,23 @@ start_server "$OUT/server-restart.log" "${SAGEBRUSH_JAVA_OPTS:-}" --training-wor
 echo "startup-full $STARTUP_MS" | tee -a "$results" >&2
 memory restarted
 SB search-time "$URL" "$PAGES" "$((ROUNDS / 2))" "$WARMUP" | tee "$OUT/search-time-restarted.txt" >&2
-echo "end: $(date -u +%FT%TZ) load average: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/machine.txt" >&2
+SB sign-describe "$URL" "$PREFIX" "$N" 1000 "$OUT/describe.tsv"
+replay describe-restarted "$OUT/describe.tsv" "$WRK_CONNECTIONS"
 stop_server
+
+if [ -n "${BEFORE:-}" ]; then
+  echo "== 6. the same data with $BEFORE ($(git -C "$BEFORE" log -1 --format=%h 2>/dev/null || echo 'not a git checkout'))" >&2
+  touch "$BEFORE/target/.built"
+  SERVER_BIN="$BEFORE/bin/sagebrush" start_server "$OUT/server-before.log" "${SAGEBRUSH_JAVA_OPTS:-}" \
+    --training-workers 0 --training-images "$IMAGES"
+  echo "startup-before $STARTUP_MS" | tee -a "$results" >&2
+  memory restarted-before
+  SB search-time "$URL" "$PAGES" "$((ROUNDS / 2))" "$WARMUP" | tee "$OUT/search-time-before.txt" >&2
+  SB sign-describe "$URL" "$PREFIX" "$N" 1000 "$OUT/describe.tsv"
+  replay describe-before "$OUT/describe.tsv" "$WRK_CONNECTIONS"
+  stop_server
+fi
+echo "end: $(date -u +%FT%TZ) load average: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/machine.txt" >&2
 
 # ---- summary
 kv() { sed -E "s|.* $1=([^ ]+).*|\1|" "$2"; }
@@ -195,9 +212,17 @@ for m in search-c1 search-c"$SEARCH_CONNECTIONS" describe list list-filtered; do
 done
 st="$OUT/search-time-restarted.txt"
 row "Search, 1 client, after restart" "-" "$(kv p50_ms "$st")" "$(kv p99_ms "$st")" "0"
+read -r _ rps p50 p99 bad < <(grep "^describe-restarted " "$results")
+row "DescribeTrainingJob after restart, $WRK_CONNECTIONS conn" "$rps" "$p50" "$p99" "$bad"
+if [ -s "$OUT/search-time-before.txt" ]; then
+  st="$OUT/search-time-before.txt"
+  row "BEFORE: Search, 1 client, after restart" "-" "$(kv p50_ms "$st")" "$(kv p99_ms "$st")" "0"
+  read -r _ rps p50 p99 bad < <(grep "^describe-before " "$results")
+  row "BEFORE: DescribeTrainingJob, $WRK_CONNECTIONS conn" "$rps" "$p50" "$p99" "$bad"
+fi
 echo
 echo "total hits of the combined Search: $(kv total_hits "$OUT/search-time.txt"); average page $(kv avg_page_bytes "$OUT/search-time.txt") bytes"
 echo "create load: $N jobs in $(kv seconds "$ld") s, server CPU $(awk -v c="$(awk '/^load-cpu-ms/ {print $2}' "$results")" -v n="$N" 'BEGIN {printf "%.0f", c * 1000 / n}') us per Create"
-echo "start-up (first answer): $(awk '/^startup-small/ {print $2}' "$results") ms with $REAL_N jobs, $(awk '/^startup-full/ {print $2}' "$results") ms with $((N + REAL_N)) jobs"
+echo "start-up (first answer): $(awk '/^startup-small/ {print $2}' "$results") ms with $REAL_N jobs, $(awk '/^startup-full/ {print $2}' "$results") ms with $((N + REAL_N)) jobs$(awk '/^startup-before/ {print "; BEFORE: " $2 " ms"}' "$results")"
 printf '\n%-28s %10s %18s\n' "memory" "RSS MB" "heap used MB (GC)"
 while read -r label rss heap; do printf '%-28s %10s %18s\n' "$label" "$rss" "$heap"; done <"$OUT/memory.txt"

@@ -7,6 +7,8 @@
 #   bench/store/run.sh                     N=100000 jobs, THREADS=16
 #   N=20000 bench/store/run.sh             a quick look
 #   ENGINES=sqlite bench/store/run.sh      one store only (sqlite, postgresql)
+#   BEFORE=/path/to/other/checkout bench/store/run.sh   also measure that checkout's start-up (built there with
+#                                          mvn test-compile) on the same database, right after: before/after ratios
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$here"
@@ -17,6 +19,8 @@ HEAP="${HEAP:--Xmx2g}"
 
 mvn -q -B -o test-compile >&2 2>/dev/null || mvn -q -B test-compile >&2
 CP="$here/target/test-classes:$here/target/classes:$(cat target/test-classpath.txt)"
+[ -n "${BEFORE:-}" ] && BEFORE_CP="$BEFORE/target/test-classes:$BEFORE/target/classes:$(cat "$BEFORE/target/test-classpath.txt")"
+echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/sagebrush-storebench.XXXXXX")"
 PG_PID=""
 cleanup() {
@@ -28,6 +32,8 @@ trap cleanup EXIT
 for engine in $ENGINES; do
   if [ "$engine" = sqlite ]; then
     java $HEAP -cp "$CP" dev.sagebrush.bench.StoreBench "$WORK/sqlite" "$N" "$THREADS"
+    [ -n "${BEFORE:-}" ] && java $HEAP -DstartupOnly=true -DnoBaseline=true -DnoSnapshot=true -cp "$BEFORE_CP" \
+      dev.sagebrush.bench.StoreBench "$WORK/sqlite" "$N" "$THREADS" | sed 's/^/before: /'
   else
     BIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)"
     AS=(); [ "$(id -u)" = 0 ] && { chown postgres: "$WORK"; AS=(setpriv --reuid=postgres --regid=postgres --init-groups); }
@@ -39,5 +45,9 @@ for engine in $ENGINES; do
     for _ in $(seq 100); do "$BIN/pg_isready" -q -h 127.0.0.1 -p "$PORT" && break; sleep 0.1; done
     "$BIN/psql" -q -h 127.0.0.1 -p "$PORT" -U postgres -c "CREATE DATABASE bench" postgres
     java $HEAP -cp "$CP" dev.sagebrush.bench.StoreBench "postgresql://postgres@127.0.0.1:$PORT/bench" "$N" "$THREADS"
+    [ -n "${BEFORE:-}" ] && java $HEAP -DstartupOnly=true -DnoBaseline=true -DnoSnapshot=true -cp "$BEFORE_CP" \
+      dev.sagebrush.bench.StoreBench "postgresql://postgres@127.0.0.1:$PORT/bench" "$N" "$THREADS" | sed 's/^/before: /'
+
   fi
 done
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

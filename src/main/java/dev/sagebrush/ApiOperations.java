@@ -56,7 +56,7 @@ final class ApiOperations {
                 .add(Operation.noOutput("DeleteCompilationJob", DeleteCompilationJobRequest::builder, compilation::delete))
                 // Training jobs
                 .add(Operation.of("CreateTrainingJob", CreateTrainingJobRequest::builder, training::create))
-                .add(Operation.of("DescribeTrainingJob", DescribeTrainingJobRequest::builder, training::describe))
+                .add(Operation.of("DescribeTrainingJob", DescribeTrainingJobRequest::builder, training::describeWire))
                 .add(Operation.of("ListTrainingJobs", ListTrainingJobsRequest::builder, trainingListing::list))
                 .add(Operation.noOutput("StopTrainingJob", StopTrainingJobRequest::builder, training::stop))
                 // Tags, for every resource kind, by ARN
@@ -64,7 +64,7 @@ final class ApiOperations {
                 .add(Operation.of("ListTags", ListTagsRequest::builder, tags::listTags))
                 .add(Operation.of("DeleteTags", DeleteTagsRequest::builder, tags::deleteTags))
                 // Search
-                .add(Operation.of("Search", SearchRequest::builder, searches::search))
+                .add(Operation.of("Search", SearchRequest::builder, searches::searchWire))
                 .add(Operation.of("GetSearchSuggestions", GetSearchSuggestionsRequest::builder, searches::getSearchSuggestions))
                 // Notebook instances
                 .add(Operation.of("CreateNotebookInstance", CreateNotebookInstanceRequest::builder, notebooks::create))

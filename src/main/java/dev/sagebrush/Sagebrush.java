@@ -171,8 +171,10 @@ public final class Sagebrush implements AutoCloseable {
                 config.training().maxInstances());
         TrainingJobListing trainingListing = new TrainingJobListing(store, codec, tokens);
         Tags tags = new Tags(store, tokens);
-        Searches searches = new Searches(store, codec,
-                keys.get(ServerKeys.SEARCH_TOKENS));
+        // Closed after the change follower (registered later, closed first), while the store is still open: writes the
+        // index snapshot that the next start reads back (see IndexSnapshot).
+        Searches searches = closeLater(new Searches(store, codec, keys.get(ServerKeys.SEARCH_TOKENS),
+                DataDirectory.privateDir(dataDir.resolve("search")).resolve("training-jobs.snapshot")));
         NotebookSettings nb = config.notebooks();
         SessionSigner notebookSigner = new SessionSigner(
                 keys.get(ServerKeys.NOTEBOOK_SESSIONS));

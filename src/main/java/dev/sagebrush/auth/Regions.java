@@ -18,7 +18,14 @@ public final class Regions {
 
     private Regions() {}
 
+    /** Names already matched: the pattern runs once per distinct region, not once per request. */
+    private static final java.util.Set<String> VALID = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     public static boolean isValid(String region) {
-        return region != null && region.length() <= 32 && REGION.matcher(region).matches();
+        if (region == null || region.length() > 32) return false;
+        if (VALID.contains(region)) return true;
+        boolean valid = REGION.matcher(region).matches();
+        if (valid && VALID.size() < 1024) VALID.add(region); // bounded: there are a few dozen real regions
+        return valid;
     }
 }

@@ -84,7 +84,7 @@ public final class Gateway implements HttpHandler {
             exchange.dispatch(this);
             return;
         }
-        String requestId = UUID.randomUUID().toString();
+        String requestId = requestId();
         exchange.getResponseHeaders().put(REQUEST_ID, requestId);
         Function<byte[], SigV4Verifier.Verified> pending;
         try {
@@ -104,7 +104,15 @@ public final class Gateway implements HttpHandler {
         }
         // The body arrives on the IO thread without holding this worker; the call continues on a worker.
         BodyReader.read(exchange, maxBodyBytes, BODY_DEADLINE_MILLIS,
-                (ex, body) -> ex.dispatch(() -> respond(ex, target, requestId, pending, body)),
+                (ex, body) -> {
+                    // A body that was already in (the usual small call) arrives on this worker: answer here rather
+                    // than hop to another worker; one that arrived later is on the IO thread and must leave it.
+                    if (ex.isInIoThread()) {
+                        ex.dispatch(() -> respond(ex, target, requestId, pending, body));
+                    } else {
+                        respond(ex, target, requestId, pending, body);
+                    }
+                },
                 Gateway::sendError);
     }
 
@@ -115,7 +123,8 @@ public final class Gateway implements HttpHandler {
             exchange.setStatusCode(200);
             exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, CONTENT_TYPE);
             // Operations without an output shape answer an empty body, as AWS does.
-            exchange.getResponseSender().send(output == null ? ByteBuffer.allocate(0) : ByteBuffer.wrap(codec.encode(output)));
+            exchange.getResponseSender().send(output == null ? ByteBuffer.allocate(0)
+                    : ByteBuffer.wrap(output instanceof PreEncoded wire ? wire.json() : codec.encode(output)));
         } catch (AwsException e) {
             sendError(exchange, e);
         } catch (RuntimeException | OutOfMemoryError e) {
@@ -139,6 +148,17 @@ public final class Gateway implements HttpHandler {
         SdkPojo input = decode(operation, body);
         validator.validate(name, input);
         return operation.invoke(context, input);
+    }
+
+    /**
+     * A random (version 4) UUID from the thread's generator: a request id must be unique, not secret, and
+     * {@link UUID#randomUUID()} draws from the shared SecureRandom on every call.
+     */
+    static String requestId() {
+        java.util.concurrent.ThreadLocalRandom r = java.util.concurrent.ThreadLocalRandom.current();
+        long msb = (r.nextLong() & ~0xF000L) | 0x4000L;
+        long lsb = (r.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+        return new UUID(msb, lsb).toString();
     }
 
     static SigV4Verifier.RequestHead head(HttpServerExchange exchange) {

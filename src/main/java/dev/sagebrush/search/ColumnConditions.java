@@ -1,11 +1,11 @@
 package dev.sagebrush.search;
 
-import java.util.BitSet;
-import java.util.function.Predicate;
+import java.util.function.Function;
+import java.util.function.IntPredicate;
 
 /**
- * Filter conditions read from {@link Columns} (see there for why). Every matcher checks the slot against its
- * column's array length: a column only grows when a record has a value there, so later slots are simply missing.
+ * Filter conditions on the keyed columns (one per Metrics/HyperParameters/Tags name, see {@link ColumnStore}); a name
+ * no job ever had has no column and matches nothing.
  */
 final class ColumnConditions {
     private static final int COST = 1;
@@ -14,82 +14,12 @@ final class ColumnConditions {
 
     /** Positive text operators: Exists, Equals, In, Contains. */
     static Condition text(String key, FilterOp op, String value) {
-        return Condition.of(COST, view -> {
-            Columns.TextColumn col = (Columns.TextColumn) view.column(key);
-            if (col == null) {
-                return Condition.NEVER;
-            }
-            int[] codes = col.codes;
-            if (op == FilterOp.EXISTS) {
-                return slot -> slot < codes.length && codes[slot] != Columns.MISSING_CODE;
-            }
-            if (op == FilterOp.EQUALS) {
-                int code = col.codeOf(value);
-                return code == Columns.MISSING_CODE ? Condition.NEVER : slot -> slot < codes.length && codes[slot] == code;
-            }
-            // In / Contains: decide once per distinct value, then test membership per record
-            Predicate<Object> test = ValueTests.text(op, value);
-            int n = col.dictionarySize();
-            String[] dictionary = col.dictionary;
-            BitSet matching = new BitSet(n);
-            for (int i = 0; i < n && i < dictionary.length; i++) {
-                if (dictionary[i] != null && test.test(dictionary[i])) {
-                    matching.set(i);
-                }
-            }
-            if (matching.isEmpty()) {
-                return Condition.NEVER;
-            }
-            return slot -> {
-                if (slot >= codes.length) {
-                    return false;
-                }
-                int c = codes[slot];
-                return c >= 0 && matching.get(c);
-            };
-        });
+        return keyed(key, col -> ColumnTests.text((Columns.TextColumn) col, op, value));
     }
 
     /** Positive number operators (Exists, Equals, orderings) on a column of doubles. */
     static Condition number(String key, FilterOp op, double x) {
-        return Condition.of(COST, view -> {
-            Columns.DoubleColumn col = (Columns.DoubleColumn) view.column(key);
-            if (col == null) {
-                return Condition.NEVER;
-            }
-            double[] a = col.values;
-            if (op == FilterOp.EXISTS) {
-                return slot -> slot < a.length && !Double.isNaN(a[slot]);
-            }
-            return slot -> {
-                if (slot >= a.length) {
-                    return false;
-                }
-                double v = a[slot];
-                return !Double.isNaN(v) && op.accepts(Double.compare(v, x));
-            };
-        });
-    }
-
-    /** Positive timestamp operators on a column of epoch milliseconds. */
-    static Condition timestamp(String key, FilterOp op, long x) {
-        return Condition.of(COST, view -> {
-            Columns.LongColumn col = (Columns.LongColumn) view.column(key);
-            if (col == null) {
-                return Condition.NEVER;
-            }
-            long[] a = col.values;
-            if (op == FilterOp.EXISTS) {
-                return slot -> slot < a.length && a[slot] != Columns.MISSING_LONG;
-            }
-            return slot -> {
-                if (slot >= a.length) {
-                    return false;
-                }
-                long v = a[slot];
-                return v != Columns.MISSING_LONG && op.accepts(Long.compare(v, x));
-            };
-        });
+        return keyed(key, col -> ColumnTests.number((Columns.DoubleColumn) col, op, x));
     }
 
     /**
@@ -104,22 +34,16 @@ final class ColumnConditions {
         String numberKey = ColumnStore.hyperParameterKey(name);
         if (Values.isInteger(value)) {
             long x = Long.parseLong(value.strip());
-            return Condition.of(COST, view -> {
-                Columns.DoubleColumn col = (Columns.DoubleColumn) view.column(numberKey);
-                if (col == null) {
-                    return Condition.NEVER;
-                }
-                double[] a = col.values;
-                return slot -> {
-                    if (slot >= a.length) {
-                        return false;
-                    }
-                    double v = a[slot];
-                    return !Double.isNaN(v) && op.accepts(Long.compare((long) v, x));
-                };
-            });
+            return keyed(numberKey, col -> ColumnTests.integerPart((Columns.DoubleColumn) col, op, x));
         }
         Double d = Values.parseNumber(value);
         return d != null ? number(numberKey, op, d) : text(textKey, FilterOp.EQUALS, value);
+    }
+
+    private static Condition keyed(String key, Function<Object, IntPredicate> test) {
+        return Condition.of(COST, view -> {
+            Object col = view.column(key);
+            return col == null ? ColumnTests.NEVER : test.apply(col);
+        });
     }
 }

@@ -1,124 +1,138 @@
 package dev.sagebrush.search;
 
 import java.util.Arrays;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Primitive columns, one value per index slot, for the properties most filters and sorts touch: top-level numbers,
- * timestamps and texts, and every Metrics/HyperParameters/Tags name. A search over 100,000 jobs is bound by memory
- * latency, not arithmetic: following a pointer per record costs ~30-50 ns, so a filter that reads a contiguous
- * {@code long[]} or {@code int[]} is an order of magnitude faster than one that walks each record's objects.
+ * Primitive columns: the whole content of the search index, with no object per job. A search over 100,000 jobs is
+ * bound by memory latency, not arithmetic: following a pointer per record costs ~30-50 ns, so a filter that reads a
+ * contiguous {@code long[]} or {@code int[]} is an order of magnitude faster than one that walks each record's objects,
+ * and primitive arrays cost a few bytes per value where objects cost tens.
  *
- * <p>Slots are append-only (see {@link ColumnStore}), so a reader never sees a slot's value change: the writer fills
- * a new slot in every column and only then publishes the new length. Growing replaces the array (old readers keep
- * the old one, which holds every slot they can see).
+ * <p>A column is indexed by an <em>owner</em>: an index slot for top-level values, or an element (of a list such as
+ * InputDataConfig, see {@link Runs}) for values below a list. Owners are append-only (see {@link ColumnStore}), so a
+ * reader never sees a value change: the writer fills a new owner in every column and only then publishes. Growing
+ * replaces the array (old readers keep the old one, which holds every owner they can see).
  */
 final class Columns {
     private Columns() {}
 
     static final long MISSING_LONG = Long.MIN_VALUE;
-    static final int MISSING_CODE = -1;
+    static final int MISSING_CODE = StringDictionary.MISSING;
+    static final byte ABSENT = 0;
+    static final byte FALSE = 1;
+    static final byte TRUE = 2;
+
+    /** Capacity for index {@code i} in an array of {@code length}: doubling, so appends are amortized O(1). */
+    static int grown(int length, int i) {
+        return Math.max(i + 1, Math.max(16, length * 2));
+    }
 
     /** Timestamps in epoch ms; {@link #MISSING_LONG} when absent. */
     static final class LongColumn {
-        volatile long[] values;
+        volatile long[] values = new long[0];
 
-        LongColumn(int capacity) { values = filled(new long[capacity], 0); }
-
-        void set(int slot, long v) { ensure(slot)[slot] = v; }
-
-        private long[] ensure(int slot) {
+        void set(int owner, long v) {
             long[] a = values;
-            if (slot >= a.length) {
+            if (owner >= a.length) {
                 int old = a.length;
-                a = Arrays.copyOf(a, Math.max(slot + 1, old * 2));
-                values = filled(a, old);
+                a = Arrays.copyOf(a, grown(old, owner));
+                Arrays.fill(a, old, a.length, MISSING_LONG);
+                values = a;
             }
-            return a;
-        }
-
-        private static long[] filled(long[] a, int from) {
-            Arrays.fill(a, from, a.length, MISSING_LONG);
-            return a;
+            a[owner] = v;
         }
     }
 
     /** Numbers (and metric values, hyperparameter decimals); NaN when absent or not numeric. */
     static final class DoubleColumn {
-        volatile double[] values;
+        volatile double[] values = new double[0];
 
-        DoubleColumn(int capacity) { values = filled(new double[capacity], 0); }
-
-        void set(int slot, double v) { ensure(slot)[slot] = v; }
-
-        private double[] ensure(int slot) {
+        void set(int owner, double v) {
             double[] a = values;
-            if (slot >= a.length) {
+            if (owner >= a.length) {
                 int old = a.length;
-                a = Arrays.copyOf(a, Math.max(slot + 1, old * 2));
-                values = filled(a, old);
+                a = Arrays.copyOf(a, grown(old, owner));
+                Arrays.fill(a, old, a.length, Double.NaN);
+                values = a;
             }
-            return a;
+            a[owner] = v;
         }
+    }
 
-        private static double[] filled(double[] a, int from) {
-            Arrays.fill(a, from, a.length, Double.NaN);
-            return a;
+    /** Booleans as {@link #FALSE}/{@link #TRUE}, and presence of structures as {@link #TRUE}; {@link #ABSENT} else. */
+    static final class FlagColumn {
+        volatile byte[] values = new byte[0];
+
+        void set(int owner, byte v) {
+            byte[] a = values;
+            if (owner >= a.length) {
+                a = Arrays.copyOf(a, grown(a.length, owner));
+                values = a;
+            }
+            a[owner] = v;
         }
     }
 
     /**
      * Texts as dictionary codes: Equals is an int comparison, In a bit set of codes, and Contains tests each distinct
-     * value once rather than once per record. Codes are never reused, so a reader's view of the dictionary is only
-     * ever a prefix of the writer's.
+     * value once rather than once per owner. Codes are never reused (see {@link StringDictionary}).
      */
     static final class TextColumn {
-        volatile int[] codes;
-        volatile String[] dictionary = new String[16];
-        private final ConcurrentHashMap<String, Integer> codeOf = new ConcurrentHashMap<>();
-        private int size; // writer only
+        volatile int[] codes = new int[0];
+        final StringDictionary dictionary = new StringDictionary();
 
-        TextColumn(int capacity) {
-            int[] a = new int[capacity];
-            Arrays.fill(a, MISSING_CODE);
-            codes = a;
-        }
-
-        void set(int slot, String value) {
+        void set(int owner, String value) {
             int[] a = codes;
-            if (slot >= a.length) {
+            if (owner >= a.length) {
                 int old = a.length;
-                a = Arrays.copyOf(a, Math.max(slot + 1, old * 2));
+                a = Arrays.copyOf(a, grown(old, owner));
                 Arrays.fill(a, old, a.length, MISSING_CODE);
                 codes = a;
             }
-            a[slot] = code(value);
+            a[owner] = dictionary.add(value);
         }
 
-        private int code(String value) {
-            Integer c = codeOf.get(value);
-            if (c != null) {
-                return c;
-            }
-            String[] d = dictionary;
-            if (size == d.length) {
-                d = Arrays.copyOf(d, d.length * 2);
-            }
-            d[size] = value;
-            dictionary = d; // publish the entry before the code can be found
-            codeOf.put(value, size);
-            return size++;
-        }
-
-        /** The code of a value, or {@link #MISSING_CODE} if no record ever had it. */
-        int codeOf(String value) {
-            Integer c = codeOf.get(value);
-            return c == null ? MISSING_CODE : c;
-        }
+        /** The code of a value, or {@link #MISSING_CODE} if no owner ever had it. */
+        int codeOf(String value) { return dictionary.codeOf(value); }
 
         /** The value of a code (codes come from this column). */
-        String value(int code) { return dictionary[code]; }
+        String value(int code) { return dictionary.value(code); }
+    }
 
-        int dictionarySize() { return codeOf.size(); }
+    /**
+     * Variable-length runs (compressed sparse rows): owner {@code o} owns the children {@code start[o] ..
+     * start[o] + count[o] - 1} of another index space, whose values live in columns of their own. The elements of a
+     * list property per slot, the values of a list inside a list per element, a map's entries per owner.
+     */
+    static final class Runs {
+        volatile int[] start = new int[0];
+        volatile int[] count = new int[0];
+        private int children; // writer only: children handed out so far
+
+        /** Gives {@code owner} the next {@code n} children; returns the first one. */
+        int add(int owner, int n) {
+            int[] s = start;
+            int[] c = count;
+            if (owner >= s.length) {
+                int size = grown(s.length, owner);
+                s = Arrays.copyOf(s, size);
+                c = Arrays.copyOf(c, size);
+                count = c;
+                start = s;
+            }
+            s[owner] = children;
+            c[owner] = n;
+            children += n;
+            return s[owner];
+        }
+
+        int children() { return children; }
+
+        void restoreChildren(int n) { children = n; }
+
+        /** How many children an owner has (0 for owners beyond the arrays: they have none). */
+        static int count(int[] count, int owner) {
+            return owner < count.length ? count[owner] : 0;
+        }
     }
 }

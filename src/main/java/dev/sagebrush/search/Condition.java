@@ -3,43 +3,31 @@ package dev.sagebrush.search;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Function;
-import java.util.function.Predicate;
+import java.util.function.IntPredicate;
 
 /**
  * A compiled boolean condition. Compiling validates and resolves names once per request; binding to a
  * {@link ColumnStore.View} once per search fetches the columns, dictionary codes and bit sets the condition needs;
- * the resulting {@link Matcher} is then called per slot and does no lookups by name and no parsing.
+ * the resulting predicate is then called per slot and does no lookups by name and no parsing.
  */
 abstract class Condition {
-    /** Tests one slot of the view it was bound to. */
-    interface Matcher {
-        boolean test(int slot);
-    }
-
-    /** A condition evaluated on one element of a list property (NestedFilters), from the record's values. */
+    /** A condition on one element of a list property (NestedFilters): bound to a view, it tests element indexes. */
     interface OnElement {
-        boolean test(JobRecord record, int element);
+        IntPredicate bind(ColumnStore.View view);
     }
 
-    /** Relative evaluation cost, so And can test column reads before record walks. */
+    /** Relative evaluation cost, so And can test single columns before runs over list elements. */
     abstract int cost();
 
-    abstract Matcher bind(ColumnStore.View view);
+    /** A predicate on the view's slots. */
+    abstract IntPredicate bind(ColumnStore.View view);
 
-    static final Matcher NEVER = slot -> false;
-
-    static Condition of(int cost, Function<ColumnStore.View, Matcher> binder) {
+    static Condition of(int cost, Function<ColumnStore.View, IntPredicate> binder) {
         return new Condition() {
             @Override int cost() { return cost; }
-            @Override Matcher bind(ColumnStore.View view) { return binder.apply(view); }
+            @Override IntPredicate bind(ColumnStore.View view) { return binder.apply(view); }
         };
-    }
-
-    /** A condition read from the record's objects (pointer chasing: only for what has no column). */
-    static Condition onRecord(int cost, Predicate<JobRecord> test) {
-        return of(cost, view -> slot -> test.test(view.record(slot)));
     }
 
     static Condition constant(boolean value) {
@@ -47,17 +35,14 @@ abstract class Condition {
     }
 
     static Condition not(Condition c) {
-        return of(c.cost(), view -> {
-            Matcher m = c.bind(view);
-            return slot -> !m.test(slot);
-        });
+        return of(c.cost(), view -> c.bind(view).negate());
     }
 
-    static OnElement not(OnElement c) { return (r, i) -> !c.test(r, i); }
+    static OnElement not(OnElement c) { return view -> c.bind(view).negate(); }
 
     static Condition and(List<Condition> parts) {
         List<Condition> sorted = new ArrayList<>(parts);
-        sorted.sort(Comparator.comparingInt(Condition::cost)); // And commutes: cheapest (and columnar) first
+        sorted.sort(Comparator.comparingInt(Condition::cost)); // And commutes: cheapest first
         return combine(sorted, true);
     }
 
@@ -71,16 +56,21 @@ abstract class Condition {
         }
         int cost = parts.stream().mapToInt(Condition::cost).max().orElse(0);
         return of(cost, view -> {
-            Matcher[] ms = parts.stream().map(c -> c.bind(view)).toArray(Matcher[]::new);
+            IntPredicate[] ms = parts.stream().map(c -> c.bind(view)).toArray(IntPredicate[]::new);
+            if (ms.length == 2) { // the common shapes, without the loop
+                IntPredicate a = ms[0];
+                IntPredicate b = ms[1];
+                return and ? slot -> a.test(slot) && b.test(slot) : slot -> a.test(slot) || b.test(slot);
+            }
             return and ? slot -> {
-                for (Matcher m : ms) {
+                for (IntPredicate m : ms) {
                     if (!m.test(slot)) {
                         return false;
                     }
                 }
                 return true;
             } : slot -> {
-                for (Matcher m : ms) {
+                for (IntPredicate m : ms) {
                     if (m.test(slot)) {
                         return true;
                     }
@@ -92,87 +82,62 @@ abstract class Condition {
 
     /** NestedFilters: some element of the list {@code axis} satisfies every condition. */
     static Condition someElement(Property axis, List<OnElement> parts) {
-        OnElement[] cs = parts.toArray(new OnElement[0]);
-        int id = axis.id();
-        return onRecord(20, r -> {
-            Object marks = r.value(id);
-            if (marks == null) {
-                return false;
-            }
-            int n = ((Object[]) marks).length;
-            next:
-            for (int i = 0; i < n; i++) {
-                for (OnElement c : cs) {
-                    if (!c.test(r, i)) {
-                        continue next;
-                    }
+        return of(10, view -> {
+            Columns.Runs elements = view.property(axis).elements;
+            int[] start = elements.start;
+            int[] count = elements.count;
+            IntPredicate[] cs = parts.stream().map(p -> p.bind(view)).toArray(IntPredicate[]::new);
+            return slot -> {
+                int n = Columns.Runs.count(count, slot);
+                if (n == 0) {
+                    return false;
                 }
-                return true;
-            }
-            return false;
+                next:
+                for (int e = start[slot], end = e + n; e < end; e++) {
+                    for (IntPredicate c : cs) {
+                        if (!c.test(e)) {
+                            continue next;
+                        }
+                    }
+                    return true;
+                }
+                return false;
+            };
         });
     }
 
     /**
-     * A test on a catalogue property (or one key of a string-map property), read from the record. As a plain filter
-     * it holds if ANY stored value passes (every element of every list on the path); on an element it looks only at
-     * that element's values.
+     * A filter on a catalogue property (or one key of a string-map property) as a plain filter: it holds if ANY
+     * stored value passes, on every element of the property's list if it is below one. {@code test} builds the
+     * value test on the property's column for a view (null: presence).
      */
-    record OnProperty(Property property, String mapKey, Predicate<Object> test) implements OnElement {
-        Condition asCondition() {
-            return onRecord(property.axis() == null ? 5 : 10, this::test);
-        }
-
-        boolean test(JobRecord record) {
-            Object v = record.value(property.id());
-            if (v == null) {
-                return false;
+    static Condition anyValue(Property p, String mapKey, Function<PropertyColumns, IntPredicate> test) {
+        Property axis = p.axis();
+        return of(axis == null ? 2 : 5, view -> {
+            PropertyColumns columns = view.property(p);
+            IntPredicate owners = columns.owners(test.apply(columns), mapKey);
+            if (axis == null) {
+                return owners;
             }
-            if (property.axis() == null) {
-                return matches(v);
-            }
-            for (Object entry : (Object[]) v) {
-                if (matches(entry)) {
-                    return true;
-                }
-            }
-            return false;
-        }
-
-        @Override
-        public boolean test(JobRecord record, int element) {
-            Object v = record.value(property.id());
-            if (v == null) {
-                return false;
-            }
-            Object[] entries = (Object[]) v;
-            return element < entries.length && matches(entries[element]);
-        }
-
-        private boolean matches(Object entry) {
-            if (entry == null) {
-                return false;
-            }
-            if (property.multi()) {
-                for (Object value : (Object[]) entry) {
-                    if (matchesOne(value)) {
-                        return true;
-                    }
+            Columns.Runs elements = view.property(axis).elements;
+            int[] start = elements.start;
+            int[] count = elements.count;
+            return slot -> {
+                int n = Columns.Runs.count(count, slot);
+                if (n == 0) return false;
+                for (int e = start[slot], end = e + n; e < end; e++) {
+                    if (owners.test(e)) return true;
                 }
                 return false;
-            }
-            return matchesOne(entry);
-        }
+            };
+        });
+    }
 
-        private boolean matchesOne(Object value) {
-            if (value == null) {
-                return false;
-            }
-            if (mapKey != null) {
-                value = ((Map<?, ?>) value).get(mapKey);
-                return value != null && test.test(value);
-            }
-            return test.test(value);
-        }
+    /** The same filter inside NestedFilters: the value test on one element of the property's axis. */
+    static OnElement onElement(Property p, String mapKey, Function<PropertyColumns, IntPredicate> test) {
+        return view -> {
+            PropertyColumns columns = view.property(p);
+            return columns.owners(test.apply(columns), mapKey);
+        };
     }
 }

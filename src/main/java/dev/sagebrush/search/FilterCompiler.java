@@ -1,6 +1,8 @@
 package dev.sagebrush.search;
 
 import dev.sagebrush.errors.AwsException;
+import java.util.function.Function;
+import java.util.function.IntPredicate;
 import java.util.function.Predicate;
 import software.amazon.awssdk.services.sagemaker.model.Filter;
 
@@ -27,7 +29,7 @@ final class FilterCompiler {
     /** A filter inside NestedFilters: evaluated against one element of {@code axis}. */
     Condition.OnElement compileOnElement(Filter filter, String path, Property axis) {
         Bound b = bind(filter, path, axis);
-        return b.negated ? Condition.not(b.onProperty) : b.onProperty;
+        return b.negated ? Condition.not(b.onElement) : b.onElement;
     }
 
     /** The filter's operator after defaults, or null for an unknown operator string (reported by the caller). */
@@ -40,10 +42,10 @@ final class FilterCompiler {
     }
 
     /**
-     * A filter bound to its property, in positive form: the record-based test (usable per list element) when the
-     * property is a catalogue property, and the condition to use as a plain filter (columnar where possible).
+     * A filter bound to its property, in positive form: the test on one list element (for NestedFilters, on catalogue
+     * properties) and the condition to use as a plain filter.
      */
-    private record Bound(Condition.OnProperty onProperty, Condition condition, boolean negated) {}
+    private record Bound(Condition.OnElement onElement, Condition condition, boolean negated) {}
 
     private Bound bind(Filter filter, String path, Property axis) {
         String name = filter.name();
@@ -71,18 +73,13 @@ final class FilterCompiler {
         FilterOp positive = op == FilterOp.NOT_EQUALS ? FilterOp.EQUALS : op == FilterOp.NOT_EXISTS ? FilterOp.EXISTS : op;
         Property p = ref.property();
         String key = ref.key();
-        if (key == null) {
-            Condition.OnProperty onProperty = new Condition.OnProperty(p, null,
-                    valueTest(p.type(), positive, value, name));
-            return new Bound(onProperty, axis == null && ColumnStore.hasColumn(p)
-                    ? columnCondition(p, positive, value) : onProperty.asCondition(), negated);
+        if (key == null || p.type() == PropertyType.MAP) {
+            PropertyType type = key == null ? p.type() : PropertyType.TEXT;
+            valueTest(type, positive, value, name); // validates
+            Function<PropertyColumns, IntPredicate> test = entryTest(type, positive, value);
+            return new Bound(Condition.onElement(p, key, test), Condition.anyValue(p, key, test), negated);
         }
         switch (p.type()) {
-            case MAP: {
-                Condition.OnProperty onProperty = new Condition.OnProperty(p, key,
-                        valueTest(PropertyType.TEXT, positive, value, name));
-                return new Bound(onProperty, onProperty.asCondition(), negated);
-            }
             case TAGS:
                 valueTest(PropertyType.TEXT, positive, value, name); // validates
                 return new Bound(null, ColumnConditions.text(ColumnStore.tagKey(key), positive, value), negated);
@@ -99,18 +96,28 @@ final class FilterCompiler {
         }
     }
 
-    /** The columnar form of a validated filter on a top-level text, number or timestamp property. */
-    private static Condition columnCondition(Property p, FilterOp op, String value) {
-        String key = ColumnStore.propertyKey(p);
-        switch (p.type()) {
+    /** The test on a property's entries for a validated positive filter; null means presence (Exists). */
+    private static Function<PropertyColumns, IntPredicate> entryTest(PropertyType type, FilterOp op, String value) {
+        if (op == FilterOp.EXISTS) {
+            return columns -> null;
+        }
+        switch (type) {
             case TEXT:
-                return ColumnConditions.text(key, op, value);
-            case NUMBER:
-                return ColumnConditions.number(key, op, op == FilterOp.EXISTS ? 0 : Values.parseNumber(value));
-            case TIMESTAMP:
-                return ColumnConditions.timestamp(key, op, op == FilterOp.EXISTS ? 0 : Values.parseTimestamp(value));
+                return columns -> ColumnTests.text((Columns.TextColumn) columns.values, op, value);
+            case NUMBER: {
+                double x = Values.parseNumber(value);
+                return columns -> ColumnTests.number((Columns.DoubleColumn) columns.values, op, x);
+            }
+            case TIMESTAMP: {
+                long x = Values.parseTimestamp(value);
+                return columns -> ColumnTests.timestamp((Columns.LongColumn) columns.values, op, x);
+            }
+            case BOOLEAN: {
+                boolean b = Boolean.parseBoolean(value.strip());
+                return columns -> ColumnTests.flag((Columns.FlagColumn) columns.values, b);
+            }
             default:
-                throw new IllegalStateException(p.toString());
+                throw new IllegalStateException(type.word());
         }
     }
 

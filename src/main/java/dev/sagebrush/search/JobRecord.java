@@ -4,9 +4,9 @@ import java.util.Arrays;
 import java.util.Map;
 
 /**
- * One training job as the index holds it: the wire document as compact UTF-8 JSON bytes (returned as is; a Jackson
- * tree would cost ~9 KB of heap per job, against ~1.7 KB of bytes) plus its values parsed once, so a search compares
- * doubles, longs and strings instead of walking JSON.
+ * One training job as extracted from its document, on its way into the index: the wire document as compact UTF-8
+ * JSON bytes plus its values parsed once. Transient: {@link ColumnStore#append} writes it into columns and keeps only
+ * the (compressed) document, so the index holds no object graph per job.
  *
  * <p>Values are stored sparsely by {@link Property#id()} (a record fills ~30 of ~150 properties): {@code ids} is
  * sorted and {@code values} parallel to it. A value is a String, Double (number), Long (timestamp, epoch ms), Boolean,

@@ -57,7 +57,8 @@ public final class SearchQuery {
     public boolean matches(ObjectNode trainingJob) {
         PropertyCatalogue catalogue = PropertyCatalogue.trainingJob();
         ColumnStore one = new ColumnStore(catalogue, 1);
-        one.append(new RecordExtractor(catalogue).extract(trainingJob));
+        JobRecord record = new RecordExtractor(catalogue).extract(trainingJob);
+        one.append(record, record.document(), 0);
         one.publish();
         return condition.bind(one.view()).test(0);
     }

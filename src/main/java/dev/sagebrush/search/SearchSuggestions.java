@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 import software.amazon.awssdk.services.sagemaker.model.GetSearchSuggestionsRequest;
 import software.amazon.awssdk.services.sagemaker.model.GetSearchSuggestionsResponse;
 import software.amazon.awssdk.services.sagemaker.model.PropertyNameSuggestion;
@@ -20,9 +21,9 @@ final class SearchSuggestions {
     static final int MAX_HINT = 100;
 
     private final List<String> staticNames;
-    private final Collection<String> keyedNames;
+    private final Supplier<Collection<String>> keyedNames;
 
-    SearchSuggestions(PropertyCatalogue catalogue, Collection<String> keyedNames) {
+    SearchSuggestions(PropertyCatalogue catalogue, Supplier<Collection<String>> keyedNames) {
         List<String> names = new ArrayList<>();
         for (Property p : catalogue.all()) {
             if (p.type() != PropertyType.METRICS) {
@@ -54,7 +55,7 @@ final class SearchSuggestions {
                 matches.add(name);
             }
         }
-        for (String name : keyedNames) {
+        for (String name : keyedNames.get()) {
             if (name.startsWith(hint)) {
                 matches.add(name);
             }

@@ -65,18 +65,18 @@ final class SortSpec {
                         + ", not a text, number, timestamp or boolean property.");
             }
             if (ColumnStore.hasColumn(p)) {
-                return columnKey(ColumnStore.propertyKey(p));
+                return view -> columnKey(view.property(p).values);
             }
-            return view -> slot -> extreme(view.record(slot).value(p.id()), null, ascending);
+            return view -> extremeKey(view, p, null, ascending);
         }
         switch (p.type()) {
             case METRICS:
-                return columnKey(ColumnStore.metricKey(k));
+                return keyedColumn(ColumnStore.metricKey(k));
             case TAGS:
-                return columnKey(ColumnStore.tagKey(k));
+                return keyedColumn(ColumnStore.tagKey(k));
             case HYPERPARAMETERS: {
-                Function<ColumnStore.View, KeyReader> number = columnKey(ColumnStore.hyperParameterKey(k));
-                Function<ColumnStore.View, KeyReader> text = columnKey(ColumnStore.hyperParameterTextKey(k));
+                Function<ColumnStore.View, KeyReader> number = keyedColumn(ColumnStore.hyperParameterKey(k));
+                Function<ColumnStore.View, KeyReader> text = keyedColumn(ColumnStore.hyperParameterTextKey(k));
                 return view -> {
                     KeyReader n = number.apply(view);
                     KeyReader t = text.apply(view);
@@ -87,53 +87,55 @@ final class SortSpec {
                 };
             }
             case MAP:
-                return view -> slot -> extreme(view.record(slot).value(p.id()), k, ascending);
+                return view -> extremeKey(view, p, k, ascending);
             default:
                 throw new IllegalStateException(p.toString());
         }
     }
 
-    /** Sort values straight from a column: boxed only for records that match. */
-    private static Function<ColumnStore.View, KeyReader> columnKey(String columnKey) {
-        return view -> {
-            Object column = view.column(columnKey);
-            if (column instanceof Columns.LongColumn) {
-                long[] a = ((Columns.LongColumn) column).values;
-                return slot -> slot < a.length && a[slot] != Columns.MISSING_LONG ? (Object) a[slot] : null;
-            }
-            if (column instanceof Columns.DoubleColumn) {
-                double[] a = ((Columns.DoubleColumn) column).values;
-                return slot -> slot < a.length && !Double.isNaN(a[slot]) ? (Object) a[slot] : null;
-            }
-            if (column instanceof Columns.TextColumn) {
-                Columns.TextColumn text = (Columns.TextColumn) column;
-                int[] codes = text.codes;
-                String[] dictionary = text.dictionary;
-                return slot -> slot < codes.length && codes[slot] >= 0 ? dictionary[codes[slot]] : null;
-            }
-            return slot -> null;
-        };
+    private static Function<ColumnStore.View, KeyReader> keyedColumn(String key) {
+        return view -> columnKey(view.column(key));
     }
 
-    /** Smallest (ascending) or largest (descending) value among nested arrays / per-element maps; null if none. */
-    private static Object extreme(Object stored, String mapKey, boolean ascending) {
-        if (stored == null) {
-            return null;
+    /** Sort values straight from a per-slot column: boxed only for records that match. */
+    private static KeyReader columnKey(Object column) {
+        if (column instanceof Columns.LongColumn) {
+            long[] a = ((Columns.LongColumn) column).values;
+            return slot -> slot < a.length && a[slot] != Columns.MISSING_LONG ? (Object) a[slot] : null;
         }
-        if (stored instanceof Object[]) {
+        if (column instanceof Columns.DoubleColumn) {
+            double[] a = ((Columns.DoubleColumn) column).values;
+            return slot -> slot < a.length && !Double.isNaN(a[slot]) ? (Object) a[slot] : null;
+        }
+        if (column instanceof Columns.TextColumn) {
+            Columns.TextColumn text = (Columns.TextColumn) column;
+            int[] codes = text.codes;
+            return slot -> slot < codes.length && codes[slot] >= 0 ? text.value(codes[slot]) : null;
+        }
+        return slot -> null;
+    }
+
+    /**
+     * Smallest (ascending) or largest (descending) value of a property over all its entries (every element of its
+     * list, every value of a list inside it, the map key's values); null if none.
+     */
+    private static KeyReader extremeKey(ColumnStore.View view, Property p, String mapKey, boolean ascending) {
+        PropertyColumns columns = view.property(p);
+        Property axis = p.axis();
+        if (axis == null) {
+            return slot -> columns.extreme(slot, mapKey, ascending, null);
+        }
+        Columns.Runs elements = view.property(axis).elements;
+        int[] start = elements.start;
+        int[] count = elements.count;
+        return slot -> {
             Object best = null;
-            for (Object entry : (Object[]) stored) {
-                Object v = extreme(entry, mapKey, ascending);
-                if (v != null && (best == null || (compareValues(v, best) < 0) == ascending)) {
-                    best = v;
-                }
+            int n = Columns.Runs.count(count, slot);
+            for (int e = n == 0 ? 0 : start[slot], end = e + n; e < end; e++) {
+                best = columns.extreme(e, mapKey, ascending, best);
             }
             return best;
-        }
-        if (mapKey != null) {
-            return stored instanceof Map ? ((Map<?, ?>) stored).get(mapKey) : null;
-        }
-        return stored;
+        };
     }
 
     KeyReader bind(ColumnStore.View view) { return key.apply(view); }

@@ -68,6 +68,19 @@ final class FeedSql {
         }
     }
 
+    /** ARN to the sequence number of its latest change, negative for a tombstone (see ResourceStore#feedPositions). */
+    static java.util.Map<String, Long> positions(Connection c, String kind) throws SQLException {
+        java.util.Map<String, Long> out = new java.util.HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT arn, seq, deleted FROM changes WHERE kind = ?")) {
+            ps.setFetchSize(5000);
+            ps.setString(1, kind);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) out.put(rs.getString(1), rs.getInt(3) != 0 ? -rs.getLong(2) : rs.getLong(2));
+            }
+        }
+        return out;
+    }
+
     /** One statement, so one snapshot: each change comes with its resource exactly as committed at that point. */
     static List<Change> read(Connection c, long after, int limit) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(READ)) {

@@ -90,6 +90,13 @@ public interface ResourceStore extends AutoCloseable {
     List<Change> changes(long after, int limit);
 
     /**
+     * Every resource of a kind that has an entry in the change feed, by ARN, with the sequence number of its latest
+     * change, negated for a deletion: what a view of the store persisted at some feed position (the Search index's
+     * snapshot) is checked against before it is trusted. One query over the feed's compacted table.
+     */
+    Map<String, Long> feedPositions(String kind);
+
+    /**
      * Waits until a write after {@code after} may have committed (on this node, or on another node sharing the
      * database), or until the timeout. Only a hint to read {@link #changes} again: it may return early or late.
      */

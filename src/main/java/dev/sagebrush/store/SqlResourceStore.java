@@ -437,6 +437,11 @@ public abstract class SqlResourceStore implements ResourceStore {
     }
 
     @Override
+    public Map<String, Long> feedPositions(String kind) {
+        return read(c -> FeedSql.positions(c, kind));
+    }
+
+    @Override
     public void awaitChange(long after, Duration timeout) throws InterruptedException {
         long generation = signal.generation();
         if (headSeq() > after) return;

@@ -34,9 +34,20 @@ final class AccessLog {
         field(b, "path", e.path().length() > 256 ? e.path().substring(0, 256) + "..." : e.path()).append(',');
         b.append("\"status\":").append(e.status()).append(',');
         field(b, "error", e.errorType()).append(',');
-        b.append("\"latency_ms\":").append(String.format(java.util.Locale.ROOT, "%.3f", e.nanos() / 1e6)).append(',');
+        b.append("\"latency_ms\":");
+        millis(b, e.nanos()).append(','); // by hand: String.format was a visible share of a Describe's CPU
         field(b, "peer", e.peer());
         log.info(b.append('}').toString());
+    }
+
+    /** Nanoseconds as milliseconds with three decimals (microsecond resolution), e.g. {@code 1.234}. */
+    static StringBuilder millis(StringBuilder b, long nanos) {
+        long micros = Math.max(0, (nanos + 500) / 1000);
+        b.append(micros / 1000).append('.');
+        long frac = micros % 1000;
+        if (frac < 100) b.append('0');
+        if (frac < 10) b.append('0');
+        return b.append(frac);
     }
 
     private static StringBuilder field(StringBuilder b, String name, String value) {

@@ -3,6 +3,7 @@ package dev.sagebrush.training;
 import dev.sagebrush.config.TrainingSettings;
 import dev.sagebrush.errors.AwsException;
 import dev.sagebrush.protocol.JsonCodec;
+import dev.sagebrush.protocol.PreEncoded;
 import dev.sagebrush.protocol.RequestContext;
 import dev.sagebrush.storage.S3Uri;
 import dev.sagebrush.store.ResourceKey;
@@ -123,6 +124,11 @@ public final class TrainingJobs {
 
     public DescribeTrainingJobResponse describe(RequestContext ctx, DescribeTrainingJobRequest req) {
         return documents.decode(find(ctx, req.trainingJobName()));
+    }
+
+    /** {@link #describe} in wire form: the stored document is the answer, so it is sent as stored. */
+    public PreEncoded describeWire(RequestContext ctx, DescribeTrainingJobRequest req) {
+        return PreEncoded.of(find(ctx, req.trainingJobName()).document());
     }
 
     public void stop(RequestContext ctx, StopTrainingJobRequest req) {

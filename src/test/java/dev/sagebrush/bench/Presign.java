@@ -27,6 +27,7 @@ import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
  *
  * <pre>
  *   Presign describe http://127.0.0.1:PORT NAME OUT.tsv   create NAME (if missing), sign one Describe of it, print its headers
+ *   Presign describe-training http://127.0.0.1:PORT NAME OUT.tsv   the same with a training job (SearchApiBench's job 0)
  *   Presign create   http://127.0.0.1:PORT PREFIX N OUT.tsv sign N Creates named PREFIX-0 .. PREFIX-(N-1)
  * </pre>
  *
@@ -37,23 +38,30 @@ import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 public final class Presign {
     static final String CREATE = "SageMaker.CreateCompilationJob";
     static final String DESCRIBE = "SageMaker.DescribeCompilationJob";
+    static final String TRAINING_CREATE = "SageMaker.CreateTrainingJob";
+    static final String TRAINING_DESCRIBE = "SageMaker.DescribeTrainingJob";
     private static final AwsV4HttpSigner SIGNER = AwsV4HttpSigner.create();
 
     public static void main(String[] args) throws Exception {
         if (args.length < 1) usage();
         switch (args[0]) {
-            case "describe" -> {
+            case "describe", "describe-training" -> {
                 if (args.length != 4) usage();
                 URI endpoint = URI.create(args[1]);
                 String name = args[2];
-                ensureJob(endpoint, name);
-                SdkHttpRequest signed = sign(endpoint, DESCRIBE, describeBody(name), Instant.now());
-                String line = line(signed, describeBody(name));
-                Files.writeString(Path.of(args[3]), line + "\n");
+                boolean training = args[0].equals("describe-training");
+                String body = training ? "{\"TrainingJobName\":\"" + name + "\"}" : describeBody(name);
+                if (training) {
+                    ensureJob(endpoint, TRAINING_CREATE, SearchApiBench.createBody(name, SearchApiBench.Spec.of(0, false), false));
+                } else {
+                    ensureJob(endpoint, CREATE, createBody(name));
+                }
+                SdkHttpRequest signed = sign(endpoint, training ? TRAINING_DESCRIBE : DESCRIBE, body, Instant.now());
+                Files.writeString(Path.of(args[3]), line(signed, body) + "\n");
                 System.out.println("POST / HTTP/1.1");
                 signed.headers().forEach((k, v) -> System.out.println(k + ": " + String.join(",", v)));
                 System.out.println();
-                System.out.println(describeBody(name));
+                System.out.println(body);
             }
             case "create" -> {
                 if (args.length != 5) usage();
@@ -77,7 +85,7 @@ public final class Presign {
     }
 
     private static void usage() {
-        System.err.println("usage: Presign describe ENDPOINT NAME OUT | Presign create ENDPOINT PREFIX N OUT");
+        System.err.println("usage: Presign describe|describe-training ENDPOINT NAME OUT | Presign create ENDPOINT PREFIX N OUT");
         System.exit(2);
     }
 
@@ -119,16 +127,15 @@ public final class Presign {
     }
 
     /** Creates the job Describe will read, unless it exists already. */
-    static void ensureJob(URI endpoint, String name) throws IOException, InterruptedException {
-        String body = createBody(name);
-        SdkHttpRequest signed = sign(endpoint, CREATE, body, Instant.now());
+    static void ensureJob(URI endpoint, String target, String body) throws IOException, InterruptedException {
+        SdkHttpRequest signed = sign(endpoint, target, body, Instant.now());
         HttpRequest.Builder b = HttpRequest.newBuilder(signed.getUri()).POST(HttpRequest.BodyPublishers.ofString(body));
         signed.headers().forEach((k, v) -> {
             if (!k.equalsIgnoreCase("Host") && !k.equalsIgnoreCase("Content-Length")) v.forEach(x -> b.header(k, x));
         });
         HttpResponse<String> r = HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200 && !r.body().contains("ResourceInUse")) {
-            throw new IllegalStateException("Create " + name + " answered " + r.statusCode() + ": " + r.body());
+            throw new IllegalStateException(target + " answered " + r.statusCode() + ": " + r.body());
         }
     }
 }

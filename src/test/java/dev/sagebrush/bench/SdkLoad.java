@@ -44,7 +44,7 @@ public final class SdkLoad {
         if (!op.equals("describe") && !op.equals("create")) throw new IllegalArgumentException(op);
 
         String describeName = "bench-describe";
-        if (op.equals("describe")) Presign.ensureJob(endpoint, describeName);
+        if (op.equals("describe")) Presign.ensureJob(endpoint, Presign.CREATE, Presign.createBody(describeName));
         String prefix = "sdk-" + Long.toString(System.currentTimeMillis(), 36);
 
         List<SageMakerClient> clients = endpoints.stream().map(e -> client(e, threads)).toList();

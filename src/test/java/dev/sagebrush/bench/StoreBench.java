@@ -66,21 +66,41 @@ public final class StoreBench {
         }
         if (!Boolean.getBoolean("noBaseline")) baseline(open, codec, engine, n);
         for (int round = 1; round <= 3; round++) {
-            System.gc();
-            long before = usedHeap();
+            startup(open, codec, engine, n, "from the store", round, null);
+        }
+        if (!Boolean.getBoolean("noSnapshot")) {
+            // The server writes its index snapshot when it stops and reads it back when it starts.
+            Path snapshot = Files.createTempDirectory("storebench-snapshot").resolve("training-jobs.snapshot");
             try (ResourceStore store = open.get()) {
-                var mx = ManagementFactory.getThreadMXBean();
-                long cpu = processCpu();
+                Searches searches = new Searches(store, codec, new byte[32], snapshot); // no file yet: from the store
                 long start = System.nanoTime();
-                Searches searches = new Searches(store, codec, new byte[32]);
-                long ms = (System.nanoTime() - start) / 1_000_000;
-                long cpuMs = (processCpu() - cpu) / 1_000_000;
-                System.gc();
-                long heldMb = (usedHeap() - before) / (1024 * 1024);
-                System.out.printf("%s: Search index start-up, round %d: %d ms (%d ms CPU of the process) for %d jobs; "
-                        + "heap held by the index after a full GC: %d MB (feed at %d)%n", engine, round, ms, cpuMs, n,
-                        heldMb, searches.loadedAt());
+                searches.close(); // writes it
+                System.out.printf("%s: Search index snapshot written: %d ms, %d MB%n",
+                        engine, (System.nanoTime() - start) / 1_000_000, Files.size(snapshot) >> 20);
             }
+            for (int round = 1; round <= 3; round++) {
+                startup(open, codec, engine, n, "from the snapshot", round, snapshot);
+            }
+            Files.deleteIfExists(snapshot);
+        }
+    }
+
+    /** One Search index start-up: wall and process CPU time, and the heap the index holds after a full GC. */
+    static void startup(Supplier<ResourceStore> open, JsonCodec codec, String engine, int n, String how, int round,
+                        Path snapshot) throws Exception {
+        System.gc();
+        long before = usedHeap();
+        try (ResourceStore store = open.get()) {
+            long cpu = processCpu();
+            long start = System.nanoTime();
+            Searches searches = new Searches(store, codec, new byte[32], snapshot);
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            long cpuMs = (processCpu() - cpu) / 1_000_000;
+            System.gc();
+            long heldMb = (usedHeap() - before) / (1024 * 1024);
+            System.out.printf("%s: Search index start-up %s, round %d: %d ms (%d ms CPU of the process) for %d jobs; "
+                    + "heap held by the index after a full GC: %d MB (feed at %d)%n", engine, how, round, ms, cpuMs, n,
+                    heldMb, searches.loadedAt());
         }
     }
 

@@ -229,6 +229,10 @@ class ResourceStoreContractTest {
         assertThat(store.changes(4, 100)).extracting(Change::seq).containsExactly(6L);
         assertThat(store.changes(0, 2)).hasSize(2);
         assertThat(store.changes(6, 100)).isEmpty();
+        // The latest position per ARN, a deletion negated: what a persisted view (the Search snapshot) is checked by.
+        assertThat(store.feedPositions(key("a").kind()))
+                .containsOnly(Map.entry(arn("a"), 3L), Map.entry(arn("b"), 4L), Map.entry(arn("c"), -6L));
+        assertThat(store.feedPositions("NoSuchKind")).isEmpty();
         // Claims are bookkeeping, not changes.
         store.claim(key("a"), "node", t, Duration.ofMinutes(1));
         assertThat(store.headSeq()).isEqualTo(6);
