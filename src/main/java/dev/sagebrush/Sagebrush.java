@@ -308,11 +308,12 @@ public final class Sagebrush implements AutoCloseable {
         }
     }
 
-    /** One compiler per framework: XGBoost to C; ONNX and PyTorch through TVM (ONNX Runtime without TVM). */
+    /** One compiler per framework: XGBoost to C; ONNX, PyTorch and TFLite through TVM (ONNX Runtime without TVM). */
     private static Map<String, dev.sagebrush.compilation.ModelCompiler> compilers(AccountStorage storage, Path dataDir,
                                                                                  Sandboxes sandboxes, long memory) {
         OnnxCompilers onnx = new OnnxCompilers(new ArtifactPublisher(storage), dataDir.resolve("cache"), sandboxes, memory);
         return Map.of("XGBOOST", new XgboostModelCompiler(new ArtifactPublisher(storage), sandboxes),
-                "ONNX", onnx, "PYTORCH", onnx.pytorch(sandboxes, memory));
+                "ONNX", onnx, "PYTORCH", onnx.pytorch(sandboxes, memory),
+                "TFLITE", onnx.tflite(sandboxes, memory));
     }
 }

@@ -32,6 +32,10 @@ public final class DoctorCommand implements Callable<Integer> {
         System.out.println();
         System.out.println("TVM (neural networks for every CPU target, DLR layout): " + (tvmMissing.isEmpty() ? "yes"
                 : "NO - " + String.join("; ", tvmMissing) + "; ONNX falls back to ONNX Runtime (x86_64, aarch64)"));
+        java.util.List<String> tfliteMissing = dev.sagebrush.compilation.onnx.TfliteTvmCompiler.missing();
+        System.out.println("TFLITE (TVM's TFLite frontend, verified against Arm NN): " + (tvmMissing.isEmpty()
+                && tfliteMissing.isEmpty() ? "yes" : "NO - " + String.join("; ", tvmMissing.isEmpty() ? tfliteMissing
+                : tvmMissing)));
         System.out.println();
         System.out.println("Target devices (XGBOOST compiles for the device's CPU, and so do neural networks on accelerator devices;"
                 + " ONNX: TVM for every CPU, or ONNX Runtime for x86_64 and aarch64 without TVM):");
@@ -50,8 +54,8 @@ public final class DoctorCommand implements Callable<Integer> {
             System.out.printf("  %-15s %s%n", t.name(), status);
         }
         System.out.println();
-        System.out.println("Frameworks compiled: XGBOOST (every CPU target, DLR treelite layout), ONNX (TVM 0.18, every "
-                + "CPU target, DLR graph-executor layout; without TVM: ONNX Runtime " + ORT_VERSION
+        System.out.println("Frameworks compiled: XGBOOST (every CPU target, DLR treelite layout), ONNX, PYTORCH and TFLITE "
+                + "(TVM 0.18, every CPU target, DLR graph-executor layout; without TVM: ONNX Runtime " + ORT_VERSION
                 + ", x86_64 and aarch64). Others are checked and then fail with a clear reason.");
         System.out.println();
         SandboxHost sandbox = SandboxHost.probe();

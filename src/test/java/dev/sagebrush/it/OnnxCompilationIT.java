@@ -54,6 +54,9 @@ class OnnxCompilationIT {
         byte[] tflite = {0x1c, 0, 0, 0, 'T', 'F', 'L', '3', 0, 0, 0, 0};
         s3.putObject(b -> b.bucket("models").key("tflite/model.tar.gz"),
                 RequestBody.fromBytes(Tarballs.create().file("model.tflite", tflite).bytes()));
+        byte[] keras = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n', 0, 0};
+        s3.putObject(b -> b.bucket("models").key("keras/model.tar.gz"),
+                RequestBody.fromBytes(Tarballs.create().file("model.h5", keras).bytes()));
     }
 
     @AfterAll
@@ -211,12 +214,18 @@ class OnnxCompilationIT {
 
     @Test
     void otherFrameworksFailListingWhatIsCompiled() throws Exception {
-        DescribeCompilationJobResponse d = compile("tflite-job", "tflite/model.tar.gz", Framework.TFLITE,
-                "{\"input\": [1, 224, 224, 3]}", o -> o.targetDevice("ml_c5"));
+        DescribeCompilationJobResponse d = compile("keras-job", "keras/model.tar.gz", Framework.KERAS,
+                "{\"input\": [1, 3, 224, 224]}", o -> o.targetDevice("ml_c5"));
+        assertFailedWithNothingPublished(d, "keras-job");
+        assertThat(d.failureReason()).isEqualTo("ClientError: CompilationError: Compiling KERAS models is not supported "
+                + "by this server. The archive holds a valid KERAS model (model.h5), but this server compiles only: "
+                + "ONNX, PYTORCH, TFLITE, XGBOOST.");
+        // TFLITE is compiled (TfliteCompilationIT); a file with only the identifier is refused by the Java reader.
+        d = compile("tflite-job", "tflite/model.tar.gz", Framework.TFLITE, "{\"input\": [1, 224, 224, 3]}",
+                o -> o.targetDevice("ml_c5"));
         assertFailedWithNothingPublished(d, "tflite-job");
-        assertThat(d.failureReason()).isEqualTo("ClientError: CompilationError: Compiling TFLITE models is not supported "
-                + "by this server. The archive holds a valid TFLITE model (model.tflite), but this server compiles only: "
-                + "ONNX, PYTORCH, XGBOOST.");
+        assertThat(d.failureReason()).startsWith("ClientError: InputConfiguration: The TFLite model model.tflite is "
+                + "not a valid TFLite model: ");
         d = compile("tflite-nchw", "tflite/model.tar.gz", Framework.TFLITE, "{\"input\": [1, 3, 224, 224]}",
                 o -> o.targetDevice("ml_c5"));
         assertThat(d.failureReason()).contains("TFLITE expects NHWC");

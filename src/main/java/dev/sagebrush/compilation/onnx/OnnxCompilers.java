@@ -30,6 +30,11 @@ public final class OnnxCompilers implements ModelCompiler {
         return new PyTorchTvmCompiler(tvm, sandboxes, memoryBudget);
     }
 
+    /** TFLITE's compiler: checked in Java, referenced by Arm NN, compiled by TVM's TFLite frontend in this tier. */
+    public ModelCompiler tflite(Sandboxes sandboxes, long memoryBudget) {
+        return new TfliteTvmCompiler(tvm, sandboxes, memoryBudget);
+    }
+
     @Override
     public CompilationOutcome compile(DescribeCompilationJobResponse job, FrameworkInputs.ModelFiles model, Path workDir,
                                       Cancellation cancellation) {

@@ -110,7 +110,7 @@ public final class OnnxTvmCompiler implements ModelCompiler {
             tvmInputs.add(new TvmCompiler.Input(in.name(), shapes.shapes().get(in.name()), in.dtype()));
         }
         Path content = workDir.resolve("artifact");
-        TvmCompiler.Result compiled = tvmCompile(new TvmCompiler.Request("ONNX", onnxModel, tvmInputs, tvmTarget,
+        TvmCompiler.Result compiled = tvmCompile(new TvmCompiler.Request(frontend(framework), onnxModel, tvmInputs, tvmTarget,
                 build.resolve("tvm"), arch == TargetArch.X86_64 ? inputFiles : List.of()), content, steps, framework);
         cancellation.check();
         DlrLayout.writeMeta(content, target.name(), metaTensors(original.inputs(), shapes),
@@ -141,6 +141,11 @@ public final class OnnxTvmCompiler implements ModelCompiler {
         } catch (TvmCompiler.TvmException e) {
             throw TvmFailures.of(framework, r.target(), e);
         }
+    }
+
+    /** TVM's frontend for a framework: TFLite's own, or ONNX's (for ONNX and for PyTorch converted to ONNX). */
+    static String frontend(String framework) {
+        return framework.equals("TFLITE") ? "TFLITE" : "ONNX";
     }
 
     /** The device's LLVM target, refused when this host could not run (and so verify) x86_64 code for it. */

@@ -1,7 +1,6 @@
 package dev.sagebrush.compilation.onnx;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sagebrush.compilation.CompilationFailure;
 import dev.sagebrush.compilation.CompilationOutcome;
@@ -20,11 +19,9 @@ import dev.sagebrush.jobs.sandbox.Limits;
 import dev.sagebrush.jobs.sandbox.SandboxedProcess;
 import dev.sagebrush.jobs.sandbox.UntrustedFiles;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,7 +37,6 @@ import software.amazon.awssdk.services.sagemaker.model.DescribeCompilationJobRes
  */
 public final class PyTorchTvmCompiler implements ModelCompiler {
     static final Path TORCH = Path.of("/usr/lib/python3/dist-packages/torch/__init__.py");
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final OnnxTvmCompiler tvm;
     private final long memoryBudget;
@@ -87,26 +83,8 @@ public final class PyTorchTvmCompiler implements ModelCompiler {
             JsonNode res = convert(steps, workDir, conv, model.main(), onnx, specs, files);
             cancellation.check();
 
-            List<TensorSpec> outSpecs = new ArrayList<>();
-            List<List<Tensor>> reference = new ArrayList<>();
-            for (int s = 0; s < files.size(); s++) {
-                List<Tensor> set = new ArrayList<>();
-                int k = 0;
-                for (JsonNode o : res.path("outputs")) {
-                    long[] shape = new long[o.path("shape").size()];
-                    long n = 4;
-                    for (int d = 0; d < shape.length; d++) {
-                        shape[d] = o.path("shape").get(d).asLong();
-                        n *= shape[d];
-                    }
-                    byte[] data = UntrustedFiles.read(workDir, conv.resolve("ref-" + s + "-" + k + ".bin"), n);
-                    if (data.length != n) throw new IOException("torch reference output " + k + " has the wrong size");
-                    set.add(new Tensor("output" + k, ElementTypes.FLOAT, shape, data));
-                    if (s == 0) outSpecs.add(new TensorSpec("output" + k, ElementTypes.FLOAT, shape, new String[0]));
-                    k++;
-                }
-                reference.add(set);
-            }
+            List<List<Tensor>> reference = SandboxedPython.outputs(workDir, conv, res, files.size(), k -> "output" + k);
+            List<TensorSpec> outSpecs = SandboxedPython.specs(reference.get(0));
             Map<String, long[]> ordered = new LinkedHashMap<>(shapes);
             InputShapes.Resolved resolved = new InputShapes.Resolved(ordered, Map.of(), false, List.of());
             String torch = res.path("torch_version").asText();
@@ -129,28 +107,10 @@ public final class PyTorchTvmCompiler implements ModelCompiler {
     /** Runs torch_to_onnx.py in the sandbox; returns its result (outputs, torch version) or fails the job. */
     private static JsonNode convert(SandboxedSteps steps, Path workDir, Path dir, Path model, Path onnx,
                                     List<TensorSpec> specs, List<List<Path>> files) throws IOException {
-        Path script = dir.resolve("torch_to_onnx.py");
-        try (InputStream in = PyTorchTvmCompiler.class.getResourceAsStream("torch_to_onnx.py")) {
-            if (in == null) throw new IllegalStateException("torch_to_onnx.py resource missing from the build");
-            Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
-        }
-        Path result = dir.resolve("result.json");
-        ObjectNode req = JSON.createObjectNode().put("model", model.toAbsolutePath().toString())
-                .put("onnx", onnx.toAbsolutePath().toString()).put("out_dir", dir.toAbsolutePath().toString())
-                .put("result", result.toAbsolutePath().toString());
-        var inputs = req.putArray("inputs");
-        for (int i = 0; i < specs.size(); i++) {
-            ObjectNode o = inputs.addObject().put("name", specs.get(i).name());
-            var shape = o.putArray("shape");
-            for (long d : specs.get(i).shape()) shape.add(d);
-            var f = o.putArray("files");
-            for (List<Path> set : files) f.add(set.get(i).toAbsolutePath().toString());
-        }
-        Path reqFile = dir.resolve("request.json");
-        Files.write(reqFile, JSON.writeValueAsBytes(req));
-        SandboxedSteps.Outcome o = steps.runSandboxed("torch", List.of("/usr/bin/python3", script.toString(),
-                reqFile.toString()), dir, OnnxTvmCompiler.STEP_TIMEOUT, 64 * 1024);
-        SandboxedProcess.Result r = o.result();
+        ObjectNode req = SandboxedPython.request(dir, specs, shapesOf(specs), files)
+                .put("model", model.toAbsolutePath().toString()).put("onnx", onnx.toAbsolutePath().toString());
+        SandboxedPython.Run run = SandboxedPython.run(steps, workDir, dir, "torch_to_onnx.py", "torch", req);
+        SandboxedProcess.Result r = run.process();
         if (r.memoryExceeded()) {
             throw new CompilationFailure("ClientError: CompilationError: PyTorch needed more memory than the "
                     + "compilation budget of " + Limits.bytes(steps.limits().memoryBytes()) + " to load or convert "
@@ -160,11 +120,11 @@ public final class PyTorchTvmCompiler implements ModelCompiler {
             throw new CompilationFailure("ClientError: CompilationError: Converting the PyTorch model did not finish "
                     + "within " + OnnxTvmCompiler.STEP_TIMEOUT.toSeconds() + " s.");
         }
-        if (!UntrustedFiles.isRegularFile(workDir, result)) {
+        JsonNode res = run.result();
+        if (res == null) {
             throw new IOException("the PyTorch conversion ended with exit code " + r.exitCode() + " without a result: "
                     + r.output());
         }
-        JsonNode res = JSON.readTree(UntrustedFiles.read(workDir, result, 1 << 20));
         if (!"OK".equals(res.path("status").asText())) {
             String kind = res.path("kind").asText();
             String msg = res.path("message").asText();

@@ -40,8 +40,10 @@ final class TvmManifest {
         m.put("backend_version", c.tvmVersion() + " (org.bytedeco:tvm 0.18.0-1.5.11, LLVM 19.1.3)");
         m.put("llvm_target", c.llvmTarget());
         if (conversion != null) m.put("conversion", conversion);
-        m.put("compiler_command", "relay.frontend.from_" + (framework.equals("TFLITE") ? "tflite" : "onnx")
-                + "(model, shapes=" + shapes.json() + ", freeze_params=True); with PassContext(opt_level=3) and "
+        m.put("compiler_command", (framework.equals("TFLITE") ? "relay.frontend.from_tflite(tflite.Model"
+                + ".GetRootAsModel(model, 0), shape_dict=" + shapes.json() + ")"
+                : "relay.frontend.from_onnx(model, shapes=" + shapes.json() + ", freeze_params=True)")
+                + "; with PassContext(opt_level=3) and "
                 + "Sagebrush's defaults for TVM's untuned x86 schedules (tvm_build.py: NCHWc channel blocks shared "
                 + "by producer and consumer, register-bounded convolution tiles, vectorized average pooling): "
                 + "factory = relay.build(mod, target=\"" + t.llvm() + "\", params=params); "

@@ -106,7 +106,8 @@ public final class TvmCompiler {
         copyResource("tvm_build.py", work);   // build options and schedule defaults, imported by the script
         Path shim;
         try {
-            shim = PythonShims.onnx(cacheDir);
+            // each frontend's pure-Python packages: the onnx stand-ins, or the tflite classes made by flatc
+            shim = "TFLITE".equals(r.framework()) ? TflitePackage.build(cacheDir, timeout) : PythonShims.onnx(cacheDir);
         } catch (IOException e) {
             throw new TvmException("environment", e.getMessage());
         }
