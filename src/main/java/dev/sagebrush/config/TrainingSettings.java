@@ -60,7 +60,7 @@ public record TrainingSettings(Optional<Path> imagesFile, int workers, Duration 
     }
 
     public TrainingSettings withMaxInstances(int n) {
-        if (n < 1) throw new IllegalArgumentException("the training instance limit must be at least 1, got " + n);
+        if (n < 0) throw new IllegalArgumentException("the training instance limit must be 0 (no quota) or more, got " + n);
         return new TrainingSettings(imagesFile, workers, stopGrace, imageMapFile, containerEngine, n, memoryBytes,
                 containerUids);
     }
