@@ -58,7 +58,10 @@ class OperatorMetricsIT {
                     .contains("sagebrush_controller_oldest_unfinished_seconds{kind=\"training-job\"}")
                     .contains("sagebrush_child_processes")
                     .contains("jvm_memory_used_bytes");
-            assertThat(text).doesNotContain("secret-project-name").doesNotContain("000000000000").doesNotContain("no-such-job");
+            // The account as a label value or in an ARN (a bare "000000000000" also occurs inside a sample such as
+            // system_cpu_usage 0.6000000000000001).
+            assertThat(text).doesNotContain("secret-project-name").doesNotContain("\"000000000000\"")
+                    .doesNotContain(":000000000000:").doesNotContain("no-such-job");
         }
     }
 
