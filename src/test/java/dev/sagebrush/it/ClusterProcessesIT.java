@@ -81,6 +81,7 @@ class ClusterProcessesIT {
             nodes.add(new NodeProcess("node" + i, root.resolve("node" + i), root.resolve("node" + i + ".log"), List.of(
                     "--database", database, "--lease-ttl", String.valueOf(LEASE.toSeconds()),
                     "--object-store-dir", root.resolve("objects").toString(), // one object store for all three
+                    "--cloudwatch-dir", root.resolve("cloudwatch").toString(), // and one CloudWatch directory
                     "--training-images", registry.toString(), "--training-stop-grace", "2",
                     "--compile-workers", "1", "--training-workers", "1"), Map.of()).start());
         }
@@ -279,6 +280,10 @@ class ClusterProcessesIT {
                     r.trainingJobName("kill-t")), j -> j.trainingJobStatus() == TrainingJobStatus.COMPLETED
                     || j.trainingJobStatus() == TrainingJobStatus.FAILED, Duration.ofSeconds(90));
             assertThat(t.trainingJobStatus()).as(t.failureReason()).isEqualTo(TrainingJobStatus.COMPLETED);
+            // Both runs' log streams are read through the survivor: the dead node's lines are in the shared directory.
+            var streams = survivor.logs().describeLogStreams(r -> r.logGroupName("/aws/sagemaker/TrainingJobs")
+                    .logStreamNamePrefix("kill-t/")).logStreams();
+            assertThat(streams).as("the killed run's stream and the resumed run's").hasSize(2);
         } finally {
             for (NodeProcess v : victims) v.start(); // back to three nodes for the next test
             for (NodeProcess v : victims) v.awaitReady();
@@ -318,6 +323,48 @@ class ClusterProcessesIT {
                 .startsWith("Restarting the training job after an interruption"));
         assertThat(row(TrainingJobs.KIND, "stall-t").epoch()).isEqualTo(2);
         assertThat(runsOf("training-job/stall-t")).extracting(Run::node).containsExactly(first.node(), takeover.node());
+    }
+
+    @Test
+    @Order(6)
+    void aTrainingJobsLogsAndMetricsAreReadThroughEveryNodeWhileItRunsAndAfter() throws Exception {
+        String name = "telemetry-t";
+        int epochs = 10;
+        sm(1).createTrainingJob(training(name, epochs).algorithmSpecification(a -> a.trainingImage(IMAGE)
+                .trainingInputMode(TrainingInputMode.FILE)
+                .metricDefinitions(m -> m.name("train:loss").regex("train:loss=([0-9.]+)"))).build());
+        Run run = awaitRun("training-job/" + name, 1);
+        NodeProcess runner = byNodeId(run.node());
+        List<NodeProcess> others = nodes.stream().filter(n -> n != runner).toList();
+        // While it runs, the nodes that do not run it answer its log stream and its metric (flush + discovery < 1 s).
+        for (NodeProcess reader : others) {
+            List<String> lines = Waits.until(() -> messages(reader, name), l -> l.contains("epoch=2 train:loss=0.2"),
+                    Duration.ofSeconds(20));
+            assertThat(lines).first().isEqualTo("training for " + epochs + " s");
+            assertThat(Waits.until(() -> lossSamples(reader, name), n -> n >= 2, Duration.ofSeconds(10))).isPositive();
+        }
+        assertThat(sm(0).describeTrainingJob(r -> r.trainingJobName(name)).trainingJobStatus())
+                .as("read while the job was running").isEqualTo(TrainingJobStatus.IN_PROGRESS);
+        // A follower sees a line within about a second of the node that writes it.
+        List<String> onRunner = messages(runner, name);
+        Thread.sleep(1000);
+        for (NodeProcess reader : others) assertThat(messages(reader, name)).startsWith(onRunner.toArray(String[]::new));
+
+        DescribeTrainingJobResponse d = Waits.until(() -> sm(2).describeTrainingJob(r -> r.trainingJobName(name)),
+                j -> j.trainingJobStatus() == TrainingJobStatus.COMPLETED || j.trainingJobStatus() == TrainingJobStatus.FAILED,
+                Duration.ofSeconds(90));
+        assertThat(d.trainingJobStatus()).as(d.failureReason()).isEqualTo(TrainingJobStatus.COMPLETED);
+        Thread.sleep(1000);
+        // Afterwards every node answers the same: one stream, every line, every datapoint.
+        List<String> all = messages(runner, name);
+        assertThat(all).contains("epoch=" + epochs + " train:loss=0." + epochs);
+        for (NodeProcess n : nodes) {
+            assertThat(n.logs().describeLogStreams(r -> r.logGroupName("/aws/sagemaker/TrainingJobs")
+                    .logStreamNamePrefix(name + "/")).logStreams()).singleElement()
+                    .satisfies(st -> assertThat(st.logStreamName()).startsWith(name + "/algo-1-"));
+            assertThat(messages(n, name)).as(n.name + " reads every line").isEqualTo(all);
+            assertThat(lossSamples(n, name)).as(n.name + " reads every datapoint").isEqualTo(epochs);
+        }
     }
 
     // ------------------------------------------------------------------------------------------------- helpers
@@ -403,6 +450,34 @@ class ClusterProcessesIT {
                 return new Row(rs.getString(1), rs.getString(2), rs.getLong(3));
             }
         }
+    }
+
+    /** Every message of the job's (first) log stream, read with GetLogEvents from the head. */
+    static List<String> messages(NodeProcess n, String job) {
+        var streams = n.logs().describeLogStreams(r -> r.logGroupName("/aws/sagemaker/TrainingJobs")
+                .logStreamNamePrefix(job + "/")).logStreams();
+        if (streams.isEmpty()) return List.of();
+        String stream = streams.get(0).logStreamName();
+        List<String> out = new ArrayList<>();
+        String token = null;
+        while (true) {
+            String t = token;
+            var page = n.logs().getLogEvents(r -> r.logGroupName("/aws/sagemaker/TrainingJobs").logStreamName(stream)
+                    .startFromHead(true).nextToken(t));
+            if (page.events().isEmpty()) return out;
+            page.events().forEach(e -> out.add(e.message()));
+            token = page.nextForwardToken();
+        }
+    }
+
+    /** How many train:loss values of the job the node's GetMetricStatistics counts. */
+    static int lossSamples(NodeProcess n, String job) {
+        java.time.Instant now = java.time.Instant.now();
+        var stats = n.cloudwatch().getMetricStatistics(r -> r.namespace("/aws/sagemaker/TrainingJobs")
+                .metricName("train:loss").dimensions(dim -> dim.name("TrainingJobName").value(job))
+                .startTime(now.minusSeconds(3600)).endTime(now.plusSeconds(60)).period(7200)
+                .statistics(software.amazon.awssdk.services.cloudwatch.model.Statistic.SAMPLE_COUNT));
+        return stats.datapoints().stream().mapToInt(p -> p.sampleCount().intValue()).sum();
     }
 
     static String tail(String text, int lines) {

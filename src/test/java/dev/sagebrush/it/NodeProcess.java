@@ -17,6 +17,8 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
+import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sagemaker.SageMakerClient;
 import software.amazon.awssdk.services.sagemaker.model.ResourceNotFoundException;
@@ -36,6 +38,8 @@ final class NodeProcess implements AutoCloseable {
     private int port;
     private SageMakerClient sagemaker;
     private S3Client s3;
+    private CloudWatchLogsClient logs;
+    private CloudWatchClient cloudwatch;
 
     NodeProcess(String name, Path dataDir, Path log, List<String> args, Map<String, String> env) {
         this.name = name;
@@ -150,11 +154,38 @@ final class NodeProcess implements AutoCloseable {
         return s3;
     }
 
+    synchronized CloudWatchLogsClient logs() {
+        if (logs == null) {
+            logs = CloudWatchLogsClient.builder().endpointOverride(endpoint()).region(Region.US_EAST_1)
+                    .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
+                    .httpClientBuilder(Apache5HttpClient.builder())
+                    .build();
+        }
+        return logs;
+    }
+
+    synchronized CloudWatchClient cloudwatch() {
+        if (cloudwatch == null) {
+            cloudwatch = CloudWatchClient.builder().endpointOverride(endpoint()).region(Region.US_EAST_1)
+                    .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
+                    .httpClientBuilder(Apache5HttpClient.builder())
+                    .build();
+        }
+        return cloudwatch;
+    }
+
     private synchronized void closeClients() {
-        if (sagemaker != null) sagemaker.close();
-        if (s3 != null) s3.close();
+        for (AutoCloseable c : new AutoCloseable[] {sagemaker, s3, logs, cloudwatch}) {
+            try {
+                if (c != null) c.close();
+            } catch (Exception ignored) {
+                // a client that fails to close holds nothing of the next start's
+            }
+        }
         sagemaker = null;
         s3 = null;
+        logs = null;
+        cloudwatch = null;
     }
 
     /** SIGTERM (a clean stop: its sandboxes and Jupyters are stopped), SIGKILL if it does not exit in 30 s. */

@@ -1,0 +1,44 @@
+package dev.sagebrush.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MetricStoreTest {
+    static final String ACCOUNT = "000000000000";
+    static final String REGION = "us-east-1";
+    static final MetricKey LOSS = new MetricKey("/aws/sagemaker/TrainingJobs", "train:loss",
+            Map.of("TrainingJobName", "j"));
+    @TempDir Path dir;
+
+    static int points(MetricStore store) {
+        return store.series(ACCOUNT, REGION, LOSS).map(s -> s.view().size()).orElse(0);
+    }
+
+    @Test
+    void storesSharingADirectoryReadEachOthersPointsOnceEach() throws Exception {
+        try (MetricStore a = new MetricStore(dir); MetricStore b = new MetricStore(dir)) {
+            assertThat(points(b)).isZero();
+            try (MetricStore.Writer w = a.writer(ACCOUNT, REGION, "j-1")) {
+                w.put(LOSS, 1000, 0.5);
+                w.sync();
+                Thread.sleep(MetricStore.DISCOVERY_INTERVAL.toMillis() + 50);
+                assertThat(points(b)).as("the other node reads the running job's points").isEqualTo(1);
+                assertThat(points(a)).as("the writing node has them in memory").isEqualTo(1);
+                w.put(LOSS, 2000, 0.4);
+                w.sync();
+                Thread.sleep(MetricStore.DISCOVERY_INTERVAL.toMillis() + 50);
+                assertThat(points(b)).isEqualTo(2);
+            }
+            Thread.sleep(MetricStore.DISCOVERY_INTERVAL.toMillis() + 50);
+            assertThat(points(a)).as("the writer's own file is not read back after it closes").isEqualTo(2);
+            assertThat(points(b)).isEqualTo(2);
+        }
+        try (MetricStore restarted = new MetricStore(dir)) {
+            assertThat(points(restarted)).isEqualTo(2);
+        }
+    }
+}
