@@ -294,27 +294,10 @@ class ClusterProcessesIT {
     @Order(5)
     void aStalledNodeIsFencedOffAndStopsItsWorkWhenItWakes() throws Exception {
         sm(2).createTrainingJob(training("stall-t", 14).build());
-        Run first = awaitRun("training-job/stall-t", 1);
-        NodeProcess stalled = byNodeId(first.node());
-        Waits.until(() -> sandboxesOf(stalled), n -> n > 0, Duration.ofSeconds(20));
-        stalled.pause();
-        long pausedAt = System.nanoTime();
-        Run takeover;
-        try {
-            takeover = awaitRun("training-job/stall-t", 2);
-            assertThat(takeover.node()).isNotEqualTo(first.node());
-            assertThat(Duration.ofNanos(takeover.seenNanos() - pausedAt)).isLessThan(LEASE.plusSeconds(10));
-            assertThat(sandboxesOf(stalled)).as("the stalled node's job still runs while it is stopped").isPositive();
-        } finally {
-            stalled.resume();
-        }
-        // Awake again: its renewal (a write under the old epoch) is refused, so it kills its sandbox and writes nothing.
-        Waits.until(() -> sandboxesOf(stalled), n -> n == 0, Duration.ofSeconds(15));
-        String log = stalled.logText();
-        assertThat(log).containsAnyOf("Lost the claim on training job stall-t",
+        Takeover t = stallPastLease("training-job/stall-t", true);
+        assertThat(t.stalled().logText()).containsAnyOf("Lost the claim on training job stall-t",
                 "Training job stall-t was taken over by another node");
-        NodeProcess taker = byNodeId(takeover.node());
-        DescribeTrainingJobResponse d = Waits.until(() -> taker.sagemaker().describeTrainingJob(r ->
+        DescribeTrainingJobResponse d = Waits.until(() -> t.taker().sagemaker().describeTrainingJob(r ->
                 r.trainingJobName("stall-t")), j -> j.trainingJobStatus() == TrainingJobStatus.COMPLETED
                 || j.trainingJobStatus() == TrainingJobStatus.FAILED, Duration.ofSeconds(90));
         assertThat(d.trainingJobStatus()).as(d.failureReason()).isEqualTo(TrainingJobStatus.COMPLETED);
@@ -322,11 +305,66 @@ class ClusterProcessesIT {
         assertThat(d.secondaryStatusTransitions()).anySatisfy(s -> assertThat(s.statusMessage())
                 .startsWith("Restarting the training job after an interruption"));
         assertThat(row(TrainingJobs.KIND, "stall-t").epoch()).isEqualTo(2);
-        assertThat(runsOf("training-job/stall-t")).extracting(Run::node).containsExactly(first.node(), takeover.node());
+        assertThat(runsOf("training-job/stall-t")).extracting(Run::node).containsExactly(t.first().node(),
+                t.takeover().node());
     }
 
     @Test
     @Order(6)
+    void aStalledNodeIsFencedOffMidCompilationAndTheTakerCompletesIt() throws Exception {
+        sm(0).createCompilationJob(CompilationJobApiIT.job("stall-c")
+                .inputConfig(c -> c.s3Uri("s3://models/big/model.tar.gz").framework("XGBOOST"))
+                .outputConfig(o -> o.s3OutputLocation("s3://models/compiled/stall-c/").targetDevice("rasp3b")).build());
+        // A compilation is several sandboxed steps: one may end while its node is stopped.
+        Takeover t = stallPastLease("compilation-job/stall-c", false);
+        assertThat(t.stalled().logText()).containsAnyOf("Lost the claim on compilation job stall-c",
+                "Compilation job stall-c was taken over by another node");
+        // The woken node answers with the taker's result, not its own.
+        DescribeCompilationJobResponse c = Waits.until(() -> t.stalled().sagemaker().describeCompilationJob(r ->
+                r.compilationJobName("stall-c")), j -> j.compilationJobStatus() == CompilationJobStatus.COMPLETED
+                || j.compilationJobStatus() == CompilationJobStatus.FAILED, Duration.ofSeconds(150));
+        assertThat(c.compilationJobStatus()).as(c.failureReason()).isEqualTo(CompilationJobStatus.COMPLETED);
+        assertThat(row(CompilationJobs.KIND, "stall-c").epoch()).isEqualTo(2);
+        assertThat(runsOf("compilation-job/stall-c")).extracting(Run::node).containsExactly(t.first().node(),
+                t.takeover().node());
+        S3Key artifact = S3Key.of(c.modelArtifacts().s3ModelArtifacts());
+        assertThat(t.stalled().s3().headObject(b -> b.bucket(artifact.bucket()).key(artifact.key())).contentLength())
+                .isPositive();
+    }
+
+    /** The node that ran a job's first run, stopped past its lease; the run of the node that took the job over. */
+    record Takeover(Run first, NodeProcess stalled, Run takeover, NodeProcess taker) {}
+
+    /**
+     * SIGSTOPs the node running the job's first run (once its sandbox runs) until another node has taken the job over
+     * within lease TTL + 10 s, then SIGCONTs it and waits for it to kill its sandbox: its renewal is refused.
+     *
+     * @param oneSandbox the job's work is one sandbox, still running on the stopped node when the job is taken over
+     */
+    static Takeover stallPastLease(String arnSuffix, boolean oneSandbox) throws Exception {
+        Run first = awaitRun(arnSuffix, 1);
+        NodeProcess stalled = byNodeId(first.node());
+        Waits.until(() -> sandboxesOf(stalled), n -> n > 0, Duration.ofSeconds(30));
+        stalled.pause();
+        long pausedAt = System.nanoTime();
+        Run takeover;
+        try {
+            takeover = awaitRun(arnSuffix, 2);
+            assertThat(takeover.node()).isNotEqualTo(first.node());
+            assertThat(Duration.ofNanos(takeover.seenNanos() - pausedAt)).isLessThan(LEASE.plusSeconds(10));
+            if (oneSandbox) {
+                assertThat(sandboxesOf(stalled)).as("the stalled node's job still runs while it is stopped").isPositive();
+            }
+        } finally {
+            stalled.resume();
+        }
+        // Awake again: its renewal (a write under the old epoch) is refused, so it kills its sandbox and writes nothing.
+        Waits.until(() -> sandboxesOf(stalled), n -> n == 0, Duration.ofSeconds(15));
+        return new Takeover(first, stalled, takeover, byNodeId(takeover.node()));
+    }
+
+    @Test
+    @Order(7)
     void aTrainingJobsLogsAndMetricsAreReadThroughEveryNodeWhileItRunsAndAfter() throws Exception {
         String name = "telemetry-t";
         int epochs = 10;
