@@ -149,7 +149,9 @@ public final class Sagebrush implements AutoCloseable {
 
         ImageRegistry images = config.training().imagesFile().map(ImageRegistry::load).orElseGet(ImageRegistry::empty);
         // Shared by the nodes of a cluster when they give one --cloudwatch-dir: any node reads any job's logs and metrics.
-        Path cloudWatchDir = config.cluster().cloudWatchDir().orElse(dataDir);
+        // Private to the server like the object store: lines and metrics of every account are in it.
+        Path cloudWatchDir = config.cluster().cloudWatchDir().isPresent()
+                ? DataDirectory.privateDir(config.cluster().cloudWatchDir().get()) : dataDir;
         LogStore logs = closeLater(new LogStore(cloudWatchDir.resolve("logs"), clock, LogStore.Limits.DEFAULT));
         MetricStore metrics = closeLater(new MetricStore(cloudWatchDir.resolve("metrics")));
         // Containers only where jobs run at all and can be sandboxed (root: each container's uids are a leased range).
