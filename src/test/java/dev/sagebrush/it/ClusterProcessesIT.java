@@ -294,13 +294,9 @@ class ClusterProcessesIT {
     @Order(5)
     void aStalledNodeIsFencedOffAndStopsItsWorkWhenItWakes() throws Exception {
         sm(2).createTrainingJob(training("stall-t", 14).build());
-        Takeover t = stallPastLease("training-job/stall-t", true);
-        assertThat(t.stalled().logText()).containsAnyOf("Lost the claim on training job stall-t",
+        Takeover t = stallPastLease("training-job/stall-t", true, "Lost the claim on training job stall-t",
                 "Training job stall-t was taken over by another node");
-        DescribeTrainingJobResponse d = Waits.until(() -> t.taker().sagemaker().describeTrainingJob(r ->
-                r.trainingJobName("stall-t")), j -> j.trainingJobStatus() == TrainingJobStatus.COMPLETED
-                || j.trainingJobStatus() == TrainingJobStatus.FAILED, Duration.ofSeconds(90));
-        assertThat(d.trainingJobStatus()).as(d.failureReason()).isEqualTo(TrainingJobStatus.COMPLETED);
+        DescribeTrainingJobResponse d = completedTraining(t.taker(), "stall-t", Duration.ofSeconds(90));
         // The job's final state is the taker's: its restart is in the history, and the claim never went back.
         assertThat(d.secondaryStatusTransitions()).anySatisfy(s -> assertThat(s.statusMessage())
                 .startsWith("Restarting the training job after an interruption"));
@@ -316,14 +312,10 @@ class ClusterProcessesIT {
                 .inputConfig(c -> c.s3Uri("s3://models/big/model.tar.gz").framework("XGBOOST"))
                 .outputConfig(o -> o.s3OutputLocation("s3://models/compiled/stall-c/").targetDevice("rasp3b")).build());
         // A compilation is several sandboxed steps: one may end while its node is stopped.
-        Takeover t = stallPastLease("compilation-job/stall-c", false);
-        assertThat(t.stalled().logText()).containsAnyOf("Lost the claim on compilation job stall-c",
+        Takeover t = stallPastLease("compilation-job/stall-c", false, "Lost the claim on compilation job stall-c",
                 "Compilation job stall-c was taken over by another node");
         // The woken node answers with the taker's result, not its own.
-        DescribeCompilationJobResponse c = Waits.until(() -> t.stalled().sagemaker().describeCompilationJob(r ->
-                r.compilationJobName("stall-c")), j -> j.compilationJobStatus() == CompilationJobStatus.COMPLETED
-                || j.compilationJobStatus() == CompilationJobStatus.FAILED, Duration.ofSeconds(150));
-        assertThat(c.compilationJobStatus()).as(c.failureReason()).isEqualTo(CompilationJobStatus.COMPLETED);
+        DescribeCompilationJobResponse c = completedCompilation(t.stalled(), "stall-c", Duration.ofSeconds(150));
         assertThat(row(CompilationJobs.KIND, "stall-c").epoch()).isEqualTo(2);
         assertThat(runsOf("compilation-job/stall-c")).extracting(Run::node).containsExactly(t.first().node(),
                 t.takeover().node());
@@ -332,16 +324,37 @@ class ClusterProcessesIT {
                 .isPositive();
     }
 
+    /** Waits for the training job to end, as the node describes it, and checks that it completed. */
+    static DescribeTrainingJobResponse completedTraining(NodeProcess n, String name, Duration timeout) throws Exception {
+        DescribeTrainingJobResponse d = Waits.until(() -> n.sagemaker().describeTrainingJob(r -> r.trainingJobName(name)),
+                j -> j.trainingJobStatus() == TrainingJobStatus.COMPLETED || j.trainingJobStatus() == TrainingJobStatus.FAILED,
+                timeout);
+        assertThat(d.trainingJobStatus()).as(d.failureReason()).isEqualTo(TrainingJobStatus.COMPLETED);
+        return d;
+    }
+
+    /** Waits for the compilation job to end, as the node describes it, and checks that it completed. */
+    static DescribeCompilationJobResponse completedCompilation(NodeProcess n, String name, Duration timeout)
+            throws Exception {
+        DescribeCompilationJobResponse c = Waits.until(() -> n.sagemaker().describeCompilationJob(r ->
+                r.compilationJobName(name)), j -> j.compilationJobStatus() == CompilationJobStatus.COMPLETED
+                || j.compilationJobStatus() == CompilationJobStatus.FAILED, timeout);
+        assertThat(c.compilationJobStatus()).as(c.failureReason()).isEqualTo(CompilationJobStatus.COMPLETED);
+        return c;
+    }
+
     /** The node that ran a job's first run, stopped past its lease; the run of the node that took the job over. */
     record Takeover(Run first, NodeProcess stalled, Run takeover, NodeProcess taker) {}
 
     /**
      * SIGSTOPs the node running the job's first run (once its sandbox runs) until another node has taken the job over
-     * within lease TTL + 10 s, then SIGCONTs it and waits for it to kill its sandbox: its renewal is refused.
+     * within lease TTL + 10 s, then SIGCONTs it and waits for it to log that it lost the job (its renewal or its
+     * result was refused) and for its sandboxes to be gone.
      *
      * @param oneSandbox the job's work is one sandbox, still running on the stopped node when the job is taken over
+     * @param lostLines  what the woken node logs when it finds the job taken over (any one of them)
      */
-    static Takeover stallPastLease(String arnSuffix, boolean oneSandbox) throws Exception {
+    static Takeover stallPastLease(String arnSuffix, boolean oneSandbox, String... lostLines) throws Exception {
         Run first = awaitRun(arnSuffix, 1);
         NodeProcess stalled = byNodeId(first.node());
         Waits.until(() -> sandboxesOf(stalled), n -> n > 0, Duration.ofSeconds(30));
@@ -359,6 +372,14 @@ class ClusterProcessesIT {
             stalled.resume();
         }
         // Awake again: its renewal (a write under the old epoch) is refused, so it kills its sandbox and writes nothing.
+        Waits.until(() -> {
+            try {
+                String text = stalled.logText();
+                return List.of(lostLines).stream().anyMatch(text::contains);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, lost -> lost, Duration.ofSeconds(15));
         Waits.until(() -> sandboxesOf(stalled), n -> n == 0, Duration.ofSeconds(15));
         return new Takeover(first, stalled, takeover, byNodeId(takeover.node()));
     }
@@ -410,10 +431,7 @@ class ClusterProcessesIT {
                     .as(reader.name + " lists the running job's metric").hasSize(1);
         }
 
-        DescribeTrainingJobResponse d = Waits.until(() -> sm(2).describeTrainingJob(r -> r.trainingJobName(name)),
-                j -> j.trainingJobStatus() == TrainingJobStatus.COMPLETED || j.trainingJobStatus() == TrainingJobStatus.FAILED,
-                Duration.ofSeconds(90));
-        assertThat(d.trainingJobStatus()).as(d.failureReason()).isEqualTo(TrainingJobStatus.COMPLETED);
+        completedTraining(node(2), name, Duration.ofSeconds(90));
         Thread.sleep(1000);
         // Afterwards every node answers the same: one stream, every line, every datapoint.
         List<String> all = messages(runner, name);

@@ -13,6 +13,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.core.client.builder.SdkSyncClientBuilder;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
@@ -134,9 +136,7 @@ final class NodeProcess implements AutoCloseable {
 
     synchronized SageMakerClient sagemaker() {
         if (sagemaker == null) {
-            sagemaker = SageMakerClient.builder().endpointOverride(endpoint()).region(Region.US_EAST_1)
-                    .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
-                    .httpClientBuilder(Apache5HttpClient.builder())
+            sagemaker = toThisNode(SageMakerClient.builder())
                     .overrideConfiguration(o -> o.retryStrategy(RetryMode.STANDARD).retryStrategy(b -> b.maxAttempts(1))
                             .apiCallTimeout(Duration.ofSeconds(30)))
                     .build();
@@ -145,33 +145,25 @@ final class NodeProcess implements AutoCloseable {
     }
 
     synchronized S3Client s3() {
-        if (s3 == null) {
-            s3 = S3Client.builder().endpointOverride(endpoint()).region(Region.US_EAST_1).forcePathStyle(true)
-                    .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
-                    .httpClientBuilder(Apache5HttpClient.builder())
-                    .build();
-        }
+        if (s3 == null) s3 = toThisNode(S3Client.builder()).forcePathStyle(true).build();
         return s3;
     }
 
     synchronized CloudWatchLogsClient logs() {
-        if (logs == null) {
-            logs = CloudWatchLogsClient.builder().endpointOverride(endpoint()).region(Region.US_EAST_1)
-                    .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
-                    .httpClientBuilder(Apache5HttpClient.builder())
-                    .build();
-        }
+        if (logs == null) logs = toThisNode(CloudWatchLogsClient.builder()).build();
         return logs;
     }
 
     synchronized CloudWatchClient cloudwatch() {
-        if (cloudwatch == null) {
-            cloudwatch = CloudWatchClient.builder().endpointOverride(endpoint()).region(Region.US_EAST_1)
-                    .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
-                    .httpClientBuilder(Apache5HttpClient.builder())
-                    .build();
-        }
+        if (cloudwatch == null) cloudwatch = toThisNode(CloudWatchClient.builder()).build();
         return cloudwatch;
+    }
+
+    /** A client builder aimed at this node's current port with the test credentials. */
+    private <B extends AwsClientBuilder<B, ?> & SdkSyncClientBuilder<B, ?>> B toThisNode(B builder) {
+        return builder.endpointOverride(endpoint()).region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
+                .httpClientBuilder(Apache5HttpClient.builder());
     }
 
     private synchronized void closeClients() {
