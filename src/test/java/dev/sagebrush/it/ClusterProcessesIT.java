@@ -1,5 +1,12 @@
 package dev.sagebrush.it;
 
+import static dev.sagebrush.it.NodeReads.awaitLine;
+import static dev.sagebrush.it.NodeReads.completedCompilation;
+import static dev.sagebrush.it.NodeReads.completedTraining;
+import static dev.sagebrush.it.NodeReads.lossSamples;
+import static dev.sagebrush.it.NodeReads.messages;
+import static dev.sagebrush.it.NodeReads.sandboxesOf;
+import static dev.sagebrush.it.NodeReads.tail;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sagebrush.cluster.ForwardSignature;
@@ -27,7 +34,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -281,7 +287,7 @@ class ClusterProcessesIT {
                     || j.trainingJobStatus() == TrainingJobStatus.FAILED, Duration.ofSeconds(90));
             assertThat(t.trainingJobStatus()).as(t.failureReason()).isEqualTo(TrainingJobStatus.COMPLETED);
             // Both runs' log streams are read through the survivor: the dead node's lines are in the shared directory.
-            var streams = survivor.logs().describeLogStreams(r -> r.logGroupName("/aws/sagemaker/TrainingJobs")
+            var streams = survivor.logs().describeLogStreams(r -> r.logGroupName(NodeReads.TRAINING_JOBS)
                     .logStreamNamePrefix("kill-t/")).logStreams();
             assertThat(streams).as("the killed run's stream and the resumed run's").hasSize(2);
         } finally {
@@ -322,25 +328,6 @@ class ClusterProcessesIT {
         S3Key artifact = S3Key.of(c.modelArtifacts().s3ModelArtifacts());
         assertThat(t.stalled().s3().headObject(b -> b.bucket(artifact.bucket()).key(artifact.key())).contentLength())
                 .isPositive();
-    }
-
-    /** Waits for the training job to end, as the node describes it, and checks that it completed. */
-    static DescribeTrainingJobResponse completedTraining(NodeProcess n, String name, Duration timeout) throws Exception {
-        DescribeTrainingJobResponse d = Waits.until(() -> n.sagemaker().describeTrainingJob(r -> r.trainingJobName(name)),
-                j -> j.trainingJobStatus() == TrainingJobStatus.COMPLETED || j.trainingJobStatus() == TrainingJobStatus.FAILED,
-                timeout);
-        assertThat(d.trainingJobStatus()).as(d.failureReason()).isEqualTo(TrainingJobStatus.COMPLETED);
-        return d;
-    }
-
-    /** Waits for the compilation job to end, as the node describes it, and checks that it completed. */
-    static DescribeCompilationJobResponse completedCompilation(NodeProcess n, String name, Duration timeout)
-            throws Exception {
-        DescribeCompilationJobResponse c = Waits.until(() -> n.sagemaker().describeCompilationJob(r ->
-                r.compilationJobName(name)), j -> j.compilationJobStatus() == CompilationJobStatus.COMPLETED
-                || j.compilationJobStatus() == CompilationJobStatus.FAILED, timeout);
-        assertThat(c.compilationJobStatus()).as(c.failureReason()).isEqualTo(CompilationJobStatus.COMPLETED);
-        return c;
     }
 
     /** The node that ran a job's first run, stopped past its lease; the run of the node that took the job over. */
@@ -422,11 +409,11 @@ class ClusterProcessesIT {
                 sorted.size());
         assertThat(sorted.get(sorted.size() / 2)).isLessThan(1000);
         for (NodeProcess reader : others) {
-            assertThat(reader.logs().filterLogEvents(r -> r.logGroupName("/aws/sagemaker/TrainingJobs")
+            assertThat(reader.logs().filterLogEvents(r -> r.logGroupName(NodeReads.TRAINING_JOBS)
                     .logStreamNamePrefix(name + "/").filterPattern("\"train:loss=0.4\"")).events())
                     .as(reader.name + " filters the running job's stream").singleElement()
                     .satisfies(e -> assertThat(e.message()).isEqualTo("epoch=4 train:loss=0.4"));
-            assertThat(reader.cloudwatch().listMetrics(r -> r.namespace("/aws/sagemaker/TrainingJobs")
+            assertThat(reader.cloudwatch().listMetrics(r -> r.namespace(NodeReads.TRAINING_JOBS)
                     .metricName("train:loss").dimensions(dim -> dim.name("TrainingJobName").value(name))).metrics())
                     .as(reader.name + " lists the running job's metric").hasSize(1);
         }
@@ -437,7 +424,7 @@ class ClusterProcessesIT {
         List<String> all = messages(runner, name);
         assertThat(all).contains("epoch=" + epochs + " train:loss=0." + epochs);
         for (NodeProcess n : nodes) {
-            assertThat(n.logs().describeLogStreams(r -> r.logGroupName("/aws/sagemaker/TrainingJobs")
+            assertThat(n.logs().describeLogStreams(r -> r.logGroupName(NodeReads.TRAINING_JOBS)
                     .logStreamNamePrefix(name + "/")).logStreams()).singleElement()
                     .satisfies(st -> assertThat(st.logStreamName()).startsWith(name + "/algo-1-"));
             assertThat(messages(n, name)).as(n.name + " reads every line").isEqualTo(all);
@@ -504,10 +491,6 @@ class ClusterProcessesIT {
         }
     }
 
-    static long sandboxesOf(NodeProcess n) {
-        return n.descendants().stream().filter(p -> p.info().commandLine().orElse("").contains("bwrap")).count();
-    }
-
     /** The node whose claim a resource is under, as the store records it. */
     static int servingNode(String kind, String name) throws Exception {
         String owner = row(kind, name).owner();
@@ -530,44 +513,4 @@ class ClusterProcessesIT {
         }
     }
 
-    /** Every message of the job's (first) log stream, read with GetLogEvents from the head. */
-    static List<String> messages(NodeProcess n, String job) {
-        var streams = n.logs().describeLogStreams(r -> r.logGroupName("/aws/sagemaker/TrainingJobs")
-                .logStreamNamePrefix(job + "/")).logStreams();
-        if (streams.isEmpty()) return List.of();
-        String stream = streams.get(0).logStreamName();
-        List<String> out = new ArrayList<>();
-        String token = null;
-        while (true) {
-            String t = token;
-            var page = n.logs().getLogEvents(r -> r.logGroupName("/aws/sagemaker/TrainingJobs").logStreamName(stream)
-                    .startFromHead(true).nextToken(t));
-            if (page.events().isEmpty()) return out;
-            page.events().forEach(e -> out.add(e.message()));
-            token = page.nextForwardToken();
-        }
-    }
-
-    static void awaitLine(NodeProcess n, String job, String line) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!messages(n, job).contains(line)) {
-            if (System.nanoTime() > deadline) throw new AssertionError(n.name + " never answered " + line);
-            Thread.sleep(20);
-        }
-    }
-
-    /** How many train:loss values of the job the node's GetMetricStatistics counts. */
-    static int lossSamples(NodeProcess n, String job) {
-        java.time.Instant now = java.time.Instant.now();
-        var stats = n.cloudwatch().getMetricStatistics(r -> r.namespace("/aws/sagemaker/TrainingJobs")
-                .metricName("train:loss").dimensions(dim -> dim.name("TrainingJobName").value(job))
-                .startTime(now.minusSeconds(3600)).endTime(now.plusSeconds(60)).period(7200)
-                .statistics(software.amazon.awssdk.services.cloudwatch.model.Statistic.SAMPLE_COUNT));
-        return stats.datapoints().stream().mapToInt(p -> p.sampleCount().intValue()).sum();
-    }
-
-    static String tail(String text, int lines) {
-        List<String> all = text.lines().toList();
-        return all.subList(Math.max(0, all.size() - lines), all.size()).stream().collect(Collectors.joining("\n"));
-    }
 }
