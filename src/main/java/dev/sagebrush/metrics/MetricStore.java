@@ -212,7 +212,16 @@ public final class MetricStore implements AutoCloseable {
             if (readAt != Long.MIN_VALUE && now - readAt < DISCOVERY_INTERVAL.toNanos()) return metrics;
             readAt = now;
             if (!Files.isDirectory(dir)) return metrics;
-            try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.points")) {
+            // In name order: the files of one job's runs (<job>-<start second>) are read oldest first, so a series
+            // that several runs fed (a job resumed on another node) stays in time order.
+            List<Path> files = new ArrayList<>();
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, "*.points")) {
+                entries.forEach(files::add);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            files.sort(java.util.Comparator.comparing(f -> f.getFileName().toString()));
+            try {
                 for (Path f : files) {
                     String name = f.getFileName().toString();
                     if (writing.contains(name)) continue;

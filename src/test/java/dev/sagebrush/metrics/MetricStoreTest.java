@@ -41,4 +41,19 @@ class MetricStoreTest {
             assertThat(points(restarted)).isEqualTo(2);
         }
     }
+
+    @Test
+    void pointsReadBackOutOfOrderAreAnsweredInTimeOrder() {
+        MetricSeries s = new MetricSeries();
+        s.add(3000, 3);
+        MetricSeries.View before = s.view();
+        s.add(1000, 1); // a second host's file, or an earlier run's, read after this one
+        s.add(2000, 2);
+        s.add(2000, 2.5);
+        MetricSeries.View v = s.view();
+        assertThat(java.util.Arrays.copyOf(v.times(), v.size())).containsExactly(1000, 2000, 2000, 3000);
+        assertThat(java.util.Arrays.copyOf(v.values(), v.size())).containsExactly(1, 2, 2.5, 3);
+        assertThat(v.firstAtOrAfter(2000)).isEqualTo(1);
+        assertThat(before.times()[0]).as("an earlier view is never rewritten").isEqualTo(3000);
+    }
 }
