@@ -148,8 +148,12 @@ public final class Sagebrush implements AutoCloseable {
         CompilationJobListing compilationListing = new CompilationJobListing(store, codec, tokens);
 
         ImageRegistry images = config.training().imagesFile().map(ImageRegistry::load).orElseGet(ImageRegistry::empty);
-        LogStore logs = closeLater(new LogStore(dataDir.resolve("logs"), clock, LogStore.Limits.DEFAULT));
-        MetricStore metrics = closeLater(new MetricStore(dataDir.resolve("metrics")));
+        // Shared by the nodes of a cluster when they give one --cloudwatch-dir: any node reads any job's logs and metrics.
+        // Private to the server like the object store: lines and metrics of every account are in it.
+        Path cloudWatchDir = config.cluster().cloudWatchDir().isPresent()
+                ? DataDirectory.privateDir(config.cluster().cloudWatchDir().get()) : dataDir;
+        LogStore logs = closeLater(new LogStore(cloudWatchDir.resolve("logs"), clock, LogStore.Limits.DEFAULT));
+        MetricStore metrics = closeLater(new MetricStore(cloudWatchDir.resolve("metrics")));
         // Containers only where jobs run at all and can be sandboxed (root: each container's uids are a leased range).
         java.util.function.Supplier<Optional<ContainerBackend>> containers = config.training().workers() > 0
                 && sandboxes.host().available() ? Containers.lazily(config.training().containerEngine(),

@@ -107,6 +107,11 @@ public final class ServerCommand implements Callable<Integer> {
                     + "shared file system path on every node). Default: <data-dir>/s3.")
     Path objectStoreDir;
 
+    @Option(names = "--cloudwatch-dir", defaultValue = "${env:SAGEBRUSH_CLOUDWATCH_DIR}",
+            description = "Directory of CloudWatch logs and metrics (of training jobs and notebook instances). Nodes "
+                    + "sharing one database should share it, so that every node answers them. Default: <data-dir>.")
+    Path cloudWatchDir;
+
     @Override
     public Integer call() throws Exception {
         if (leaseTtl < 3) {
@@ -116,7 +121,8 @@ public final class ServerCommand implements Callable<Integer> {
         Config config = Config.defaults(dataDir).withHost(host).withPort(port).withCredentialsFile(credentials)
                 .withDatabase(database).withMetricsTokenFile(metricsTokenFile)
                 .withCluster(ClusterSettings.defaults().withLeaseTtl(Duration.ofSeconds(leaseTtl))
-                        .withNodeAddress(nodeAddress).withObjectStoreDir(objectStoreDir));
+                        .withNodeAddress(nodeAddress).withObjectStoreDir(objectStoreDir)
+                        .withCloudWatchDir(cloudWatchDir));
         if (compileWorkers >= 0) config = config.withCompileWorkers(compileWorkers);
         TrainingSettings training = config.training().withImagesFile(trainingImages)
                 .withStopGrace(Duration.ofSeconds(trainingStopGrace)).withImageMapFile(trainingImageMap)

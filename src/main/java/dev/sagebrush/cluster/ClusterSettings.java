@@ -14,8 +14,12 @@ import java.util.Optional;
  *                       empty: this node's own listening address
  * @param objectStoreDir where the embedded S3 keeps its objects; nodes that give the same shared directory see the
  *                       same buckets. Empty: {@code <data-dir>/s3}, this node's alone
+ * @param cloudWatchDir  where CloudWatch log streams and metric datapoints are kept ({@code logs/}, {@code metrics/}
+ *                       in it); nodes that give the same shared directory read every node's jobs' logs and metrics.
+ *                       Empty: the data directory, this node's alone
  */
-public record ClusterSettings(Duration leaseTtl, Optional<String> nodeAddress, Optional<Path> objectStoreDir) {
+public record ClusterSettings(Duration leaseTtl, Optional<String> nodeAddress, Optional<Path> objectStoreDir,
+                              Optional<Path> cloudWatchDir) {
     public static final Duration DEFAULT_LEASE_TTL = Duration.ofSeconds(60);
 
     public ClusterSettings {
@@ -24,21 +28,27 @@ public record ClusterSettings(Duration leaseTtl, Optional<String> nodeAddress, O
             throw new IllegalArgumentException("The lease TTL must be at least 3 seconds, not " + leaseTtl.toSeconds());
         }
         objectStoreDir = objectStoreDir.map(d -> d.toAbsolutePath().normalize());
+        cloudWatchDir = cloudWatchDir.map(d -> d.toAbsolutePath().normalize());
     }
 
     public static ClusterSettings defaults() {
-        return new ClusterSettings(DEFAULT_LEASE_TTL, Optional.empty(), Optional.empty());
+        return new ClusterSettings(DEFAULT_LEASE_TTL, Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     public ClusterSettings withLeaseTtl(Duration ttl) {
-        return new ClusterSettings(ttl, nodeAddress, objectStoreDir);
+        return new ClusterSettings(ttl, nodeAddress, objectStoreDir, cloudWatchDir);
     }
 
     public ClusterSettings withNodeAddress(String address) {
-        return new ClusterSettings(leaseTtl, Optional.ofNullable(address).filter(a -> !a.isBlank()), objectStoreDir);
+        return new ClusterSettings(leaseTtl, Optional.ofNullable(address).filter(a -> !a.isBlank()), objectStoreDir,
+                cloudWatchDir);
     }
 
     public ClusterSettings withObjectStoreDir(Path dir) {
-        return new ClusterSettings(leaseTtl, nodeAddress, Optional.ofNullable(dir));
+        return new ClusterSettings(leaseTtl, nodeAddress, Optional.ofNullable(dir), cloudWatchDir);
+    }
+
+    public ClusterSettings withCloudWatchDir(Path dir) {
+        return new ClusterSettings(leaseTtl, nodeAddress, objectStoreDir, Optional.ofNullable(dir));
     }
 }

@@ -3,6 +3,8 @@ package dev.sagebrush.logs;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
@@ -24,6 +26,27 @@ final class LogFiles {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** A temporary name beside {@code file} that no other node uses at the same time. */
+    static Path uniqueTemporary(Path file) {
+        return file.resolveSibling(file.getFileName() + "." + java.util.UUID.randomUUID() + ".tmp");
+    }
+
+    /**
+     * Makes the complete file {@code tmp} appear as {@code target} unless another node has published that target
+     * already (then {@code tmp} is dropped and theirs stands): a hard link fails when the name exists, where a rename
+     * would silently replace it. Both directory entries are synced.
+     */
+    static void publishOnce(Path tmp, Path target) throws IOException {
+        try {
+            Files.createLink(target, tmp);
+        } catch (FileAlreadyExistsException e) {
+            // another node created it first: same name, same kind of content
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+        syncDirectory(target.getParent());
     }
 
     /** Makes a created or renamed entry of {@code dir} durable. */

@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Collection;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -23,6 +22,8 @@ public final class LogGroup {
     private final long creationTime;
     private final long maxStreamBytes;
     private final ConcurrentSkipListMap<String, LogStream> streams = new ConcurrentSkipListMap<>();
+    /** File names of the streams opened so far. Guarded by this. */
+    private final java.util.Set<String> known = new java.util.HashSet<>();
 
     private LogGroup(Path dir, String name, long creationTime, long maxStreamBytes) {
         this.dir = dir;
@@ -31,17 +32,20 @@ public final class LogGroup {
         this.maxStreamBytes = maxStreamBytes;
     }
 
+    /** Creates the group's directory and metadata, or loads them when another node has created the group. */
     static LogGroup create(Path dir, String name, long creationTime, long maxStreamBytes) throws IOException {
         Files.createDirectories(dir);
-        Path tmp = dir.resolve(META + ".tmp");
-        Files.writeString(tmp, name + "\n" + creationTime + "\n", StandardCharsets.UTF_8);
-        try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
-            ch.force(true);
+        Path meta = dir.resolve(META);
+        if (!Files.isRegularFile(meta)) {
+            Path tmp = LogFiles.uniqueTemporary(meta);
+            Files.writeString(tmp, name + "\n" + creationTime + "\n", StandardCharsets.UTF_8);
+            try (var ch = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
+            LogFiles.publishOnce(tmp, meta);
+            LogFiles.syncDirectory(dir.getParent());
         }
-        Files.move(tmp, dir.resolve(META), StandardCopyOption.ATOMIC_MOVE);
-        LogFiles.syncDirectory(dir);
-        LogFiles.syncDirectory(dir.getParent());
-        return new LogGroup(dir, name, creationTime, maxStreamBytes);
+        return load(dir, maxStreamBytes).orElseThrow(() -> new IOException("unreadable log group " + dir));
     }
 
     /** Loads a group directory and its streams; empty when the directory is not a complete group. */
@@ -51,20 +55,28 @@ public final class LogGroup {
         try {
             String[] lines = Files.readString(meta, StandardCharsets.UTF_8).split("\n");
             LogGroup g = new LogGroup(dir, lines[0], Long.parseLong(lines[1].trim()), maxStreamBytes);
-            try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + STREAM_SUFFIX)) {
-                for (Path f : files) {
-                    try {
-                        LogStream s = LogStream.open(f, maxStreamBytes);
-                        g.streams.put(s.name(), s);
-                    } catch (IOException e) {
-                        log.warn("Skipping unreadable log stream file {}: {}", f, e.getMessage());
-                    }
-                }
-            }
+            g.discoverStreams();
             return Optional.of(g);
         } catch (IOException | RuntimeException e) {
             log.warn("Skipping unreadable log group {}: {}", dir, e.getMessage());
             return Optional.empty();
+        }
+    }
+
+    /** Opens the stream files that appeared since the last look (created by another node sharing the directory). */
+    synchronized void discoverStreams() throws IOException {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + STREAM_SUFFIX)) {
+            for (Path f : files) {
+                String fileName = f.getFileName().toString();
+                if (known.contains(fileName)) continue;
+                try {
+                    LogStream s = LogStream.open(f, maxStreamBytes);
+                    streams.putIfAbsent(s.name(), s);
+                    known.add(fileName);
+                } catch (IOException e) {
+                    log.warn("Skipping unreadable log stream file {}: {}", f, e.getMessage());
+                }
+            }
         }
     }
 
@@ -92,9 +104,14 @@ public final class LogGroup {
     synchronized LogStream streamForAppend(String streamName, long now) throws IOException {
         LogStream s = streams.get(streamName);
         if (s == null) {
-            s = LogStream.create(dir.resolve(LogFiles.fileName(streamName) + STREAM_SUFFIX), streamName, now,
-                    maxStreamBytes);
+            discoverStreams(); // another node may have created it
+            s = streams.get(streamName);
+        }
+        if (s == null) {
+            String fileName = LogFiles.fileName(streamName) + STREAM_SUFFIX;
+            s = LogStream.create(dir.resolve(fileName), streamName, now, maxStreamBytes);
             streams.put(streamName, s);
+            known.add(fileName);
         }
         return s;
     }

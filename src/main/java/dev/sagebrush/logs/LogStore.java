@@ -23,10 +23,16 @@ import org.slf4j.LoggerFactory;
  * {@link #FLUSH_INTERVAL}, so a follower sees a line within that interval and the disk sees it in one fsync per
  * stream per interval, however many lines there were. A crash loses at most the last interval of lines, which no
  * client was told were stored (nothing acknowledges a line to the producer).
+ *
+ * <p>Nodes of a cluster may share the root directory (docs/cluster.md): a stream is written by one node at a time
+ * (its writer lock), and every node discovers the groups and streams the others create by listing the directories
+ * again, at most every {@link #DISCOVERY_INTERVAL} on reads, and reads what the writer has added since its last look.
  */
 public final class LogStore implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LogStore.class);
     public static final Duration FLUSH_INTERVAL = Duration.ofMillis(200);
+    /** How stale a node's list of another node's new groups and streams may be: with the flush, well under 1 s. */
+    static final Duration DISCOVERY_INTERVAL = Duration.ofMillis(250);
 
     /** @param maxStreamBytes a stream stops storing lines past this size (with one event saying so) */
     public record Limits(long maxStreamBytes) {
@@ -36,7 +42,7 @@ public final class LogStore implements AutoCloseable {
     private final Path root;
     private final Clock clock;
     private final Limits limits;
-    private final ConcurrentHashMap<String, ConcurrentSkipListMap<String, LogGroup>> scopes = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Scope> scopes = new ConcurrentHashMap<>();
     private final Set<LogStream> open = ConcurrentHashMap.newKeySet();
     private final Thread flusher;
     private volatile boolean closed;
@@ -80,28 +86,29 @@ public final class LogStore implements AutoCloseable {
 
     /** The account's groups in the region, in name order. */
     public List<LogGroup> groups(String account, String region) {
-        return new ArrayList<>(scope(account, region).values());
+        return new ArrayList<>(scope(account, region).current().values());
     }
 
     public Optional<LogGroup> group(String account, String region, String name) {
-        return Optional.ofNullable(scope(account, region).get(name));
+        return Optional.ofNullable(scope(account, region).current().get(name));
     }
 
     private LogGroup groupForAppend(String account, String region, String name) throws IOException {
-        ConcurrentSkipListMap<String, LogGroup> groups = scope(account, region);
-        synchronized (groups) {
-            LogGroup g = groups.get(name);
+        Scope scope = scope(account, region);
+        synchronized (scope) {
+            LogGroup g = scope.groups.get(name);
             if (g == null) {
-                g = LogGroup.create(scopeDir(account, region).resolve(LogFiles.fileName(name)), name, clock.millis(),
-                        limits.maxStreamBytes());
-                groups.put(name, g);
+                String dirName = LogFiles.fileName(name);
+                g = LogGroup.create(scope.dir.resolve(dirName), name, clock.millis(), limits.maxStreamBytes());
+                scope.groups.put(name, g);
+                scope.known.add(dirName);
             }
             return g;
         }
     }
 
-    private ConcurrentSkipListMap<String, LogGroup> scope(String account, String region) {
-        return scopes.computeIfAbsent(account + "/" + region, k -> load(scopeDir(account, region)));
+    private Scope scope(String account, String region) {
+        return scopes.computeIfAbsent(account + "/" + region, k -> new Scope(scopeDir(account, region)));
     }
 
     private Path scopeDir(String account, String region) {
@@ -112,17 +119,39 @@ public final class LogStore implements AutoCloseable {
         return root.resolve(account).resolve(region);
     }
 
-    private ConcurrentSkipListMap<String, LogGroup> load(Path dir) {
-        ConcurrentSkipListMap<String, LogGroup> groups = new ConcurrentSkipListMap<>();
-        if (!Files.isDirectory(dir)) return groups;
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-            for (Path d : entries) {
-                if (Files.isDirectory(d)) LogGroup.load(d, limits.maxStreamBytes()).ifPresent(g -> groups.put(g.name(), g));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+    /** One account's groups in one region, as far as this node has discovered them in the directory. */
+    private final class Scope {
+        final Path dir;
+        final ConcurrentSkipListMap<String, LogGroup> groups = new ConcurrentSkipListMap<>();
+        /** Directory names of the groups loaded so far. Guarded by this. */
+        final Set<String> known = new java.util.HashSet<>();
+        private long discoveredAt = Long.MIN_VALUE;
+
+        Scope(Path dir) {
+            this.dir = dir;
         }
-        return groups;
+
+        /** The groups, after looking for new groups and streams if the last look is older than the interval. */
+        synchronized ConcurrentSkipListMap<String, LogGroup> current() {
+            long now = System.nanoTime();
+            if (discoveredAt != Long.MIN_VALUE && now - discoveredAt < DISCOVERY_INTERVAL.toNanos()) return groups;
+            discoveredAt = now;
+            if (!Files.isDirectory(dir)) return groups;
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+                for (Path d : entries) {
+                    String dirName = d.getFileName().toString();
+                    if (known.contains(dirName) || !Files.isDirectory(d)) continue;
+                    LogGroup.load(d, limits.maxStreamBytes()).ifPresent(g -> {
+                        groups.putIfAbsent(g.name(), g);
+                        known.add(dirName);
+                    });
+                }
+                for (LogGroup g : groups.values()) g.discoverStreams();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return groups;
+        }
     }
 
     private void flushLoop() {

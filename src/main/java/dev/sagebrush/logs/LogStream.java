@@ -21,10 +21,16 @@ import java.util.List;
  * which is what makes the search by time a binary search.
  *
  * <p>Appends go to a buffer; {@link #writePending} moves the buffer to the file (readers see events only from then
- * on) and {@link #sync} also forces it to disk. When the file opens again, a torn last record (a crash mid-write) is
- * cut off.
+ * on) and {@link #sync} also forces it to disk.
+ *
+ * <p>Several nodes may share the file (docs/cluster.md): one writes it at a time, holding an exclusive lock on a
+ * {@code .lock} file beside it for as long as it appends (the kernel drops the lock when the writer dies), and every
+ * other node reads it, extending its index over the complete records the writer has added since ({@link #snapshot}).
+ * An incomplete last record is never indexed; it is cut off only by the next writer, under the lock, since until
+ * then it may be a write in progress.
  */
 final class LogStream {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(LogStream.class);
     static final int INDEX_EVERY = 128;
     static final int RECORD_HEADER = 4 + 8 + 8;
     /** CloudWatch's largest event: 256 KiB minus its 26 bytes of overhead. */
@@ -49,6 +55,7 @@ final class LogStream {
 
     // Appended but not yet written. Guarded by this.
     private FileChannel writer;
+    private FileChannel writerLock;
     private ByteBuffer pending = ByteBuffer.allocate(64 * 1024);
     private int pendingCount;
     private long appendedLastTimestamp = Long.MIN_VALUE;
@@ -63,25 +70,26 @@ final class LogStream {
         this.maxBytes = maxBytes;
     }
 
-    /** Creates the stream's file (fsynced with its directory, so the stream survives a crash from now on). */
+    /**
+     * Creates the stream's file (fsynced with its directory, so the stream survives a crash from now on), or opens it
+     * when another node has created it meanwhile.
+     */
     static LogStream create(Path file, String name, long creationTime, long maxBytes) throws IOException {
         byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
         ByteBuffer header = ByteBuffer.allocate(MAGIC.length + 8 + 4 + nameBytes.length);
         header.put(MAGIC).putLong(creationTime).putInt(nameBytes.length).put(nameBytes).flip();
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE)) {
+        Path tmp = LogFiles.uniqueTemporary(file);
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             while (header.hasRemaining()) ch.write(header);
             ch.force(true);
         }
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        LogFiles.syncDirectory(file.getParent());
+        LogFiles.publishOnce(tmp, file);
         return open(file, maxBytes);
     }
 
-    /** Opens an existing stream file, rebuilding the index and cutting off a torn last record. */
+    /** Opens an existing stream file for reading, indexing its complete records. */
     static LogStream open(Path file, long maxBytes) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             ByteBuffer head = ByteBuffer.allocate(MAGIC.length + 12);
             readFully(ch, head, 0);
             head.flip();
@@ -100,8 +108,10 @@ final class LogStream {
         }
     }
 
+    /** Indexes the complete records past {@code length}: those another node (or an earlier run) wrote. */
     private void scan(FileChannel ch) throws IOException {
         long size = ch.size();
+        if (size <= length) return;
         RecordReader r = new RecordReader(ch, length, size, RecordReader.LARGE);
         while (true) {
             long at = r.position();
@@ -111,11 +121,23 @@ final class LogStream {
             noteCommitted(at, h.timestamp(), h.ingestionTime());
             length = r.position();
         }
-        if (length < size) {
-            ch.truncate(length); // a torn record from a crash mid-write: it was never readable
-            ch.force(true);
+        appendedLastTimestamp = Math.max(appendedLastTimestamp, lastTimestamp);
+    }
+
+    /**
+     * While another node writes the stream: indexes what it has written since the last look. A file that cannot be
+     * read now leaves the view as it was (the next read tries again).
+     */
+    private void catchUp() {
+        if (writer != null) return; // written here: the index is already current
+        try {
+            if (Files.size(file) <= length) return;
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+                scan(ch);
+            }
+        } catch (IOException e) {
+            log.warn("Reading log stream {} failed: {}", name, e.getMessage());
         }
-        appendedLastTimestamp = lastTimestamp;
     }
 
     private void noteCommitted(long offset, long timestamp, long ingestionTime) {
@@ -144,8 +166,38 @@ final class LogStream {
 
     // ------------------------------------------------------------------------------------------------------ writing
 
+    /**
+     * Takes the stream's writer lock and makes the file end at its last complete record. Fails when another node (or
+     * another store in this process) is writing the stream.
+     */
     synchronized void openForAppend() throws IOException {
-        if (writer == null) writer = FileChannel.open(file, StandardOpenOption.WRITE);
+        if (writer != null) return;
+        Path lockFile = file.resolveSibling(file.getFileName() + ".lock");
+        FileChannel lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        boolean locked = false;
+        try {
+            try {
+                locked = lockChannel.tryLock() != null;
+            } catch (java.nio.channels.OverlappingFileLockException e) {
+                locked = false;
+            }
+            if (!locked) throw new IOException("log stream " + name + " is being written by another node");
+            FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            try {
+                scan(ch); // what the previous writer (another node) appended
+                if (ch.size() > length) {
+                    ch.truncate(length); // a torn record from a writer that died mid-write: it was never readable
+                    ch.force(true);
+                }
+            } catch (IOException | RuntimeException e) {
+                ch.close();
+                throw e;
+            }
+            writer = ch;
+            writerLock = lockChannel;
+        } finally {
+            if (writer == null) lockChannel.close();
+        }
     }
 
     /** Buffers one event; past the stream's size limit, events are counted and dropped after one marker event. */
@@ -225,10 +277,15 @@ final class LogStream {
     synchronized void closeForAppend() throws IOException {
         writePendingLocked();
         if (writer != null) {
-            writer.force(false);
-            writer.close();
-            writer = null;
-            dirty = false;
+            try {
+                writer.force(false);
+                writer.close();
+            } finally {
+                writer = null;
+                dirty = false;
+                writerLock.close(); // releases the lock: another node may write the stream from now on
+                writerLock = null;
+            }
         }
     }
 
@@ -251,6 +308,7 @@ final class LogStream {
     }
 
     synchronized Snapshot snapshot() {
+        catchUp();
         return new Snapshot(count, length, firstTimestamp, lastTimestamp, lastIngestionTime, blockOffsets,
                 blockTimestamps, blocks);
     }

@@ -3,22 +3,27 @@ package dev.sagebrush.metrics;
 import java.util.Arrays;
 
 /**
- * One metric's datapoints in time order (timestamps in epoch milliseconds, never decreasing: a series is written by
- * one producer as it reads its lines). Growable arrays: a training job's metric may have hundreds of thousands of
- * points and must stay cheap to keep and to scan.
+ * One metric's datapoints in time order (timestamps in epoch milliseconds). Growable arrays: a training job's metric
+ * may have hundreds of thousands of points and must stay cheap to keep and to scan.
+ *
+ * <p>Points mostly arrive in time order (one producer reading its lines), but not always: several hosts of one job
+ * feed its {@code TrainingJobName} series, a resumed job's runs are read back file by file, a producer's clock may step
+ * back. A point older than the last one is appended anyway and the series is sorted again, into new arrays, at the
+ * next {@link #view}: a view's arrays never change under its reader.
  */
 final class MetricSeries {
     private long[] times = new long[16];
     private double[] values = new double[16];
     private int size;
+    private boolean sorted = true;
 
     synchronized void add(long time, double value) {
         if (size == times.length) {
             times = Arrays.copyOf(times, size * 2);
             values = Arrays.copyOf(values, size * 2);
         }
-        long t = size > 0 ? Math.max(time, times[size - 1]) : time;
-        times[size] = t;
+        if (size > 0 && time < times[size - 1]) sorted = false;
+        times[size] = time;
         values[size] = value;
         size++;
     }
@@ -39,6 +44,24 @@ final class MetricSeries {
     }
 
     synchronized View view() {
+        if (!sorted) sortIntoNewArrays();
         return new View(times, values, size);
+    }
+
+    /** A stable sort by time (points of one time keep their arrival order), into new arrays of the same capacity. */
+    private void sortIntoNewArrays() {
+        Integer[] order = new Integer[size];
+        for (int i = 0; i < size; i++) order[i] = i;
+        long[] t = times;
+        Arrays.sort(order, (a, b) -> Long.compare(t[a], t[b]));
+        long[] newTimes = new long[times.length];
+        double[] newValues = new double[values.length];
+        for (int i = 0; i < size; i++) {
+            newTimes[i] = times[order[i]];
+            newValues[i] = values[order[i]];
+        }
+        times = newTimes;
+        values = newValues;
+        sorted = true;
     }
 }

@@ -1,5 +1,12 @@
 package dev.sagebrush.it;
 
+import static dev.sagebrush.it.NodeReads.awaitLine;
+import static dev.sagebrush.it.NodeReads.completedCompilation;
+import static dev.sagebrush.it.NodeReads.completedTraining;
+import static dev.sagebrush.it.NodeReads.lossSamples;
+import static dev.sagebrush.it.NodeReads.messages;
+import static dev.sagebrush.it.NodeReads.sandboxesOf;
+import static dev.sagebrush.it.NodeReads.tail;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sagebrush.cluster.ForwardSignature;
@@ -27,7 +34,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -81,6 +87,7 @@ class ClusterProcessesIT {
             nodes.add(new NodeProcess("node" + i, root.resolve("node" + i), root.resolve("node" + i + ".log"), List.of(
                     "--database", database, "--lease-ttl", String.valueOf(LEASE.toSeconds()),
                     "--object-store-dir", root.resolve("objects").toString(), // one object store for all three
+                    "--cloudwatch-dir", root.resolve("cloudwatch").toString(), // and one CloudWatch directory
                     "--training-images", registry.toString(), "--training-stop-grace", "2",
                     "--compile-workers", "1", "--training-workers", "1"), Map.of()).start());
         }
@@ -279,6 +286,10 @@ class ClusterProcessesIT {
                     r.trainingJobName("kill-t")), j -> j.trainingJobStatus() == TrainingJobStatus.COMPLETED
                     || j.trainingJobStatus() == TrainingJobStatus.FAILED, Duration.ofSeconds(90));
             assertThat(t.trainingJobStatus()).as(t.failureReason()).isEqualTo(TrainingJobStatus.COMPLETED);
+            // Both runs' log streams are read through the survivor: the dead node's lines are in the shared directory.
+            var streams = survivor.logs().describeLogStreams(r -> r.logGroupName(NodeReads.TRAINING_JOBS)
+                    .logStreamNamePrefix("kill-t/")).logStreams();
+            assertThat(streams).as("the killed run's stream and the resumed run's").hasSize(2);
         } finally {
             for (NodeProcess v : victims) v.start(); // back to three nodes for the next test
             for (NodeProcess v : victims) v.awaitReady();
@@ -289,35 +300,136 @@ class ClusterProcessesIT {
     @Order(5)
     void aStalledNodeIsFencedOffAndStopsItsWorkWhenItWakes() throws Exception {
         sm(2).createTrainingJob(training("stall-t", 14).build());
-        Run first = awaitRun("training-job/stall-t", 1);
-        NodeProcess stalled = byNodeId(first.node());
-        Waits.until(() -> sandboxesOf(stalled), n -> n > 0, Duration.ofSeconds(20));
-        stalled.pause();
-        long pausedAt = System.nanoTime();
-        Run takeover;
-        try {
-            takeover = awaitRun("training-job/stall-t", 2);
-            assertThat(takeover.node()).isNotEqualTo(first.node());
-            assertThat(Duration.ofNanos(takeover.seenNanos() - pausedAt)).isLessThan(LEASE.plusSeconds(10));
-            assertThat(sandboxesOf(stalled)).as("the stalled node's job still runs while it is stopped").isPositive();
-        } finally {
-            stalled.resume();
-        }
-        // Awake again: its renewal (a write under the old epoch) is refused, so it kills its sandbox and writes nothing.
-        Waits.until(() -> sandboxesOf(stalled), n -> n == 0, Duration.ofSeconds(15));
-        String log = stalled.logText();
-        assertThat(log).containsAnyOf("Lost the claim on training job stall-t",
+        Takeover t = stallPastLease("training-job/stall-t", true, "Lost the claim on training job stall-t",
                 "Training job stall-t was taken over by another node");
-        NodeProcess taker = byNodeId(takeover.node());
-        DescribeTrainingJobResponse d = Waits.until(() -> taker.sagemaker().describeTrainingJob(r ->
-                r.trainingJobName("stall-t")), j -> j.trainingJobStatus() == TrainingJobStatus.COMPLETED
-                || j.trainingJobStatus() == TrainingJobStatus.FAILED, Duration.ofSeconds(90));
-        assertThat(d.trainingJobStatus()).as(d.failureReason()).isEqualTo(TrainingJobStatus.COMPLETED);
+        DescribeTrainingJobResponse d = completedTraining(t.taker(), "stall-t", Duration.ofSeconds(90));
         // The job's final state is the taker's: its restart is in the history, and the claim never went back.
         assertThat(d.secondaryStatusTransitions()).anySatisfy(s -> assertThat(s.statusMessage())
                 .startsWith("Restarting the training job after an interruption"));
         assertThat(row(TrainingJobs.KIND, "stall-t").epoch()).isEqualTo(2);
-        assertThat(runsOf("training-job/stall-t")).extracting(Run::node).containsExactly(first.node(), takeover.node());
+        assertThat(runsOf("training-job/stall-t")).extracting(Run::node).containsExactly(t.first().node(),
+                t.takeover().node());
+    }
+
+    @Test
+    @Order(6)
+    void aStalledNodeIsFencedOffMidCompilationAndTheTakerCompletesIt() throws Exception {
+        sm(0).createCompilationJob(CompilationJobApiIT.job("stall-c")
+                .inputConfig(c -> c.s3Uri("s3://models/big/model.tar.gz").framework("XGBOOST"))
+                .outputConfig(o -> o.s3OutputLocation("s3://models/compiled/stall-c/").targetDevice("rasp3b")).build());
+        // A compilation is several sandboxed steps: one may end while its node is stopped.
+        Takeover t = stallPastLease("compilation-job/stall-c", false, "Lost the claim on compilation job stall-c",
+                "Compilation job stall-c was taken over by another node");
+        // The woken node answers with the taker's result, not its own.
+        DescribeCompilationJobResponse c = completedCompilation(t.stalled(), "stall-c", Duration.ofSeconds(150));
+        assertThat(row(CompilationJobs.KIND, "stall-c").epoch()).isEqualTo(2);
+        assertThat(runsOf("compilation-job/stall-c")).extracting(Run::node).containsExactly(t.first().node(),
+                t.takeover().node());
+        S3Key artifact = S3Key.of(c.modelArtifacts().s3ModelArtifacts());
+        assertThat(t.stalled().s3().headObject(b -> b.bucket(artifact.bucket()).key(artifact.key())).contentLength())
+                .isPositive();
+    }
+
+    /** The node that ran a job's first run, stopped past its lease; the run of the node that took the job over. */
+    record Takeover(Run first, NodeProcess stalled, Run takeover, NodeProcess taker) {}
+
+    /**
+     * SIGSTOPs the node running the job's first run (once its sandbox runs) until another node has taken the job over
+     * within lease TTL + 10 s, then SIGCONTs it and waits for it to log that it lost the job (its renewal or its
+     * result was refused) and for its sandboxes to be gone.
+     *
+     * @param oneSandbox the job's work is one sandbox, still running on the stopped node when the job is taken over
+     * @param lostLines  what the woken node logs when it finds the job taken over (any one of them)
+     */
+    static Takeover stallPastLease(String arnSuffix, boolean oneSandbox, String... lostLines) throws Exception {
+        Run first = awaitRun(arnSuffix, 1);
+        NodeProcess stalled = byNodeId(first.node());
+        Waits.until(() -> sandboxesOf(stalled), n -> n > 0, Duration.ofSeconds(30));
+        stalled.pause();
+        long pausedAt = System.nanoTime();
+        Run takeover;
+        try {
+            takeover = awaitRun(arnSuffix, 2);
+            assertThat(takeover.node()).isNotEqualTo(first.node());
+            assertThat(Duration.ofNanos(takeover.seenNanos() - pausedAt)).isLessThan(LEASE.plusSeconds(10));
+            if (oneSandbox) {
+                assertThat(sandboxesOf(stalled)).as("the stalled node's job still runs while it is stopped").isPositive();
+            }
+        } finally {
+            stalled.resume();
+        }
+        // Awake again: its renewal (a write under the old epoch) is refused, so it kills its sandbox and writes nothing.
+        Waits.until(() -> {
+            try {
+                String text = stalled.logText();
+                return List.of(lostLines).stream().anyMatch(text::contains);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, lost -> lost, Duration.ofSeconds(15));
+        Waits.until(() -> sandboxesOf(stalled), n -> n == 0, Duration.ofSeconds(15));
+        return new Takeover(first, stalled, takeover, byNodeId(takeover.node()));
+    }
+
+    @Test
+    @Order(7)
+    void aTrainingJobsLogsAndMetricsAreReadThroughEveryNodeWhileItRunsAndAfter() throws Exception {
+        String name = "telemetry-t";
+        int epochs = 12;
+        sm(1).createTrainingJob(training(name, epochs).algorithmSpecification(a -> a.trainingImage(IMAGE)
+                .trainingInputMode(TrainingInputMode.FILE)
+                .metricDefinitions(m -> m.name("train:loss").regex("train:loss=([0-9.]+)"))).build());
+        Run run = awaitRun("training-job/" + name, 1);
+        NodeProcess runner = byNodeId(run.node());
+        List<NodeProcess> others = nodes.stream().filter(n -> n != runner).toList();
+        // While it runs, the nodes that do not run it answer its log stream and its metric (flush + discovery < 1 s).
+        for (NodeProcess reader : others) {
+            List<String> lines = Waits.until(() -> messages(reader, name), l -> l.contains("epoch=2 train:loss=0.2"),
+                    Duration.ofSeconds(20));
+            assertThat(lines).first().isEqualTo("training for " + epochs + " s");
+            assertThat(Waits.until(() -> lossSamples(reader, name), n -> n >= 2, Duration.ofSeconds(10))).isPositive();
+        }
+        // A follower answers a line about as soon as the node that writes it: the lag from the running node's first
+        // answer with epoch k to each other node's (polled one after the other, so an upper bound).
+        List<Long> lagsMillis = new ArrayList<>();
+        for (int k = 4; k <= 6; k++) {
+            String line = "epoch=" + k + " train:loss=0." + k;
+            awaitLine(runner, name, line);
+            long seen = System.nanoTime();
+            for (NodeProcess reader : others) {
+                awaitLine(reader, name, line);
+                lagsMillis.add(Duration.ofNanos(System.nanoTime() - seen).toMillis());
+            }
+        }
+        assertThat(sm(0).describeTrainingJob(r -> r.trainingJobName(name)).trainingJobStatus())
+                .as("read while the job was running").isEqualTo(TrainingJobStatus.IN_PROGRESS);
+        List<Long> sorted = lagsMillis.stream().sorted().toList();
+        System.out.printf("cluster: a log line answered by the other nodes %d ms (median), %d ms (max) after the "
+                + "running node answered it (%d samples)%n", sorted.get(sorted.size() / 2), sorted.get(sorted.size() - 1),
+                sorted.size());
+        assertThat(sorted.get(sorted.size() / 2)).isLessThan(1000);
+        for (NodeProcess reader : others) {
+            assertThat(reader.logs().filterLogEvents(r -> r.logGroupName(NodeReads.TRAINING_JOBS)
+                    .logStreamNamePrefix(name + "/").filterPattern("\"train:loss=0.4\"")).events())
+                    .as(reader.name + " filters the running job's stream").singleElement()
+                    .satisfies(e -> assertThat(e.message()).isEqualTo("epoch=4 train:loss=0.4"));
+            assertThat(reader.cloudwatch().listMetrics(r -> r.namespace(NodeReads.TRAINING_JOBS)
+                    .metricName("train:loss").dimensions(dim -> dim.name("TrainingJobName").value(name))).metrics())
+                    .as(reader.name + " lists the running job's metric").hasSize(1);
+        }
+
+        completedTraining(node(2), name, Duration.ofSeconds(90));
+        Thread.sleep(1000);
+        // Afterwards every node answers the same: one stream, every line, every datapoint.
+        List<String> all = messages(runner, name);
+        assertThat(all).contains("epoch=" + epochs + " train:loss=0." + epochs);
+        for (NodeProcess n : nodes) {
+            assertThat(n.logs().describeLogStreams(r -> r.logGroupName(NodeReads.TRAINING_JOBS)
+                    .logStreamNamePrefix(name + "/")).logStreams()).singleElement()
+                    .satisfies(st -> assertThat(st.logStreamName()).startsWith(name + "/algo-1-"));
+            assertThat(messages(n, name)).as(n.name + " reads every line").isEqualTo(all);
+            assertThat(lossSamples(n, name)).as(n.name + " reads every datapoint").isEqualTo(epochs);
+        }
     }
 
     // ------------------------------------------------------------------------------------------------- helpers
@@ -379,10 +491,6 @@ class ClusterProcessesIT {
         }
     }
 
-    static long sandboxesOf(NodeProcess n) {
-        return n.descendants().stream().filter(p -> p.info().commandLine().orElse("").contains("bwrap")).count();
-    }
-
     /** The node whose claim a resource is under, as the store records it. */
     static int servingNode(String kind, String name) throws Exception {
         String owner = row(kind, name).owner();
@@ -405,8 +513,4 @@ class ClusterProcessesIT {
         }
     }
 
-    static String tail(String text, int lines) {
-        List<String> all = text.lines().toList();
-        return all.subList(Math.max(0, all.size() - lines), all.size()).stream().collect(Collectors.joining("\n"));
-    }
 }

@@ -13,10 +13,14 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.core.client.builder.SdkSyncClientBuilder;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
+import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sagemaker.SageMakerClient;
 import software.amazon.awssdk.services.sagemaker.model.ResourceNotFoundException;
@@ -36,6 +40,8 @@ final class NodeProcess implements AutoCloseable {
     private int port;
     private SageMakerClient sagemaker;
     private S3Client s3;
+    private CloudWatchLogsClient logs;
+    private CloudWatchClient cloudwatch;
 
     NodeProcess(String name, Path dataDir, Path log, List<String> args, Map<String, String> env) {
         this.name = name;
@@ -130,9 +136,7 @@ final class NodeProcess implements AutoCloseable {
 
     synchronized SageMakerClient sagemaker() {
         if (sagemaker == null) {
-            sagemaker = SageMakerClient.builder().endpointOverride(endpoint()).region(Region.US_EAST_1)
-                    .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
-                    .httpClientBuilder(Apache5HttpClient.builder())
+            sagemaker = toThisNode(SageMakerClient.builder())
                     .overrideConfiguration(o -> o.retryStrategy(RetryMode.STANDARD).retryStrategy(b -> b.maxAttempts(1))
                             .apiCallTimeout(Duration.ofSeconds(30)))
                     .build();
@@ -141,20 +145,39 @@ final class NodeProcess implements AutoCloseable {
     }
 
     synchronized S3Client s3() {
-        if (s3 == null) {
-            s3 = S3Client.builder().endpointOverride(endpoint()).region(Region.US_EAST_1).forcePathStyle(true)
-                    .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
-                    .httpClientBuilder(Apache5HttpClient.builder())
-                    .build();
-        }
+        if (s3 == null) s3 = toThisNode(S3Client.builder()).forcePathStyle(true).build();
         return s3;
     }
 
+    synchronized CloudWatchLogsClient logs() {
+        if (logs == null) logs = toThisNode(CloudWatchLogsClient.builder()).build();
+        return logs;
+    }
+
+    synchronized CloudWatchClient cloudwatch() {
+        if (cloudwatch == null) cloudwatch = toThisNode(CloudWatchClient.builder()).build();
+        return cloudwatch;
+    }
+
+    /** A client builder aimed at this node's current port with the test credentials. */
+    private <B extends AwsClientBuilder<B, ?> & SdkSyncClientBuilder<B, ?>> B toThisNode(B builder) {
+        return builder.endpointOverride(endpoint()).region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
+                .httpClientBuilder(Apache5HttpClient.builder());
+    }
+
     private synchronized void closeClients() {
-        if (sagemaker != null) sagemaker.close();
-        if (s3 != null) s3.close();
+        for (AutoCloseable c : new AutoCloseable[] {sagemaker, s3, logs, cloudwatch}) {
+            try {
+                if (c != null) c.close();
+            } catch (Exception ignored) {
+                // a client that fails to close holds nothing of the next start's
+            }
+        }
         sagemaker = null;
         s3 = null;
+        logs = null;
+        cloudwatch = null;
     }
 
     /** SIGTERM (a clean stop: its sandboxes and Jupyters are stopped), SIGKILL if it does not exit in 30 s. */

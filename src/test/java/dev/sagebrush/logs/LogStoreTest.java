@@ -133,4 +133,43 @@ class LogStoreTest {
         assertThatThrownBy(() -> FilterPattern.parse("{ $.level = \"ERROR\" }")).isInstanceOf(AwsException.class)
                 .hasMessageStartingWith("Sagebrush supports term filter patterns only");
     }
+
+    @Test
+    void storesSharingADirectoryReadEachOthersStreamsAndOneWritesAStreamAtATime() throws Exception {
+        LogStore a = store(1 << 30);
+        LogStore b = store(1 << 30); // another node on the same shared directory
+        assertThat(b.groups(ACCOUNT, REGION)).isEmpty();
+        try (LogSink sink = a.sink(ACCOUNT, REGION, "g", "job/algo-1-1")) {
+            sink.append(1000, "first");
+            a.flushAll();
+            Thread.sleep(LogStore.DISCOVERY_INTERVAL.toMillis() + 50);
+            LogStream seen = b.group(ACCOUNT, REGION, "g").orElseThrow().stream("job/algo-1-1").orElseThrow();
+            assertThat(messages(GetLogEventsPager.page(seen, null, null, null, 100, true))).containsExactly("first");
+            // The writer's lock: the other node cannot append to the stream meanwhile.
+            assertThatThrownBy(() -> b.sink(ACCOUNT, REGION, "g", "job/algo-1-1"))
+                    .hasMessageContaining("is being written by another node");
+            sink.append(1001, "second");
+            a.flushAll();
+            assertThat(messages(GetLogEventsPager.page(seen, null, null, null, 100, true)))
+                    .containsExactly("first", "second");
+        }
+        // A torn record left by a writer that died mid-write is invisible to readers and cut off by the next writer.
+        Path file;
+        try (Stream<Path> files = Files.walk(dir)) {
+            file = files.filter(p -> p.toString().endsWith(".events")).findFirst().orElseThrow();
+        }
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+            ch.write(java.nio.ByteBuffer.wrap(new byte[] {0, 0, 0, 50, 1, 2, 3}));
+        }
+        LogStream seen = b.group(ACCOUNT, REGION, "g").orElseThrow().stream("job/algo-1-1").orElseThrow();
+        assertThat(seen.snapshot().count()).isEqualTo(2);
+        try (LogSink sink = b.sink(ACCOUNT, REGION, "g", "job/algo-1-1")) {
+            sink.append(1002, "third, by the node that took over");
+        }
+        LogStream onA = a.group(ACCOUNT, REGION, "g").orElseThrow().stream("job/algo-1-1").orElseThrow();
+        assertThat(messages(GetLogEventsPager.page(onA, null, null, null, 100, true)))
+                .containsExactly("first", "second", "third, by the node that took over");
+        a.close();
+        b.close();
+    }
 }
