@@ -291,9 +291,7 @@ class BucketOwnershipIT {
         sm.createCompilationJob(CompilationJobApiIT.job(name)
                 .inputConfig(i -> i.s3Uri(input).framework(Framework.XGBOOST))
                 .outputConfig(o -> o.s3OutputLocation(output).targetDevice(TargetDevice.ML_C5)).build());
-        return Waits.until(() -> sm.describeCompilationJob(r -> r.compilationJobName(name)),
-                d -> d.compilationJobStatus() == CompilationJobStatus.COMPLETED
-                        || d.compilationJobStatus() == CompilationJobStatus.FAILED, Duration.ofMinutes(3));
+        return CompilationJobApiIT.untilEnded(sm, name, Duration.ofMinutes(3));
     }
 
     @Test

@@ -40,6 +40,14 @@ class CompilationJobApiIT {
         fixture.close();
     }
 
+    /** Polls DescribeCompilationJob, as a client does, until the job has ended: COMPLETED or FAILED. */
+    static DescribeCompilationJobResponse untilEnded(SageMakerClient sm, String name, java.time.Duration timeout)
+            throws InterruptedException {
+        return Waits.until(() -> sm.describeCompilationJob(r -> r.compilationJobName(name)),
+                d -> d.compilationJobStatus() == CompilationJobStatus.COMPLETED
+                        || d.compilationJobStatus() == CompilationJobStatus.FAILED, timeout);
+    }
+
     static CreateCompilationJobRequest.Builder job(String name) {
         return CreateCompilationJobRequest.builder()
                 .compilationJobName(name)

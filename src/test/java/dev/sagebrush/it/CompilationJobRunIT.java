@@ -42,9 +42,7 @@ class CompilationJobRunIT {
     static DescribeCompilationJobResponse runToEnd(String name, String key, Framework framework) throws Exception {
         sm.createCompilationJob(CompilationJobApiIT.job(name)
                 .inputConfig(i -> i.s3Uri("s3://models/" + key).framework(framework)).build());
-        return Waits.until(() -> sm.describeCompilationJob(r -> r.compilationJobName(name)),
-                d -> d.compilationJobStatus() == CompilationJobStatus.COMPLETED
-                        || d.compilationJobStatus() == CompilationJobStatus.FAILED);
+        return CompilationJobApiIT.untilEnded(sm, name, java.time.Duration.ofSeconds(60));
     }
 
     @Test

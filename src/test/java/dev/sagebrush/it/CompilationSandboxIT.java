@@ -66,9 +66,7 @@ class CompilationSandboxIT {
                 .inputConfig(i -> i.s3Uri("s3://models/" + key).framework(Framework.ONNX))
                 .outputConfig(o -> o.s3OutputLocation("s3://models/compiled/" + name + "/")
                         .targetDevice(TargetDevice.ML_C5)).build());
-        return Waits.until(() -> sm.describeCompilationJob(r -> r.compilationJobName(name)),
-                d -> d.compilationJobStatus() == CompilationJobStatus.COMPLETED
-                        || d.compilationJobStatus() == CompilationJobStatus.FAILED, Duration.ofMinutes(3));
+        return CompilationJobApiIT.untilEnded(sm, name, Duration.ofMinutes(3));
     }
 
     static void assertNothingPublished(String name) {

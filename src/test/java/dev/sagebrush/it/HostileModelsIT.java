@@ -172,9 +172,7 @@ class HostileModelsIT {
                 .inputConfig(i -> i.s3Uri("s3://hostile/" + name + ".tar.gz").framework(Framework.XGBOOST))
                 .outputConfig(o -> o.s3OutputLocation("s3://hostile/out/" + name + "/").targetDevice("ml_c5"))
                 .build());
-        DescribeCompilationJobResponse d = Waits.until(() -> sm.describeCompilationJob(r -> r.compilationJobName(name)),
-                j -> j.compilationJobStatus() == CompilationJobStatus.COMPLETED
-                        || j.compilationJobStatus() == CompilationJobStatus.FAILED, Duration.ofMinutes(3));
+        DescribeCompilationJobResponse d = CompilationJobApiIT.untilEnded(sm, name, Duration.ofMinutes(3));
         assertThat(d.compilationJobStatus()).as(d.failureReason()).isEqualTo(CompilationJobStatus.FAILED);
         return d;
     }

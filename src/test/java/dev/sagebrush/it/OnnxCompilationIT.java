@@ -71,9 +71,7 @@ class OnnxCompilationIT {
                 .inputConfig(i -> i.s3Uri("s3://models/" + key).framework(framework).dataInputConfig(dataInputConfig))
                 .outputConfig(o -> target.accept(o.s3OutputLocation("s3://models/compiled/" + name + "/")))
                 .build());
-        return Waits.until(() -> sm.describeCompilationJob(r -> r.compilationJobName(name)),
-                d -> d.compilationJobStatus() == CompilationJobStatus.COMPLETED
-                        || d.compilationJobStatus() == CompilationJobStatus.FAILED, java.time.Duration.ofMinutes(3));
+        return CompilationJobApiIT.untilEnded(sm, name, java.time.Duration.ofMinutes(3));
     }
 
     static DescribeCompilationJobResponse onnx(String name, String model, String config, String device) throws Exception {

@@ -77,9 +77,7 @@ class TfliteCompilationIT {
                         .dataInputConfig(config))
                 .outputConfig(o -> o.s3OutputLocation("s3://models/compiled/" + name + "/").targetDevice(device))
                 .build());
-        return Waits.until(() -> sm.describeCompilationJob(r -> r.compilationJobName(name)),
-                d -> d.compilationJobStatus() == CompilationJobStatus.COMPLETED
-                        || d.compilationJobStatus() == CompilationJobStatus.FAILED, java.time.Duration.ofMinutes(4));
+        return CompilationJobApiIT.untilEnded(sm, name, java.time.Duration.ofMinutes(4));
     }
 
     @ParameterizedTest(name = "{0} for {1} ({2})")

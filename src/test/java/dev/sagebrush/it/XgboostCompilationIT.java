@@ -70,9 +70,7 @@ class XgboostCompilationIT {
                 .inputConfig(i -> i.s3Uri("s3://models/xgb/" + model.replace('.', '-') + ".tar.gz").framework(Framework.XGBOOST))
                 .outputConfig(o -> o.s3OutputLocation("s3://models/compiled/" + name + "/").targetDevice(device))
                 .build());
-        return Waits.until(() -> sm.describeCompilationJob(r -> r.compilationJobName(name)),
-                d -> d.compilationJobStatus() == CompilationJobStatus.COMPLETED
-                        || d.compilationJobStatus() == CompilationJobStatus.FAILED, java.time.Duration.ofMinutes(3));
+        return CompilationJobApiIT.untilEnded(sm, name, java.time.Duration.ofMinutes(3));
     }
 
     @ParameterizedTest(name = "{0} on {1} ({2})")
