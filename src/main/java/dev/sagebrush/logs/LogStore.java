@@ -1,5 +1,6 @@
 package dev.sagebrush.logs;
 
+import dev.sagebrush.storage.AccountDirectories;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
@@ -108,15 +109,8 @@ public final class LogStore implements AutoCloseable {
     }
 
     private Scope scope(String account, String region) {
-        return scopes.computeIfAbsent(account + "/" + region, k -> new Scope(scopeDir(account, region)));
-    }
-
-    private Path scopeDir(String account, String region) {
-        // account is 12 digits and region is what SigV4 verified against the scope; still, never let a name escape
-        if (!account.matches("[0-9]{12}") || !region.matches("[a-z0-9-]{1,32}")) {
-            throw new IllegalArgumentException("invalid account or region for the log store");
-        }
-        return root.resolve(account).resolve(region);
+        return scopes.computeIfAbsent(account + "/" + region,
+                k -> new Scope(AccountDirectories.of(root, account, region, "log store")));
     }
 
     /** One account's groups in one region, as far as this node has discovered them in the directory. */

@@ -1,5 +1,6 @@
 package dev.sagebrush.metrics;
 
+import dev.sagebrush.storage.AccountDirectories;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -169,14 +170,8 @@ public final class MetricStore implements AutoCloseable {
     }
 
     private Scope scope(String account, String region) {
-        return scopes.computeIfAbsent(account + "/" + region, k -> new Scope(scopeDir(account, region)));
-    }
-
-    private Path scopeDir(String account, String region) {
-        if (!account.matches("[0-9]{12}") || !region.matches("[a-z0-9-]{1,32}")) {
-            throw new IllegalArgumentException("invalid account or region for the metric store");
-        }
-        return root.resolve(account).resolve(region);
+        return scopes.computeIfAbsent(account + "/" + region,
+                k -> new Scope(AccountDirectories.of(root, account, region, "metric store")));
     }
 
     /**
