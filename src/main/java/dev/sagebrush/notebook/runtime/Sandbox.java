@@ -27,7 +27,9 @@ import java.util.List;
  * </ol>
  * bwrap runs as root rather than unprivileged because the bind sources sit in directories only the server may enter
  * (the data directory is 0700); the order matters: a root bwrap that itself created the user namespace would map
- * the sandbox's root to host root.
+ * the sandbox's root to host root. The system directories and steps 2 and 3 are the job sandboxes' too
+ * ({@link BwrapArgs}); what this class adds is an instance's own: most of /etc, and the instance's directories (its
+ * own /tmp among them) at the paths SageMaker uses.
  */
 final class Sandbox {
     static final String BWRAP = "bwrap";
