@@ -1,6 +1,7 @@
 package dev.sagebrush.logs;
 
 import dev.sagebrush.storage.AccountDirectories;
+import dev.sagebrush.storage.PeriodicSync;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
@@ -45,16 +46,13 @@ public final class LogStore implements AutoCloseable {
     private final Limits limits;
     private final ConcurrentHashMap<String, Scope> scopes = new ConcurrentHashMap<>();
     private final Set<LogStream> open = ConcurrentHashMap.newKeySet();
-    private final Thread flusher;
-    private volatile boolean closed;
+    private final PeriodicSync flusher;
 
     public LogStore(Path root, Clock clock, Limits limits) throws IOException {
         this.root = Files.createDirectories(root);
         this.clock = clock;
         this.limits = limits;
-        this.flusher = new Thread(this::flushLoop, "log-store-flusher");
-        flusher.setDaemon(true);
-        flusher.start();
+        this.flusher = new PeriodicSync("log-store-flusher", FLUSH_INTERVAL, this::flushAll);
     }
 
     /** A sink appending to the stream, creating the group and the stream if they do not exist yet. */
@@ -148,17 +146,6 @@ public final class LogStore implements AutoCloseable {
         }
     }
 
-    private void flushLoop() {
-        while (!closed) {
-            try {
-                Thread.sleep(FLUSH_INTERVAL.toMillis());
-            } catch (InterruptedException e) {
-                return;
-            }
-            flushAll();
-        }
-    }
-
     /** Writes and syncs every open stream now. */
     public void flushAll() {
         for (LogStream s : open) {
@@ -172,8 +159,7 @@ public final class LogStore implements AutoCloseable {
 
     @Override
     public void close() {
-        closed = true;
-        flusher.interrupt();
+        flusher.close();
         for (LogStream s : open) {
             try {
                 s.closeForAppend();
