@@ -57,4 +57,8 @@ echo "a line that mentions train:loss=not-a-number" >&2
 } > "$SM_MODEL_DIR/model.txt"
 mkdir -p "$SM_MODEL_DIR/sub"
 echo nested > "$SM_MODEL_DIR/sub/weights.bin"
+# Output data goes straight into SM_OUTPUT_DATA_DIR, which exists before the algorithm starts (no mkdir here).
+if [ -n "${SM_HP_OUTPUT_DATA:-}" ]; then
+  echo "rows=$rows" > "$SM_OUTPUT_DATA_DIR/$SM_HP_OUTPUT_DATA"
+fi
 exit 0

@@ -1,5 +1,6 @@
 package dev.sagebrush.compilation;
 
+import dev.sagebrush.jobs.ClaimedRuns;
 import dev.sagebrush.jobs.Controller;
 import dev.sagebrush.jobs.Execution;
 import dev.sagebrush.jobs.HeldClaims;
@@ -45,7 +46,6 @@ public final class CompilationController implements Controller {
     private static final Logger log = LoggerFactory.getLogger(CompilationController.class);
     private static final Duration PENDING_CHECK_INTERVAL = Duration.ofSeconds(60);
     static final int DEFAULT_MAX_RUNTIME_SECONDS = 86_400;
-    private static final String CLAIM_LOST = "claim-lost";
     private static final List<String> ANY_ACTIVE = List.of("STARTING", "INPROGRESS", "STOPPING");
 
     private final ResourceStore store;
@@ -57,6 +57,7 @@ public final class CompilationController implements Controller {
     private final Duration poll;
     private final HeldClaims claims;
     private final ThreadedBackend<DescribeCompilationJobResponse, Void, CompilationOutcome> backend;
+    private final ClaimedRuns<DescribeCompilationJobResponse, Void, CompilationOutcome> runs;
     private final Reconciliation reconciliation;
     private Instant nextPendingCheck = Instant.MIN;
 
@@ -76,6 +77,7 @@ public final class CompilationController implements Controller {
         this.backend = new ThreadedBackend<>(new ThreadedBackend.Options("compilation", Math.max(0, concurrency), true,
                 Duration.ofSeconds(10)), (key, job, report, cancellation) -> runInWorkDir(key, job, work, cancellation),
                 reconciliation::enqueue);
+        this.runs = new ClaimedRuns<>("compilation job", "INPROGRESS", "STOPPING", claims, backend, reconciliation);
     }
 
     public CompilationController start() {
@@ -150,15 +152,11 @@ public final class CompilationController implements Controller {
     /** An INPROGRESS job that runs nowhere here: cut off mid-run (a crash, a restart, a node that stopped renewing). */
     private Result resume(ResourceKey key) {
         if (!backend.reserve(key)) return Result.done(); // no free slot: a resync brings it back
-        if (claims.acquire(key).isEmpty()) { // another node runs it
-            backend.forget(key);
-            return Result.done();
-        }
+        if (!runs.claimReserved(key)) return Result.done(); // another node runs it
         // The row was read before the claim: the node that held it may have finished it since.
         Optional<StoredResource> current = store.get(key);
         if (current.isEmpty() || !"INPROGRESS".equals(current.get().status())) {
-            claims.release(key);
-            backend.forget(key);
+            runs.abandon(key);
             return Result.done();
         }
         log.info("Resuming compilation job {} after an interruption", current.get().arn());
@@ -181,16 +179,12 @@ public final class CompilationController implements Controller {
         if (!backend.reserve(key)) {
             return pendingDeadline == null ? Result.done() : Result.after(Duration.between(now, pendingDeadline));
         }
-        if (claims.acquire(key).isEmpty()) {
-            backend.forget(key);
-            return Result.done();
-        }
+        if (!runs.claimReserved(key)) return Result.done(); // another node runs it
         Optional<StoredResource> started = transition(key, j -> j.toBuilder()
                 .compilationJobStatus(CompilationJobStatus.INPROGRESS)
                 .compilationStartTime(now).lastModifiedTime(now).build(), "STARTING");
         if (started.isEmpty()) {
-            claims.release(key);
-            backend.forget(key);
+            runs.abandon(key);
             return Result.done();
         }
         logRuns(started.get());
@@ -204,43 +198,20 @@ public final class CompilationController implements Controller {
 
     /** A job whose work this node holds: keep it alive, stop it, or record how it ended. */
     private Result reconcileRun(ResourceKey key, Optional<StoredResource> found, Execution<CompilationOutcome> run) {
-        if (run.state() == Execution.State.RESERVED) { // a step failed between reserving and submitting: start over
-            claims.release(key);
-            backend.forget(key);
-            return Result.after(Duration.ZERO);
-        }
+        if (run.state() == Execution.State.RESERVED) return runs.retryReserved(key);
         if (run.ended()) {
-            if (!CLAIM_LOST.equals(run.cancelReason()) && !"shutdown".equals(run.cancelReason())) {
+            if (runs.recordsEnd(key, run)) {
                 try {
                     record(key, run);
                 } catch (ClaimLostException e) {
                     log.warn("Compilation job {} was taken over by another node; its result here is discarded", key.name());
                 }
             } // else left INPROGRESS on purpose: the next start (or the node that took the job over) runs it
-            backend.forget(key);
-            claims.release(key);
-            reconciliation.wake(); // a slot is free: start the next waiting job now
-            return Result.done();
+            return runs.ended(key);
         }
-        String status = found.map(StoredResource::status).orElse(null);
-        if (!"INPROGRESS".equals(status)) {
-            backend.cancel(key, "STOPPING".equals(status) ? "stop" : "deleted"); // its end queues the job again
-            return Result.done();
-        }
-        if (!claims.holds(key)) return Result.done(); // lost before: the run is cancelled, its end queues the job
-        if (!claims.renew(key)) {
-            log.warn("Lost the claim on compilation job {}: another node took it over; stopping the work here", key.name());
-            backend.cancel(key, CLAIM_LOST);
-            return Result.done();
-        }
+        if (!runs.keepAlive(key, found.map(StoredResource::status).orElse(null))) return Result.done();
         DescribeCompilationJobResponse job = documents.decode(found.get());
-        Instant deadline = job.compilationStartTime().plusSeconds(maxRuntime(job));
-        Instant now = clock.instant();
-        if (now.isAfter(deadline)) {
-            backend.cancel(key, "timeout");
-            return Result.done();
-        }
-        return Result.after(poll).orSooner(Duration.between(now, deadline));
+        return runs.untilDeadline(key, job.compilationStartTime().plusSeconds(maxRuntime(job)), clock.instant(), poll);
     }
 
     private CompilationOutcome runInWorkDir(ResourceKey key, DescribeCompilationJobResponse job, CompilationWork work,

@@ -1,12 +1,14 @@
 package dev.sagebrush.compilation;
 
 import dev.sagebrush.errors.AwsException;
+import dev.sagebrush.jobs.Transitions;
 import dev.sagebrush.protocol.JsonCodec;
 import dev.sagebrush.protocol.RequestContext;
 import dev.sagebrush.store.ResourceKey;
 import dev.sagebrush.store.ResourceStore;
 import dev.sagebrush.store.StoredResource;
 import dev.sagebrush.tags.TagLists;
+import java.util.Optional;
 import java.util.Set;
 import software.amazon.awssdk.services.sagemaker.model.CompilationJobStatus;
 import software.amazon.awssdk.services.sagemaker.model.CreateCompilationJobRequest;
@@ -66,11 +68,12 @@ public final class CompilationJobs {
     }
 
     public void stop(RequestContext ctx, StopCompilationJobRequest req) {
-        while (true) {
-            StoredResource row = find(ctx, req.compilationJobName());
+        String name = req.compilationJobName();
+        // Decided again on the new status whenever the controller moved the job meanwhile.
+        Optional<StoredResource> written = Transitions.change(store, key(ctx, name), () -> notFound(name), row -> {
             String status = row.status();
             if ("STOPPING".equals(status)) {
-                return; // already on its way: stopping twice is harmless, as with AWS's other jobs
+                return null; // already on its way: stopping twice is harmless, as with AWS's other jobs
             }
             if (TERMINAL.contains(status)) {
                 throw AwsException.validation("The request was rejected because the compilation job is in status " + status + ".");
@@ -79,26 +82,21 @@ public final class CompilationJobs {
                     .compilationJobStatus(CompilationJobStatus.STOPPING)
                     .lastModifiedTime(ctx.receivedAt())
                     .build();
-            if (store.update(row.withDocument("STOPPING", ctx.receivedAt(), documents.encode(job))).isPresent()) {
-                wakeController.run();
-                return;
-            }
-            // The controller moved the job meanwhile: read it again and decide on its new status.
-        }
+            return row.withDocument("STOPPING", ctx.receivedAt(), documents.encode(job));
+        });
+        if (written.isPresent()) wakeController.run();
     }
 
     public void delete(RequestContext ctx, DeleteCompilationJobRequest req) {
-        while (true) {
-            StoredResource row = find(ctx, req.compilationJobName());
+        String name = req.compilationJobName();
+        Transitions.delete(store, key(ctx, name), () -> notFound(name), row -> {
             if (!TERMINAL.contains(row.status())) {
-                throw AwsException.validation("Cannot delete compilation job " + req.compilationJobName()
+                throw AwsException.validation("Cannot delete compilation job " + name
                         + " in status " + row.status() + ". A compilation job can be deleted only when its status is "
                         + "COMPLETED, FAILED, or STOPPED; stop it first and delete it once it is STOPPED.");
             }
-            if (store.delete(row.key(), row.version())) {
-                return;
-            }
-        }
+            return true;
+        });
     }
 
     private StoredResource find(RequestContext ctx, String name) {

@@ -22,6 +22,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ThreadedBackend<S, E, O> implements Backend<S, E, O> {
     private static final Logger log = LoggerFactory.getLogger(ThreadedBackend.class);
+    /** The cancel reason of the work still running when the backend closes. */
+    public static final String SHUTDOWN = "shutdown";
 
     /** The blocking work: runs until done, reports progress, and honours the cancellation by ending quickly. */
     @FunctionalInterface
@@ -149,7 +151,7 @@ public final class ThreadedBackend<S, E, O> implements Backend<S, E, O> {
 
     @Override
     public void close() {
-        runs.values().forEach(r -> r.cancellation.cancel("shutdown"));
+        runs.values().forEach(r -> r.cancellation.cancel(SHUTDOWN));
         threads.shutdown();
         try {
             if (!threads.awaitTermination(options.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS)) {

@@ -1,5 +1,7 @@
 package dev.sagebrush.logs;
 
+import dev.sagebrush.storage.AccountDirectories;
+import dev.sagebrush.storage.PeriodicSync;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
@@ -44,16 +46,13 @@ public final class LogStore implements AutoCloseable {
     private final Limits limits;
     private final ConcurrentHashMap<String, Scope> scopes = new ConcurrentHashMap<>();
     private final Set<LogStream> open = ConcurrentHashMap.newKeySet();
-    private final Thread flusher;
-    private volatile boolean closed;
+    private final PeriodicSync flusher;
 
     public LogStore(Path root, Clock clock, Limits limits) throws IOException {
         this.root = Files.createDirectories(root);
         this.clock = clock;
         this.limits = limits;
-        this.flusher = new Thread(this::flushLoop, "log-store-flusher");
-        flusher.setDaemon(true);
-        flusher.start();
+        this.flusher = new PeriodicSync("log-store-flusher", FLUSH_INTERVAL, this::flushAll);
     }
 
     /** A sink appending to the stream, creating the group and the stream if they do not exist yet. */
@@ -108,15 +107,8 @@ public final class LogStore implements AutoCloseable {
     }
 
     private Scope scope(String account, String region) {
-        return scopes.computeIfAbsent(account + "/" + region, k -> new Scope(scopeDir(account, region)));
-    }
-
-    private Path scopeDir(String account, String region) {
-        // account is 12 digits and region is what SigV4 verified against the scope; still, never let a name escape
-        if (!account.matches("[0-9]{12}") || !region.matches("[a-z0-9-]{1,32}")) {
-            throw new IllegalArgumentException("invalid account or region for the log store");
-        }
-        return root.resolve(account).resolve(region);
+        return scopes.computeIfAbsent(account + "/" + region,
+                k -> new Scope(AccountDirectories.of(root, account, region, "log store")));
     }
 
     /** One account's groups in one region, as far as this node has discovered them in the directory. */
@@ -154,17 +146,6 @@ public final class LogStore implements AutoCloseable {
         }
     }
 
-    private void flushLoop() {
-        while (!closed) {
-            try {
-                Thread.sleep(FLUSH_INTERVAL.toMillis());
-            } catch (InterruptedException e) {
-                return;
-            }
-            flushAll();
-        }
-    }
-
     /** Writes and syncs every open stream now. */
     public void flushAll() {
         for (LogStream s : open) {
@@ -178,8 +159,7 @@ public final class LogStore implements AutoCloseable {
 
     @Override
     public void close() {
-        closed = true;
-        flusher.interrupt();
+        flusher.close();
         for (LogStream s : open) {
             try {
                 s.closeForAppend();

@@ -1,5 +1,7 @@
 package dev.sagebrush.metrics;
 
+import dev.sagebrush.storage.AccountDirectories;
+import dev.sagebrush.storage.PeriodicSync;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -44,17 +46,14 @@ public final class MetricStore implements AutoCloseable {
     private final Path root;
     private final ConcurrentHashMap<String, Scope> scopes = new ConcurrentHashMap<>();
     private final List<Writer> writers = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final Thread flusher;
-    private volatile boolean closed;
+    private final PeriodicSync flusher;
 
     /** A metric and its datapoints. */
     record Entry(MetricKey key, MetricSeries series) {}
 
     public MetricStore(Path root) throws IOException {
         this.root = Files.createDirectories(root);
-        this.flusher = new Thread(this::flushLoop, "metric-store-flusher");
-        flusher.setDaemon(true);
-        flusher.start();
+        this.flusher = new PeriodicSync("metric-store-flusher", FLUSH_INTERVAL, () -> writers.forEach(Writer::sync));
     }
 
     /** Records datapoints of one producer into {@code fileName} (a name unique to the producer's run). */
@@ -169,14 +168,8 @@ public final class MetricStore implements AutoCloseable {
     }
 
     private Scope scope(String account, String region) {
-        return scopes.computeIfAbsent(account + "/" + region, k -> new Scope(scopeDir(account, region)));
-    }
-
-    private Path scopeDir(String account, String region) {
-        if (!account.matches("[0-9]{12}") || !region.matches("[a-z0-9-]{1,32}")) {
-            throw new IllegalArgumentException("invalid account or region for the metric store");
-        }
-        return root.resolve(account).resolve(region);
+        return scopes.computeIfAbsent(account + "/" + region,
+                k -> new Scope(AccountDirectories.of(root, account, region, "metric store")));
     }
 
     /**
@@ -259,21 +252,9 @@ public final class MetricStore implements AutoCloseable {
         return at;
     }
 
-    private void flushLoop() {
-        while (!closed) {
-            try {
-                Thread.sleep(FLUSH_INTERVAL.toMillis());
-            } catch (InterruptedException e) {
-                return;
-            }
-            for (Writer w : writers) w.sync();
-        }
-    }
-
     @Override
     public void close() {
-        closed = true;
-        flusher.interrupt();
+        flusher.close();
         for (Writer w : writers) w.close();
     }
 }

@@ -2,6 +2,7 @@ package dev.sagebrush.notebook;
 
 import dev.sagebrush.auth.PageTokens;
 import dev.sagebrush.errors.AwsException;
+import dev.sagebrush.jobs.Transitions;
 import dev.sagebrush.protocol.JsonCodec;
 import dev.sagebrush.protocol.RequestContext;
 import dev.sagebrush.store.ListQuery;
@@ -74,24 +75,21 @@ public final class LifecycleConfigs {
     public UpdateNotebookInstanceLifecycleConfigResponse update(RequestContext ctx, UpdateNotebookInstanceLifecycleConfigRequest req) {
         checkBase64(req.onCreate());
         checkBase64(req.onStart());
-        while (true) {
-            StoredResource row = find(ctx, req.notebookInstanceLifecycleConfigName(), "update");
+        String name = req.notebookInstanceLifecycleConfigName();
+        Transitions.change(store, key(ctx, name), () -> notFound(ctx, name, "update"), row -> {
             DescribeNotebookInstanceLifecycleConfigResponse.Builder b = documents.lifecycleConfig(row).toBuilder()
                     .lastModifiedTime(ctx.receivedAt());
             // A hook list that is given replaces the old one (an empty list removes the hook); an absent one stays.
             if (req.hasOnCreate()) b.onCreate(req.onCreate().isEmpty() ? null : req.onCreate());
             if (req.hasOnStart()) b.onStart(req.onStart().isEmpty() ? null : req.onStart());
-            if (store.update(row.withDocument(row.status(), ctx.receivedAt(), documents.encode(b.build()))).isPresent()) {
-                return UpdateNotebookInstanceLifecycleConfigResponse.builder().build();
-            }
-        }
+            return row.withDocument(row.status(), ctx.receivedAt(), documents.encode(b.build()));
+        });
+        return UpdateNotebookInstanceLifecycleConfigResponse.builder().build();
     }
 
     public void delete(RequestContext ctx, DeleteNotebookInstanceLifecycleConfigRequest req) {
-        while (true) {
-            StoredResource row = find(ctx, req.notebookInstanceLifecycleConfigName(), "delete");
-            if (store.delete(row.key(), row.version())) return;
-        }
+        String name = req.notebookInstanceLifecycleConfigName();
+        Transitions.delete(store, key(ctx, name), () -> notFound(ctx, name, "delete"), row -> true);
     }
 
     public ListNotebookInstanceLifecycleConfigsResponse list(RequestContext ctx, ListNotebookInstanceLifecycleConfigsRequest req) {
@@ -139,9 +137,13 @@ public final class LifecycleConfigs {
     }
 
     private StoredResource find(RequestContext ctx, String name, String verb) {
-        return store.get(key(ctx, name)).orElseThrow(() -> AwsException.validation("Unable to " + verb
-                + " Notebook Instance Lifecycle Config '" + ctx.arn(KIND, name.toLowerCase(java.util.Locale.ROOT))
-                + "'. (Details: Notebook Instance Lifecycle Config does not exist.)"));
+        return store.get(key(ctx, name)).orElseThrow(() -> notFound(ctx, name, verb));
+    }
+
+    private static AwsException notFound(RequestContext ctx, String name, String verb) {
+        return AwsException.validation("Unable to " + verb + " Notebook Instance Lifecycle Config '"
+                + ctx.arn(KIND, name.toLowerCase(java.util.Locale.ROOT))
+                + "'. (Details: Notebook Instance Lifecycle Config does not exist.)");
     }
 
     /** For instances that name a config: it must exist when they are created or updated. */

@@ -274,11 +274,7 @@ public final class NotebookController implements Controller {
     }
 
     private void delete(ResourceKey key) {
-        while (true) {
-            Optional<StoredResource> row = store.get(key);
-            if (row.isEmpty() || !row.get().status().equals("Deleting")) return;
-            if (store.delete(key, row.get().version())) return;
-        }
+        Transitions.delete(store, key, null, row -> row.status().equals("Deleting"));
     }
 
     /** The runtime's view of an instance, with its lifecycle scripts as they are now (updates apply at start). */

@@ -1,6 +1,7 @@
 package dev.sagebrush.notebook;
 
 import dev.sagebrush.errors.AwsException;
+import dev.sagebrush.jobs.Transitions;
 import dev.sagebrush.notebook.proxy.NotebookOrigins;
 import dev.sagebrush.notebook.proxy.NotebookProxy;
 import dev.sagebrush.notebook.proxy.SessionSigner;
@@ -205,17 +206,14 @@ public final class NotebookInstances {
     /** Compare-and-set: re-reads and re-checks the status whenever the controller moved the instance meanwhile. */
     private void transition(RequestContext ctx, String name, List<String> from, String to,
                             java.util.function.Function<DescribeNotebookInstanceResponse, DescribeNotebookInstanceResponse.Builder> change) {
-        while (true) {
-            StoredResource row = find(ctx, name);
+        Transitions.change(store, key(ctx, name), () -> notFound(arn(ctx, name)), row -> {
             DescribeNotebookInstanceResponse doc = documents.instance(row);
             NotebookStatusRules.require(row.status(), from, to, row.arn());
             DescribeNotebookInstanceResponse next = change.apply(doc)
                     .notebookInstanceStatus(to).lastModifiedTime(ctx.receivedAt()).build();
-            if (store.update(row.withDocument(to, ctx.receivedAt(), documents.encode(next))).isPresent()) {
-                wakeController.run();
-                return;
-            }
-        }
+            return row.withDocument(to, ctx.receivedAt(), documents.encode(next));
+        });
+        wakeController.run();
     }
 
     private static void checkPlatform(String platform) {

@@ -1,5 +1,6 @@
 package dev.sagebrush.training;
 
+import dev.sagebrush.jobs.ClaimedRuns;
 import dev.sagebrush.jobs.Controller;
 import dev.sagebrush.jobs.Execution;
 import dev.sagebrush.jobs.HeldClaims;
@@ -48,7 +49,6 @@ public final class TrainingController implements Controller {
     private static final Logger log = LoggerFactory.getLogger(TrainingController.class);
     private static final List<String> ACTIVE = List.of("InProgress", "Stopping");
     private static final Duration PENDING_CHECK_INTERVAL = Duration.ofSeconds(60);
-    private static final String CLAIM_LOST = "claim-lost";
 
     /** What a run reports while it works, recorded by the next step. */
     sealed interface Report {}
@@ -74,6 +74,7 @@ public final class TrainingController implements Controller {
     private final Duration poll;
     private final HeldClaims claims;
     private final ThreadedBackend<DescribeTrainingJobResponse, Report, TrainingRunner.Outcome> backend;
+    private final ClaimedRuns<DescribeTrainingJobResponse, Report, TrainingRunner.Outcome> runs;
     private final Map<ResourceKey, LiveMetrics> live = new ConcurrentHashMap<>();
     private final Reconciliation reconciliation;
     private Instant nextPendingCheck = Instant.MIN;
@@ -101,6 +102,7 @@ public final class TrainingController implements Controller {
                         report.accept(new ProcessStarted(metrics));
                     }
                 }, cancellation), reconciliation::enqueue);
+        this.runs = new ClaimedRuns<>("training job", "InProgress", "Stopping", claims, backend, reconciliation);
     }
 
     public TrainingController start() {
@@ -167,18 +169,14 @@ public final class TrainingController implements Controller {
         if (!backend.reserve(key)) {
             return pendingDeadline == null ? Result.done() : Result.after(Duration.between(now, pendingDeadline));
         }
-        if (claims.acquire(key).isEmpty()) { // another node runs it
-            backend.forget(key);
-            return Result.done();
-        }
+        if (!runs.claimReserved(key)) return Result.done(); // another node runs it
         boolean resumed = job.trainingStartTime() != null || job.secondaryStatus() != SecondaryStatus.STARTING;
         Optional<StoredResource> claimed = transition(key, j -> SecondaryTransitions.advance(j,
                 SecondaryStatus.STARTING, resumed ? "Restarting the training job after an interruption of the "
                         + "Sagebrush server" : "Preparing the instances for training", now, false)
                 .trainingStartTime(null).build(), "InProgress");
         if (claimed.isEmpty()) {
-            claims.release(key);
-            backend.forget(key);
+            runs.abandon(key);
             return Result.done();
         }
         if (resumed) log.info("Restarting training job {} after an interruption", claimed.get().arn());
@@ -190,11 +188,7 @@ public final class TrainingController implements Controller {
 
     /** A job whose run this node holds: record what it reported, keep it alive, stop it, or record how it ended. */
     private Result reconcileRun(ResourceKey key, Execution<TrainingRunner.Outcome> run) {
-        if (run.state() == Execution.State.RESERVED) { // a step failed between reserving and submitting: start over
-            claims.release(key);
-            backend.forget(key);
-            return Result.after(Duration.ZERO);
-        }
+        if (run.state() == Execution.State.RESERVED) return runs.retryReserved(key);
         try {
             recordReports(key, backend.takeEvents(key));
         } catch (ClaimLostException e) {
@@ -202,40 +196,20 @@ public final class TrainingController implements Controller {
         }
         if (run.ended()) {
             try {
-                if (claims.holds(key) && !CLAIM_LOST.equals(run.cancelReason()) && !"shutdown".equals(run.cancelReason())) {
-                    complete(key, run);
-                } // else left InProgress on purpose: the next start (or the node that took the job over) runs it again
+                if (runs.recordsEnd(key, run)) complete(key, run);
+                // else left InProgress on purpose: the next start (or the node that took the job over) runs it again
             } catch (ClaimLostException e) {
                 log.warn("Training job {} was taken over by another node; its result here is discarded", key.name());
             }
             live.remove(key);
-            backend.forget(key);
-            claims.release(key);
-            reconciliation.wake(); // a slot is free: start the next waiting job now
-            return Result.done();
+            return runs.ended(key);
         }
         Optional<StoredResource> row = store.get(key);
-        String status = row.map(StoredResource::status).orElse(null);
-        if (!"InProgress".equals(status)) {
-            backend.cancel(key, "Stopping".equals(status) ? "stop" : "deleted"); // its end queues the job again
-            return Result.done();
-        }
-        if (!claims.holds(key)) return Result.done(); // lost before: the run is cancelled, its end queues the job
-        if (!claims.renew(key)) {
-            log.warn("Lost the claim on training job {}: another node took it over; stopping the work here", key.name());
-            backend.cancel(key, CLAIM_LOST);
-            return Result.done();
-        }
+        if (!runs.keepAlive(key, row.map(StoredResource::status).orElse(null))) return Result.done();
         publishMetrics(key);
-        Instant started = documents.decode(row.get()).trainingStartTime();
-        if (started == null) return Result.after(poll);
-        Instant deadline = started.plusSeconds(maxRuntime(documents.decode(row.get())));
-        Instant now = clock.instant();
-        if (now.isAfter(deadline)) {
-            backend.cancel(key, "timeout");
-            return Result.done();
-        }
-        return Result.after(poll).orSooner(Duration.between(now, deadline));
+        DescribeTrainingJobResponse job = documents.decode(row.get());
+        if (job.trainingStartTime() == null) return Result.after(poll);
+        return runs.untilDeadline(key, job.trainingStartTime().plusSeconds(maxRuntime(job)), clock.instant(), poll);
     }
 
     static long maxRuntime(DescribeTrainingJobResponse job) {

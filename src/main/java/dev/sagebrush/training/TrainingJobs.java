@@ -2,6 +2,7 @@ package dev.sagebrush.training;
 
 import dev.sagebrush.config.TrainingSettings;
 import dev.sagebrush.errors.AwsException;
+import dev.sagebrush.jobs.Transitions;
 import dev.sagebrush.protocol.JsonCodec;
 import dev.sagebrush.protocol.PreEncoded;
 import dev.sagebrush.protocol.RequestContext;
@@ -132,28 +133,21 @@ public final class TrainingJobs {
     }
 
     public void stop(RequestContext ctx, StopTrainingJobRequest req) {
-        while (true) {
-            StoredResource row = find(ctx, req.trainingJobName());
-            String status = row.status();
-            if ("Stopping".equals(status)) {
-                return; // already on its way: a second stop changes nothing
-            }
-            if (TERMINAL.contains(status)) {
-                throw AwsException.validation("The request was rejected because the training job is in status "
-                        + status + ".");
-            }
-            DescribeTrainingJobResponse job = documents.decode(row);
-            DescribeTrainingJobResponse next = SecondaryTransitions.advance(job, SecondaryStatus.STOPPING,
-                    "Stopping the training job", ctx.receivedAt(), false)
-                    .trainingJobStatus(TrainingJobStatus.STOPPING).build();
-            Optional<StoredResource> written = store.update(row.withDocument("Stopping", ctx.receivedAt(),
-                    documents.encode(next)));
-            if (written.isPresent()) {
-                wakeController.run();
-                return;
-            }
-            // The controller moved the job meanwhile: read it again and decide on its new status.
-        }
+        // Decided again on the new status whenever the controller moved the job meanwhile.
+        Optional<StoredResource> written = Transitions.change(store, key(ctx, req.trainingJobName()),
+                TrainingJobs::notFound, row -> {
+                    String status = row.status();
+                    if ("Stopping".equals(status)) return null; // already on its way: a second stop changes nothing
+                    if (TERMINAL.contains(status)) {
+                        throw AwsException.validation("The request was rejected because the training job is in status "
+                                + status + ".");
+                    }
+                    DescribeTrainingJobResponse next = SecondaryTransitions.advance(documents.decode(row),
+                            SecondaryStatus.STOPPING, "Stopping the training job", ctx.receivedAt(), false)
+                            .trainingJobStatus(TrainingJobStatus.STOPPING).build();
+                    return row.withDocument("Stopping", ctx.receivedAt(), documents.encode(next));
+                });
+        if (written.isPresent()) wakeController.run();
     }
 
     /** The Search record of a stored job with the given tags (see {@link TrainingJobDocuments#searchRecord}). */

@@ -274,7 +274,7 @@ class ScriptModeIT {
         DescribeTrainingJobResponse d = await(job);
 
         assertThat(d.trainingJobStatus()).isEqualTo(TrainingJobStatus.FAILED);
-        assertThat(d.failureReason()).isEqualTo("ExecuteUserScriptError:\nExitCode 1\nErrorMessage \"no data in "
+        assertThat(d.failureReason()).isEqualTo("AlgorithmError: ExecuteUserScriptError:\nExitCode 1\nErrorMessage \"no data in "
                 + "missing.csv\"\nCommand \"/usr/bin/python3 train.py --input missing.csv\"");
     }
 

@@ -69,7 +69,7 @@ class TrainingJobRunIT {
     @Test
     void completesWithModelInS3MetricsAndTransitionsInOrder() throws Exception {
         sm.createTrainingJob(TrainingFixture.job("completes", "ok")
-                .hyperParameters(Map.of("mode", "ok", "epochs", "3"))
+                .hyperParameters(Map.of("mode", "ok", "epochs", "3", "output_data", "summary.txt"))
                 .environment(Map.of("MY_VAR", "hello world"))
                 .algorithmSpecification(a -> a.trainingImage(TrainingFixture.IMAGE).trainingInputMode("File")
                         .metricDefinitions(m -> m.name("train:loss").regex("train:loss=([0-9.]+)"),
@@ -113,6 +113,10 @@ class TrainingJobRunIT {
         assertThat(files.get("model.txt")).contains("rows=3", "job=completes",
                 "arn=arn:aws:sagemaker:us-east-1:000000000000:training-job/completes", "my_var=hello world",
                 "channels=[\"train\"]", "current_host=algo-1", "files=./a.csv ./part/b.csv");
+        // What the algorithm wrote to SM_OUTPUT_DATA_DIR (/opt/ml/output/data, as the training toolkit has it) is
+        // output.tar.gz next to the model, at the archive's top.
+        assertThat(untar(s3.getObjectAsBytes(b -> b.bucket("out").key("models/completes/output/output.tar.gz"))
+                .asByteArray())).containsOnly(Map.entry("summary.txt", "rows=3\n"));
 
         Path log = fixture.dataDir.resolve("training/000000000000/us-east-1/completes/algo-1.log");
         assertThat(Files.readString(log)).contains("arguments: train", "epoch=3 train:loss=0.7",
@@ -146,7 +150,8 @@ class TrainingJobRunIT {
         DescribeTrainingJobResponse d = describe("fails");
         assertThat(d.trainingJobStatus()).isEqualTo(TrainingJobStatus.FAILED);
         assertThat(d.secondaryStatus()).isEqualTo(SecondaryStatus.FAILED);
-        assertThat(d.failureReason()).isEqualTo("ValueError: the mode hyperparameter asked this job to fail");
+        // What the algorithm wrote to output/failure, under SageMaker's category for it.
+        assertThat(d.failureReason()).isEqualTo("AlgorithmError: ValueError: the mode hyperparameter asked this job to fail");
         assertThat(last(d).statusMessage()).isEqualTo("Training job failed");
         assertThat(d.trainingEndTime()).isNotNull();
     }

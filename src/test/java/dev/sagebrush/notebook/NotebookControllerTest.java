@@ -97,7 +97,8 @@ class NotebookControllerTest {
         runtime.crash("nb", "exited with code 137");
         assertThat(awaitStatus("nb", "Failed").failureReason()).isEqualTo("exited with code 137");
         assertThat(routes.isRegistered(NB)).isFalse();
-        assertThat(runtime.calls).contains("stop nb");
+        // The stop runs on an operation thread after the Failed status is written: wait for it, not race it.
+        Waits.until(() -> runtime.calls.contains("stop nb"), r -> r, Duration.ofSeconds(10));
     }
 
     @Test

@@ -21,8 +21,6 @@ import java.util.stream.Stream;
  * generated /etc/passwd files). See the package documentation for what a sandbox sees.
  */
 public final class Sandboxes {
-    /** System directories shown read-only: /usr holds every program and library on a merged-/usr Debian. */
-    private static final List<String> ROOT_LINKS = List.of("bin", "sbin", "lib", "lib32", "lib64", "libx32");
     /** The few files of /etc that programs need to start (loader, alternatives, TLS roots, time zone, Java config). */
     private static final List<String> ETC = List.of("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "alternatives",
             "localtime", "timezone", "nsswitch.conf", "host.conf", "hosts", "resolv.conf", "gai.conf", "services",
@@ -144,15 +142,7 @@ public final class Sandboxes {
                 "--unshare-cgroup-try"));
         if (!spec.network()) cmd.add("--unshare-net");
         if (spec.hostname() != null) cmd.addAll(List.of("--hostname", spec.hostname()));
-        cmd.addAll(List.of("--ro-bind", "/usr", "/usr"));
-        for (String d : ROOT_LINKS) {
-            Path p = Path.of("/", d);
-            if (Files.isSymbolicLink(p)) {
-                cmd.addAll(List.of("--symlink", Files.readSymbolicLink(p).toString(), p.toString()));
-            } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-                cmd.addAll(List.of("--ro-bind", p.toString(), p.toString()));
-            }
-        }
+        cmd.addAll(BwrapArgs.systemDirectories());
         cmd.addAll(List.of("--proc", "/proc", "--dev", "/dev"));
         cmd.addAll(List.of("--perms", "1777", "--size", Long.toString(l.tmpBytes()), "--tmpfs", "/tmp"));
         cmd.addAll(List.of("--perms", "0755", "--dir", "/etc"));
@@ -183,12 +173,10 @@ public final class Sandboxes {
         cmd.addAll(List.of("--chdir", spec.chdir().toString(), "--clearenv", "--setenv", "PATH", SAFE_PATH, "--"));
 
         // Inside: drop to the workload's uid with no capabilities and no way to gain any (no_new_privs).
-        String u = Integer.toString(spec.uid());
-        cmd.addAll(List.of(host.setpriv().map(Path::toString).orElse("/usr/bin/setpriv"), "--reuid", u, "--regid", u,
-                "--clear-groups", "--no-new-privs", "--inh-caps=-all", "--bounding-set=-all", "--"));
+        cmd.addAll(BwrapArgs.dropPrivileges(host.setpriv().map(Path::toString).orElse("/usr/bin/setpriv"), spec.uid(),
+                spec.uid()));
         if (spec.rootInUserNamespace()) {
-            cmd.addAll(List.of(host.unshare().map(Path::toString).orElse("/usr/bin/unshare"), "--user",
-                    "--map-root-user", "--"));
+            cmd.addAll(BwrapArgs.rootInUserNamespace(host.unshare().map(Path::toString).orElse("/usr/bin/unshare")));
         }
         cmd.add(host.env().map(Path::toString).orElse("/usr/bin/env"));
         cmd.add("-i");

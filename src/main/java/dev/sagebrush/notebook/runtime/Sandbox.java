@@ -1,5 +1,6 @@
 package dev.sagebrush.notebook.runtime;
 
+import dev.sagebrush.jobs.sandbox.BwrapArgs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +27,9 @@ import java.util.List;
  * </ol>
  * bwrap runs as root rather than unprivileged because the bind sources sit in directories only the server may enter
  * (the data directory is 0700); the order matters: a root bwrap that itself created the user namespace would map
- * the sandbox's root to host root.
+ * the sandbox's root to host root. The system directories and steps 2 and 3 are the job sandboxes' too
+ * ({@link BwrapArgs}); what this class adds is an instance's own: most of /etc, and the instance's directories (its
+ * own /tmp among them) at the paths SageMaker uses.
  */
 final class Sandbox {
     static final String BWRAP = "bwrap";
@@ -56,8 +59,7 @@ final class Sandbox {
                 "--new-session", "--hostname", l.key().label()));
         if (o.ownPids()) cmd.add("--unshare-pid");
         if (o.noNetwork()) cmd.add("--unshare-net"); // bwrap brings lo up, which ZMQ between Jupyter and kernels needs
-        cmd.addAll(List.of("--ro-bind", "/usr", "/usr"));
-        for (String top : List.of("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")) systemLink(cmd, top);
+        cmd.addAll(BwrapArgs.systemDirectories());
         cmd.addAll(List.of(
                 "--ro-bind", l.sandbox().resolve("passwd").toString(), "/etc/passwd",
                 "--ro-bind", l.sandbox().resolve("group").toString(), "/etc/group",
@@ -76,9 +78,8 @@ final class Sandbox {
                 "--chdir", o.cwd(),
                 "--"));
         cmd.addAll(o.limits().prlimitPrefix());
-        cmd.addAll(List.of("setpriv", "--reuid=" + ids.uid(), "--regid=" + ids.gid(), "--clear-groups",
-                "--no-new-privs", "--bounding-set=-all", "--inh-caps=-all"));
-        if (o.rootInside()) cmd.addAll(List.of("unshare", "--user", "--map-root-user", "--"));
+        cmd.addAll(BwrapArgs.dropPrivileges("setpriv", ids.uid(), ids.gid()));
+        if (o.rootInside()) cmd.addAll(BwrapArgs.rootInUserNamespace("unshare"));
         cmd.addAll(command);
         return cmd;
     }
@@ -115,20 +116,6 @@ final class Sandbox {
             }
         } catch (IOException e) {
             // no /etc: nothing to show
-        }
-    }
-
-    /** Debian 12 has merged /usr: /bin is a link to usr/bin. Recreate links as links, bind real directories. */
-    private static void systemLink(List<String> cmd, String top) {
-        Path p = Path.of(top);
-        try {
-            if (Files.isSymbolicLink(p)) {
-                cmd.addAll(List.of("--symlink", Files.readSymbolicLink(p).toString(), top));
-            } else if (Files.isDirectory(p)) {
-                cmd.addAll(List.of("--ro-bind", top, top));
-            }
-        } catch (IOException e) {
-            // not there: nothing to show
         }
     }
 }

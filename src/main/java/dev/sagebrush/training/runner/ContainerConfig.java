@@ -218,7 +218,9 @@ public final class ContainerConfig {
         training.put("num_cpus", cpus);
         training.put("num_gpus", 0);
         training.put("num_neurons", 0);
-        training.put("output_data_dir", inside(layout.outputData().resolve(layout.host())));
+        // The sagemaker-training-toolkit's output_data_dir: /opt/ml/output/data itself on every host (the older
+        // sagemaker-containers added the host's name); what is there becomes output.tar.gz.
+        training.put("output_data_dir", inside(layout.outputData()));
         training.put("output_dir", inside(layout.output()));
         training.put("output_intermediate_dir", inside(layout.outputIntermediate()));
         training.put("resource_config", resourceConfig());

@@ -30,6 +30,8 @@ import software.amazon.awssdk.services.sagemaker.model.DescribeTrainingJobRespon
 final class JobWorkspace {
     private static final Logger log = LoggerFactory.getLogger(JobWorkspace.class);
     static final int MAX_FAILURE_CHARS = 1024;
+    /** The categories SageMaker's training FailureReasons start with. */
+    private static final List<String> FAILURE_CATEGORIES = List.of("AlgorithmError: ", "ClientError: ");
 
     private final DescribeTrainingJobResponse job;
     private final ObjectStorage storage;
@@ -115,13 +117,13 @@ final class JobWorkspace {
     }
 
     /**
-     * Why a host that exited with {@code exit} failed: the first 1024 characters of its output/failure; without one, its
-     * ML storage volume running out of space when it did (the volume is full, or the log's end says ENOSPC); else a
-     * reason that points at its log.
+     * Why a host that exited with {@code exit} failed: the first 1024 characters of its output/failure, as an
+     * AlgorithmError ({@link #algorithmError}); without one, its ML storage volume running out of space when it did
+     * (the volume is full, or the log's end says ENOSPC); else a reason that points at its log.
      */
     String failureReason(JobLayout layout, int exit) throws IOException {
         String own = failureFile(layout);
-        if (own != null) return own;
+        if (own != null) return algorithmError(own);
         if (sizeEnforced() && volumeFull(layout)) {
             return "ClientError: Insufficient disk space: the ML storage volume of " + layout.host() + " (VolumeSizeInGB "
                     + volumeSizeInGB() + ") ran out of space, and the training process exited with code " + exit
@@ -130,6 +132,20 @@ final class JobWorkspace {
         }
         return "AlgorithmError: The training process exited with code " + exit + " and wrote no output/failure file. "
                 + "See the job's log (" + layout.log().getFileName() + " in " + layout.jobDir() + ").";
+    }
+
+    /**
+     * SageMaker reports what a training process wrote to output/failure under the category AlgorithmError: a
+     * script-mode script that raised ends {@code AlgorithmError: ExecuteUserScriptError:\nExitCode 1\n...}. Text that
+     * already starts with a category is kept as it is: Sagebrush's built-in algorithms write {@code ClientError: ...}
+     * when the request is at fault, as the FailureReasons of AWS's built-in algorithms read. The controller cuts the
+     * result to FailureReason's 1024 characters.
+     */
+    static String algorithmError(String failureText) {
+        for (String category : FAILURE_CATEGORIES) {
+            if (failureText.startsWith(category)) return failureText;
+        }
+        return "AlgorithmError: " + failureText;
     }
 
     /** Less than 1 MiB left on the host's volume, or ENOSPC in the last 8 KiB of its log. */

@@ -1,6 +1,7 @@
 package dev.sagebrush.training.runner;
 
 import dev.sagebrush.jobs.Cancellation;
+import dev.sagebrush.jobs.ThreadedBackend;
 import dev.sagebrush.jobs.sandbox.Limits;
 import dev.sagebrush.jobs.sandbox.LoopVolumes;
 import dev.sagebrush.jobs.sandbox.SandboxUnavailableException;
@@ -258,7 +259,7 @@ public final class LocalTrainingRunner implements TrainingRunner {
 
         if (cancellation.isCancelled()) {
             // As on SageMaker, a stopped job keeps what it saved during its grace period.
-            if (!"shutdown".equals(cancellation.reason())) workspace.uploadQuietly();
+            if (!ThreadedBackend.SHUTDOWN.equals(cancellation.reason())) workspace.uploadQuietly();
             return new Outcome(Outcome.Kind.CANCELLED, null, metrics.get(JobLayout.HOST).finalMetrics());
         }
         for (int i = 0; i < hosts.size(); i++) {
@@ -297,7 +298,7 @@ public final class LocalTrainingRunner implements TrainingRunner {
             if (allDone) return;
             if (cancellation.isCancelled() || oneFailed) {
                 Duration grace = oneFailed && !cancellation.isCancelled() ? PEER_FAILURE_GRACE
-                        : "shutdown".equals(cancellation.reason()) ? SHUTDOWN_GRACE : stopGrace;
+                        : ThreadedBackend.SHUTDOWN.equals(cancellation.reason()) ? SHUTDOWN_GRACE : stopGrace;
                 terminateAll(hosts, grace);
                 return;
             }

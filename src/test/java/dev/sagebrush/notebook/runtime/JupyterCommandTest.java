@@ -47,8 +47,8 @@ class JupyterCommandTest {
         int setpriv = cmd.indexOf("setpriv");
         int unshare = cmd.indexOf("unshare");
         assertThat(setpriv).isPositive();
-        assertThat(cmd.subList(setpriv, setpriv + 7)).containsExactly("setpriv", "--reuid=990", "--regid=991",
-                "--clear-groups", "--no-new-privs", "--bounding-set=-all", "--inh-caps=-all");
+        assertThat(cmd.subList(setpriv, setpriv + 10)).containsExactly("setpriv", "--reuid", "990", "--regid", "991",
+                "--clear-groups", "--no-new-privs", "--inh-caps=-all", "--bounding-set=-all", "--");
         assertThat(unshare).isGreaterThan(setpriv); // root only inside a namespace the unprivileged uid made
         assertThat(cmd.subList(unshare, cmd.size())).containsExactly("unshare", "--user", "--map-root-user", "--", "python3");
         assertThat(cmd.indexOf("prlimit")).isBetween(cmd.indexOf("--"), setpriv);

@@ -76,7 +76,7 @@ class ContainerConfigTest {
                 .containsEntry("SM_INPUT_DIR", "/opt/ml/input")
                 .containsEntry("SM_INPUT_CONFIG_DIR", "/opt/ml/input/config")
                 .containsEntry("SM_OUTPUT_DIR", "/opt/ml/output")
-                .containsEntry("SM_OUTPUT_DATA_DIR", "/opt/ml/output/data/algo-1")
+                .containsEntry("SM_OUTPUT_DATA_DIR", "/opt/ml/output/data") // the toolkit's, on every host
                 .containsEntry("SM_CHANNELS", "[\"train\",\"validation\"]")
                 .containsEntry("SM_CHANNEL_TRAIN", "/opt/ml/input/data/train")
                 .containsEntry("SM_CHANNEL_VALIDATION", "/opt/ml/input/data/validation")
