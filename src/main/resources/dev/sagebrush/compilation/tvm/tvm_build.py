@@ -15,7 +15,8 @@
 #  - spatial and depthwise convolutions first write a zero-padded copy of their whole input, then read it back: one
 #    more pass over a tensor that is often larger than the L2 cache (a 112x112x96 activation is 4.8 MB). The padding
 #    is inlined into the convolution instead (a bounds check on the input loads instead of a copy): depthwise
-#    convolutions ran 30-50 % faster, 3x3 convolutions 2-10 %.
+#    convolutions ran 30-50 % faster; spatial convolutions 2-10 % with AVX-512's two-vector blocks, but slower with
+#    one-vector blocks (AVX2), which keep the copy.
 # All of them change loop order, tiling and layout only; the arithmetic (and so the outputs) stays within float
 # rounding. ARM targets (an `llvm -mtriple=...` target without -device=arm_cpu) compile NCHW convolutions through the
 # same x86 templates, with 4-lane blocks: the register bound (8 vectors, under half of NEON's registers) applies
@@ -131,6 +132,14 @@ def _inline_padding(s, data):
         s[data].compute_inline()
 
 
+def _inline_conv_padding(ic_bn, oc_bn):
+    """Whether a spatial convolution computes its padding inline. Each broadcast input value then carries a bounds
+    check, paid once per oc_bn / lanes FMAs: with two-vector blocks (AVX-512) inlining measured faster (ResNet-18
+    +1-2 %), with one-vector blocks slower (AVX2: ResNet-18 -6 %). An input block under 4 channels (an image's 3) is
+    inlined either way: its padded copy cannot be vectorized."""
+    return oc_bn >= 2 * get_simd_32bit_lanes() or ic_bn < 4
+
+
 def _schedule_row_output(s, C, O, reg_n, oc_bn):
     """The fused elementwise tail (bias, activation, residual add; or the unpacking to NCHW when the convolution was
     not given an NCHWc layout) of a convolution C, row by row: C is computed one output row of a channel block at a
@@ -149,16 +158,21 @@ def _schedule_row_output(s, C, O, reg_n, oc_bn):
 
 
 def _schedule_conv(s, cfg, data_vec, kernel_vec, conv_out, last):
-    """TVM's x86 NCHWc schedule for a spatial convolution (conv2d_avx_common), with the padding inlined: per output
-    row and tile of reg_n columns, the input-channel blocks and kernel rows outside, the kernel width unrolled (when
-    the config says so) around reg_n x block accumulators."""
+    """TVM's x86 NCHWc schedule for a spatial convolution (conv2d_avx_common), with the padding inlined where that
+    pays (_inline_conv_padding): per output row and tile of reg_n columns, the input-channel blocks and kernel rows
+    outside, the kernel width unrolled (when the config says so) around reg_n x block accumulators."""
     reg_n, unroll_kw = cfg["tile_ow"].size[-1], cfg["unroll_kw"].val
     ic_bn = get_const_tuple(data_vec.shape)[-1]
     oc_bn = cfg["tile_oc"].size[-1]
     packed = data_vec
     if isinstance(s[data_vec].op, te.tensor.ComputeOp) and "pad" in data_vec.op.tag:
         packed = data_vec.op.input_tensors[0]
-    _inline_padding(s, data_vec)
+        if _inline_conv_padding(ic_bn, oc_bn):
+            s[data_vec].compute_inline()
+        else:   # TVM's padded copy
+            batch, ic_chunk, ih, _, ic_block = s[data_vec].op.axis
+            s[data_vec].vectorize(ic_block)
+            s[data_vec].parallel(s[data_vec].fuse(batch, ic_chunk, ih))
     if isinstance(kernel_vec.op, te.tensor.ComputeOp) and kernel_vec.name == "kernel_vec":
         # conv2d_nchw (no NCHWc layout from AlterOpLayout): data and kernel are packed at run time, as TVM does it
         batch, ic_chunk, ih, _, _ = s[packed].op.axis
