@@ -11,7 +11,9 @@ import dev.sagebrush.compilation.CompilationWork;
 import dev.sagebrush.compilation.ArtifactPublisher;
 import dev.sagebrush.compilation.NeoCompilationWork;
 import dev.sagebrush.compilation.XgboostModelCompiler;
-import dev.sagebrush.compilation.onnx.OnnxCompilers;
+import dev.sagebrush.compilation.onnx.OnnxTvmCompiler;
+import dev.sagebrush.compilation.onnx.PyTorchTvmCompiler;
+import dev.sagebrush.compilation.onnx.TfliteTvmCompiler;
 import dev.sagebrush.config.Config;
 import dev.sagebrush.console.Console;
 import dev.sagebrush.logs.CloudWatchLogs;
@@ -312,12 +314,13 @@ public final class Sagebrush implements AutoCloseable {
         }
     }
 
-    /** One compiler per framework: XGBoost to C; ONNX, PyTorch and TFLite through TVM (ONNX Runtime without TVM). */
+    /** One compiler per framework: XGBoost to C; ONNX, PyTorch and TFLite through TVM (refused on a host without it). */
     private static Map<String, dev.sagebrush.compilation.ModelCompiler> compilers(AccountStorage storage, Path dataDir,
                                                                                  Sandboxes sandboxes, long memory) {
-        OnnxCompilers onnx = new OnnxCompilers(new ArtifactPublisher(storage), dataDir.resolve("cache"), sandboxes, memory);
+        OnnxTvmCompiler onnx = new OnnxTvmCompiler(new ArtifactPublisher(storage), dataDir.resolve("cache"), sandboxes,
+                memory);
         return Map.of("XGBOOST", new XgboostModelCompiler(new ArtifactPublisher(storage), sandboxes),
-                "ONNX", onnx, "PYTORCH", onnx.pytorch(sandboxes, memory),
-                "TFLITE", onnx.tflite(sandboxes, memory));
+                "ONNX", onnx, "PYTORCH", new PyTorchTvmCompiler(onnx, sandboxes, memory),
+                "TFLITE", new TfliteTvmCompiler(onnx, sandboxes, memory));
     }
 }

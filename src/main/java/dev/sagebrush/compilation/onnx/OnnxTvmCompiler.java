@@ -44,7 +44,7 @@ public final class OnnxTvmCompiler implements ModelCompiler {
 
     private final ArtifactPublisher publisher;
     private final Path cacheDir;
-    private final OrtNativeRunner ortLibraries;
+    private final OrtLibraries ortLibraries;
     private final Sandboxes sandboxes;
     private final long memoryBudget;
 
@@ -56,7 +56,7 @@ public final class OnnxTvmCompiler implements ModelCompiler {
     public OnnxTvmCompiler(ArtifactPublisher publisher, Path cacheDir, Sandboxes sandboxes, long memoryBudget) {
         this.publisher = publisher;
         this.cacheDir = cacheDir;
-        this.ortLibraries = new OrtNativeRunner(cacheDir);
+        this.ortLibraries = new OrtLibraries(cacheDir);
         this.sandboxes = sandboxes;
         this.memoryBudget = memoryBudget;
     }
@@ -65,18 +65,18 @@ public final class OnnxTvmCompiler implements ModelCompiler {
     public CompilationOutcome compile(DescribeCompilationJobResponse job, FrameworkInputs.ModelFiles model, Path workDir,
                                       Cancellation cancellation) {
         CompilationTarget target = CompilationTargets.of(job.outputConfig());
-        TargetArch arch = checkTarget(target);
+        TargetArch arch = checkTarget(target, "ONNX");
         TvmTarget tvmTarget = tvmTarget(target, arch);
         try (SandboxedSteps steps = CompilerSandbox.open(sandboxes, workDir)) {
             steps.withLimits(Limits.COMPILER.withMemory(memoryBudget));
             Path build = Files.createDirectories(workDir.resolve("build"));
             // ONNX Runtime, in its own sandboxed child, reads the model, resolves the DataInputConfig and computes the
-            // reference outputs on the original model (its model.ort is not used by this tier).
-            OrtChild ort = new OrtChild(ortLibraries.javaNativeDir(OrtNativeRunner.ortPlatform(TargetArch.X86_64)));
+            // reference outputs on the original model.
+            OrtChild ort = new OrtChild(ortLibraries.javaNativeDir());
             OrtChild.Result r = ort.run(steps, workDir, new OrtChildProtocol.Request(
                     model.main().toAbsolutePath().toString(), workDir.resolve("model").toAbsolutePath().toString(),
-                    job.inputConfig().dataInputConfig(), build.resolve("unused.ort").toAbsolutePath().toString(),
-                    build.resolve("tensors").toAbsolutePath().toString(), false), STEP_TIMEOUT);
+                    job.inputConfig().dataInputConfig(), build.resolve("tensors").toAbsolutePath().toString()),
+                    STEP_TIMEOUT);
             cancellation.check();
             return compileVerifyPublish(job, target, tvmTarget, "ONNX", model.main(), r.response().original(),
                     r.response().shapes(), r.inputs(), r.reference(), "ONNX Runtime " + OrtModels.version()
@@ -162,16 +162,25 @@ public final class OnnxTvmCompiler implements ModelCompiler {
     }
 
     /** The target's CPU, or a FailureReason saying why a neural network cannot be compiled for it here. */
-    static TargetArch checkTarget(CompilationTarget target) {
+    static TargetArch checkTarget(CompilationTarget target, String framework) {
+        return checkTarget(target, framework, TvmCompiler.missing());
+    }
+
+    /**
+     * As above, given what this host lacks to run TVM. TVM is the only compiler of ONNX, PYTORCH and TFLITE here (there
+     * is no fallback: ONNX Runtime's model.ort is not what DLR loads), so a host without it, e.g. one that is not
+     * linux-x86_64, where org.bytedeco:tvm has no natives, refuses the job naming what is missing.
+     */
+    static TargetArch checkTarget(CompilationTarget target, String framework, List<String> tvmMissing) {
         if (target.unsupported().isPresent()) {
             throw new CompilationFailure("ClientError: CompilationError: Target " + target.name()
                     + " is not supported by this server: " + target.unsupported().get() + ".");
         }
         TargetArch arch = target.hostArch().orElseThrow();
-        List<String> missing = TvmCompiler.missing();
-        if (!missing.isEmpty()) {
-            throw new CompilationFailure("InternalServerError: This server cannot compile neural networks with TVM: "
-                    + String.join("; ", missing) + ". Run `bin/sagebrush doctor` to see what this host can do.");
+        if (!tvmMissing.isEmpty()) {
+            throw new CompilationFailure("ClientError: CompilationError: This server compiles " + framework
+                    + " models with TVM, which it cannot run: " + String.join("; ", tvmMissing) + ". Run `bin/sagebrush "
+                    + "doctor` to see what this host can do; XGBOOST models still compile here.");
         }
         Toolchain.Availability available = Toolchain.available(arch);
         if (!available.canCompile() || !available.canRun()) {

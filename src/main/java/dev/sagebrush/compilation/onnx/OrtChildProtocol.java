@@ -17,10 +17,12 @@ final class OrtChildProtocol {
     static final long MAX_RESPONSE_BYTES = 16L << 20;
 
     /**
-     * @param runCompiled also run the optimized model here (x86_64 targets: the host is the target)
+     * @param model           the uploaded .onnx (or PyTorch's conversion of it)
+     * @param archiveRoot     the unpacked archive: external data must stay inside it
+     * @param dataInputConfig the job's, or null to take the shapes the model declares
+     * @param tensorsDir      where the child writes the inputs and the reference outputs
      */
-    record Request(String model, String archiveRoot, String dataInputConfig, String ortOut, String tensorsDir,
-                   boolean runCompiled) {}
+    record Request(String model, String archiveRoot, String dataInputConfig, String tensorsDir) {}
 
     /** A tensor's metadata; its bytes are in {@link #tensorFile}. */
     record TensorMeta(String name, int elementType, long[] shape) {}
@@ -30,15 +32,13 @@ final class OrtChildProtocol {
      * child broke) or the results is set.
      */
     record Response(String ortVersion, String failure, String error, OrtModels.Description original,
-                    OrtModels.Description compiled, InputShapes.Resolved shapes, long optimizeNanos,
-                    List<List<TensorMeta>> inputs, List<List<TensorMeta>> reference,
-                    List<List<TensorMeta>> compiledOutputs, long compiledRunNanos) {
+                    InputShapes.Resolved shapes, List<List<TensorMeta>> inputs, List<List<TensorMeta>> reference) {
         static Response failure(String version, String failure) {
-            return new Response(version, failure, null, null, null, null, 0, null, null, null, 0);
+            return new Response(version, failure, null, null, null, null, null);
         }
 
         static Response error(String version, String error) {
-            return new Response(version, null, error, null, null, null, 0, null, null, null, 0);
+            return new Response(version, null, error, null, null, null, null);
         }
     }
 

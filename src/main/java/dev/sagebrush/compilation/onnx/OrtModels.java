@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * ONNX Runtime through its Java API (the jar's own native library): describe a model, write its optimized ORT form,
+ * ONNX Runtime through its Java API (the jar's own native library), the verification reference: describe a model and
  * run it. Used only inside the sandboxed ONNX Runtime child ({@link OrtChildMain}), never in the server JVM. Every session uses one intra-op thread: the server shares its cores with other jobs, and a fixed
  * thread count keeps reductions in the same order between the reference and the compiled run.
  */
@@ -51,23 +51,7 @@ final class OrtModels {
     }
 
     /**
-     * Writes {@code out} in ORT format after applying {@code level} with the given symbolic dimensions fixed. The
-     * session is created only for its side effect: ONNX Runtime serializes the optimized graph while loading.
-     */
-    static void optimize(Path model, Path out, Map<String, Long> dimValues, OptLevel level) throws OrtException {
-        try (SessionOptions so = options(level)) {
-            for (Map.Entry<String, Long> e : dimValues.entrySet()) {
-                so.setSymbolicDimensionValue(e.getKey(), e.getValue());
-            }
-            so.addConfigEntry("session.save_model_format", "ORT");
-            so.setOptimizedModelFilePath(out.toString());
-            env().createSession(model.toString(), so).close();
-        }
-    }
-
-    /**
-     * Runs the model once per input set; returns the outputs of every set, in the model's output order. A model
-     * in ORT format is loaded with the default level, as a deployment would load it (it is not re-optimized).
+     * Runs the model once per input set; returns the outputs of every set, in the model's output order.
      */
     static List<List<Tensor>> run(Path model, OptLevel level, List<List<Tensor>> inputSets) throws OrtException {
         List<List<Tensor>> results = new ArrayList<>();

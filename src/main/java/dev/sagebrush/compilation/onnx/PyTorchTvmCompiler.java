@@ -70,7 +70,7 @@ public final class PyTorchTvmCompiler implements ModelCompiler {
                     + " was checked and is a valid PYTORCH archive.");
         }
         CompilationTarget target = CompilationTargets.of(job.outputConfig());
-        TargetArch arch = OnnxTvmCompiler.checkTarget(target);
+        TargetArch arch = OnnxTvmCompiler.checkTarget(target, "PYTORCH");
         TvmTarget tvmTarget = OnnxTvmCompiler.tvmTarget(target, arch);
         try (SandboxedSteps steps = CompilerSandbox.open(sandboxes, workDir)) {
             steps.withLimits(Limits.COMPILER.withMemory(memoryBudget));

@@ -72,7 +72,7 @@ public final class TfliteTvmCompiler implements ModelCompiler {
         List<TensorSpec> specs = specs(m);
         InputShapes.Resolved shapes = resolve(m, specs, job.inputConfig().dataInputConfig());
         CompilationTarget target = CompilationTargets.of(job.outputConfig());
-        TargetArch arch = OnnxTvmCompiler.checkTarget(target);
+        TargetArch arch = OnnxTvmCompiler.checkTarget(target, "TFLITE");
         List<String> missing = missing();
         if (!missing.isEmpty()) {
             throw new CompilationFailure("InternalServerError: This server cannot compile TFLite models: it lacks "

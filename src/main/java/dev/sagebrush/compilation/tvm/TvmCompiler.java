@@ -79,9 +79,15 @@ public final class TvmCompiler {
 
     /** What this host lacks to run the TVM tier, empty when it has everything. */
     public static List<String> missing() {
+        return missing(System.getProperty("os.arch"));
+    }
+
+    /** As above, for a JVM whose {@code os.arch} is {@code osArch} (the natives exist for one host architecture). */
+    static List<String> missing(String osArch) {
         List<String> m = new ArrayList<>();
-        if (!"amd64".equals(System.getProperty("os.arch")) && !"x86_64".equals(System.getProperty("os.arch"))) {
-            m.add("TVM (org.bytedeco:tvm " + "0.18.0-1.5.11) ships natives for linux-x86_64 hosts only");
+        if (!"amd64".equals(osArch) && !"x86_64".equals(osArch)) {
+            m.add("TVM (org.bytedeco:tvm " + "0.18.0-1.5.11) ships natives for linux-x86_64 hosts only, and this host is "
+                    + osArch);
         }
         try {
             Class.forName("org.bytedeco.tvm.presets.tvm", false, TvmCompiler.class.getClassLoader());

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.sagemaker.model.OutputConfig;
 
-/** The ONNX compiler's pieces on the fixture models: ORT describe/optimize/run, targets, verification compare. */
+/** The ONNX compiler's pieces on the fixture models: the ORT reference (describe, run), targets, verification compare. */
 class OnnxCompilerUnitTest {
     @TempDir Path tmp;
 
@@ -39,20 +39,13 @@ class OnnxCompilerUnitTest {
     }
 
     @Test
-    void optimizedOrtModelHasTheConfiguredShapeBakedInAndMatchesTheOriginal() throws Exception {
+    void theReferenceRunsTheOriginalAtTheConfiguredShape() throws Exception {
         Path model = fixture("convnet.onnx");
-        Path ort = tmp.resolve("model.ort");
         InputShapes.Resolved shapes = InputShapes.resolve(OrtModels.describe(model).inputs(), "{\"image\": [2, 3, 32, 32]}");
-        OrtModels.optimize(model, ort, shapes.dimValues(), OnnxModelCompiler.LEVEL);
-        byte[] bytes = Files.readAllBytes(ort);
-        assertThat(new String(bytes, 4, 4, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("ORTM");
-        OrtModels.Description compiled = OrtModels.describe(ort);
-        assertThat(compiled.inputs().get(0).shape()).containsExactly(2, 3, 32, 32);
-
         List<List<Tensor>> inputs = RandomInputs.generate(OrtModels.describe(model).inputs(), shapes.shapes());
         List<List<Tensor>> want = OrtModels.run(model, OptLevel.NO_OPT, inputs);
-        List<List<Tensor>> got = OrtModels.run(ort, OptLevel.ALL_OPT, inputs);
-        OnnxVerification v = OnnxVerification.compare(want, got);
+        List<List<Tensor>> again = OrtModels.run(model, OptLevel.ALL_OPT, inputs);
+        OnnxVerification v = OnnxVerification.compare(want, again);
         assertThat(v.passed()).as(v.detail()).isTrue();
         assertThat(v.values()).isEqualTo(3 * 2 * 10);
         assertThat(want.get(0).get(0).shape()).containsExactly(2, 10);
@@ -71,35 +64,41 @@ class OnnxCompilerUnitTest {
     }
 
     @Test
-    void targetsWithoutAnOnnxPathFailNamingWhy() {
-        assertThat(OnnxModelCompiler.checkTarget(target("ml_c5"))).isEqualTo(TargetArch.X86_64);
-        assertThatThrownBy(() -> OnnxModelCompiler.checkTarget(target("rasp3b")))
-                .hasMessageStartingWith("ClientError: CompilationError: Target rasp3b is 32-bit ARM")
-                .hasMessageContaining("no 32-bit ARM build").hasMessageContaining("no TVM backend");
-        assertThatThrownBy(() -> OnnxModelCompiler.checkTarget(target("ml_p3")))
-                .hasMessageContaining("no CUDA/TensorRT code generator on this server");
-        assertThatThrownBy(() -> OnnxModelCompiler.checkTarget(target("ml_inf1")))
-                .hasMessageContaining("no AWS Neuron code generator");
-        assertThatThrownBy(() -> OnnxModelCompiler.checkTarget(target("jetson_nano")))
-                .hasMessageContaining("CUDA/TensorRT").hasMessageContaining("Arch: ARM64");
-        assertThatThrownBy(() -> OnnxModelCompiler.checkTarget(target("x86_win64")))
+    void targetsWithoutACpuPathFailNamingWhyAndAcceleratorsGetTheirHostCpu() {
+        assertThat(OnnxTvmCompiler.checkTarget(target("ml_c5"), "ONNX", List.of())).isEqualTo(TargetArch.X86_64);
+        // GPU and NPU devices get code for their host CPU (the manifest says so)
+        assertThat(OnnxTvmCompiler.checkTarget(target("ml_p3"), "ONNX", List.of())).isEqualTo(TargetArch.X86_64);
+        assertThatThrownBy(() -> OnnxTvmCompiler.checkTarget(target("x86_win64"), "ONNX", List.of()))
+                .hasMessageStartingWith("ClientError: CompilationError: Target x86_win64 is not supported")
                 .hasMessageContaining("Windows");
-        assertThatThrownBy(() -> OnnxModelCompiler.checkTarget(CompilationTargets.of(OutputConfig.builder()
-                .targetPlatform(p -> p.os("LINUX").arch("ARM_EABIHF")).build())))
-                .hasMessageContaining("32-bit ARM");
-        assertThatThrownBy(() -> OnnxModelCompiler.checkTarget(CompilationTargets.of(OutputConfig.builder()
-                .targetPlatform(p -> p.os("LINUX").arch("X86_64").accelerator("NVIDIA")).build())))
-                .hasMessageContaining("no CUDA/TensorRT code generator");
     }
 
     @Test
-    void theJarsAarch64LibraryIsExtractedOnce() throws Exception {
-        OrtNativeRunner r = new OrtNativeRunner(tmp.resolve("cache"));
-        Path lib = r.nativeLibrary("linux-aarch64");
+    void aHostWithoutTvmRefusesNeuralNetworksNamingWhatIsMissing() {
+        // org.bytedeco:tvm has natives for linux-x86_64 only: on an aarch64 server this is what missing() says
+        List<String> missing = dev.sagebrush.compilation.tvm.TvmCompilerAccess.missing("aarch64");
+        assertThat(missing).anySatisfy(m -> assertThat(m).contains("linux-x86_64 hosts only")
+                .contains("this host is aarch64"));
+        for (String framework : List.of("ONNX", "PYTORCH", "TFLITE")) {
+            assertThatThrownBy(() -> OnnxTvmCompiler.checkTarget(target("rk3399"), framework, missing))
+                    .isInstanceOf(dev.sagebrush.compilation.CompilationFailure.class)
+                    .hasMessageStartingWith("ClientError: CompilationError: This server compiles " + framework
+                            + " models with TVM, which it cannot run: TVM (org.bytedeco:tvm 0.18.0-1.5.11) ships "
+                            + "natives for linux-x86_64 hosts only, and this host is aarch64");
+        }
+        assertThat(dev.sagebrush.compilation.tvm.TvmCompilerAccess.missing("amd64"))
+                .noneMatch(m -> m.contains("linux-x86_64 hosts only"));
+    }
+
+    @Test
+    void theJarsLinuxX64LibrariesAreExtractedOnce() throws Exception {
+        OrtLibraries r = new OrtLibraries(tmp.resolve("cache"));
+        Path dir = r.javaNativeDir();
+        Path lib = dir.resolve("libonnxruntime.so");
         byte[] head = Files.readAllBytes(lib);
-        assertThat(head[18] & 0xff).isEqualTo(183);  // EM_AARCH64
-        assertThat(r.nativeLibrary("linux-aarch64")).isEqualTo(lib);
-        assertThat(OrtNativeRunner.ortPlatform(TargetArch.ARMV7HF)).isNull();
+        assertThat(head[18] & 0xff).isEqualTo(62);  // EM_X86_64
+        assertThat(dir.resolve("libonnxruntime4j_jni.so")).isRegularFile();
+        assertThat(r.javaNativeDir()).isEqualTo(dir);
     }
 
 
