@@ -28,7 +28,7 @@ public final class DoctorCommand implements Callable<Integer> {
         System.out.println();
         System.out.println("TVM (neural networks for every CPU target, DLR layout): " + (tvmMissing.isEmpty() ? "yes"
                 : "NO - " + String.join("; ", tvmMissing) + "; ONNX, PYTORCH and TFLITE jobs fail saying so"));
-        java.util.List<String> tfliteMissing = dev.sagebrush.compilation.onnx.TfliteTvmCompiler.missing();
+        java.util.List<String> tfliteMissing = dev.sagebrush.compilation.tflite.TfliteTvmCompiler.missing();
         System.out.println("TFLITE (TVM's TFLite frontend, verified against Arm NN): " + (tvmMissing.isEmpty()
                 && tfliteMissing.isEmpty() ? "yes" : "NO - " + String.join("; ", tvmMissing.isEmpty() ? tfliteMissing
                 : tvmMissing)));

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sagebrush.compilation.onnx.TfliteTvmCompiler;
+import dev.sagebrush.compilation.tflite.TfliteTvmCompiler;
 import dev.sagebrush.storage.SafeArchive;
 import dev.sagebrush.testsupport.Prerequisites;
 import dev.sagebrush.testsupport.TfliteFixtures;

@@ -1,4 +1,4 @@
-package dev.sagebrush.compilation.onnx;
+package dev.sagebrush.compilation.reference;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sagebrush.compilation.CompilationFailure;
@@ -22,9 +22,9 @@ import java.util.Set;
  * (read-only); it has no network and runs under the compilation memory budget, so a model that makes ONNX Runtime
  * allocate without bound (ConstantOfShape 28000x28000) kills the child, not the server, and fails the job saying so.
  */
-final class OrtChild {
+public final class OrtChild {
     /** What the child produced, with the tensors read back and checked against their shapes. */
-    record Result(OrtChildProtocol.Response response, List<List<Tensor>> inputs, List<List<Tensor>> reference,
+    public record Result(OrtChildProtocol.Response response, List<List<Tensor>> inputs, List<List<Tensor>> reference,
                   List<String> command) {}
 
     private static final long MAX_TENSOR_BYTES = 1L << 30;
@@ -32,11 +32,11 @@ final class OrtChild {
     private final Path nativeDir;
 
     /** @param nativeDir the extracted linux-x64 libonnxruntime.so and libonnxruntime4j_jni.so */
-    OrtChild(Path nativeDir) {
+    public OrtChild(Path nativeDir) {
         this.nativeDir = nativeDir;
     }
 
-    Result run(SandboxedSteps steps, Path workDir, OrtChildProtocol.Request request, Duration timeout)
+    public Result run(SandboxedSteps steps, Path workDir, OrtChildProtocol.Request request, Duration timeout)
             throws IOException {
         ObjectMapper json = OrtChildProtocol.json();
         Path dir = Files.createDirectories(workDir.resolve("ort"));

@@ -1,4 +1,4 @@
-package dev.sagebrush.compilation.onnx;
+package dev.sagebrush.compilation.reference;
 
 import ai.onnxruntime.OrtException;
 import dev.sagebrush.compilation.CompilationFailure;

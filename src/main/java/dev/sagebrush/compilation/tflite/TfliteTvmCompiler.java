@@ -1,4 +1,4 @@
-package dev.sagebrush.compilation.onnx;
+package dev.sagebrush.compilation.tflite;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -10,11 +10,17 @@ import dev.sagebrush.compilation.CompilerSandbox;
 import dev.sagebrush.compilation.DataInputLayout;
 import dev.sagebrush.compilation.FrameworkInputs;
 import dev.sagebrush.compilation.ModelCompiler;
-import dev.sagebrush.compilation.tflite.TfliteModel;
 import dev.sagebrush.compilation.toolchain.SandboxedSteps;
 import dev.sagebrush.compilation.toolchain.TargetArch;
 import dev.sagebrush.compilation.toolchain.ToolchainException;
+import dev.sagebrush.compilation.reference.ElementTypes;
+import dev.sagebrush.compilation.reference.InputShapes;
+import dev.sagebrush.compilation.reference.RandomInputs;
+import dev.sagebrush.compilation.reference.SandboxedPython;
+import dev.sagebrush.compilation.reference.Tensor;
+import dev.sagebrush.compilation.reference.TensorSpec;
 import dev.sagebrush.compilation.tvm.TflitePackage;
+import dev.sagebrush.compilation.tvm.TvmPipeline;
 import dev.sagebrush.compilation.tvm.TvmTarget;
 import dev.sagebrush.jobs.Cancellation;
 import dev.sagebrush.jobs.sandbox.Limits;
@@ -45,11 +51,11 @@ public final class TfliteTvmCompiler implements ModelCompiler {
     /** The input names tvm_graph_run's plan can carry (GraphPlan). */
     private static final String INPUT_NAME = "[A-Za-z0-9_.:/\\-]{1,200}";
 
-    private final OnnxTvmCompiler tvm;
+    private final TvmPipeline tvm;
     private final Sandboxes sandboxes;
     private final long memoryBudget;
 
-    public TfliteTvmCompiler(OnnxTvmCompiler tvm, Sandboxes sandboxes, long memoryBudget) {
+    public TfliteTvmCompiler(TvmPipeline tvm, Sandboxes sandboxes, long memoryBudget) {
         this.tvm = tvm;
         this.sandboxes = sandboxes;
         this.memoryBudget = memoryBudget;
@@ -72,26 +78,25 @@ public final class TfliteTvmCompiler implements ModelCompiler {
         List<TensorSpec> specs = specs(m);
         InputShapes.Resolved shapes = resolve(m, specs, job.inputConfig().dataInputConfig());
         CompilationTarget target = CompilationTargets.of(job.outputConfig());
-        TargetArch arch = OnnxTvmCompiler.checkTarget(target, "TFLITE");
+        TargetArch arch = TvmPipeline.checkTarget(target, "TFLITE");
         List<String> missing = missing();
         if (!missing.isEmpty()) {
             throw new CompilationFailure("InternalServerError: This server cannot compile TFLite models: it lacks "
                     + String.join("; ", missing) + " (apt-get install " + TflitePackage.PACKAGES + " "
                     + ARMNN_PACKAGES + "); the archive's " + file + " was checked and is a valid TFLITE model.");
         }
-        TvmTarget tvmTarget = OnnxTvmCompiler.tvmTarget(target, arch);
+        TvmTarget tvmTarget = TvmPipeline.tvmTarget(target, arch);
         try (SandboxedSteps steps = CompilerSandbox.open(sandboxes, workDir)) {
             steps.withLimits(Limits.COMPILER.withMemory(memoryBudget));
             Path dir = Files.createDirectories(workDir.resolve("build").resolve("armnn"));
             List<List<Tensor>> inputs = RandomInputs.generate(specs, shapes.shapes());
-            List<List<Path>> files = OnnxTvmCompiler.writeInputs(inputs, dir.resolve("inputs"));
+            List<List<Path>> files = TvmPipeline.writeInputs(inputs, dir.resolve("inputs"));
             JsonNode res = reference(steps, workDir, dir, model.main(), specs, shapes, files);
             cancellation.check();
             List<List<Tensor>> reference = SandboxedPython.outputs(workDir, dir, res, files.size(),
                     k -> k < m.outputs().size() ? m.outputs().get(k).name() : "output_" + k);
-            List<TensorSpec> outSpecs = SandboxedPython.specs(reference.get(0));
             return tvm.compileVerifyPublish(job, target, tvmTarget, "TFLITE", model.main(),
-                    new OrtModels.Description(specs, outSpecs, List.of()), shapes, inputs, reference,
+                    specs, shapes, inputs, reference,
                     "Arm NN " + res.path("armnn_version").asText() + " (Debian python3-pyarmnn: TfLite parser, CpuRef "
                             + "reference kernels) running the original .tflite in the job's sandbox, same inputs",
                     null, workDir, steps, cancellation);
@@ -170,18 +175,7 @@ public final class TfliteTvmCompiler implements ModelCompiler {
     }
 
     static int elementType(String dtype) {
-        return switch (dtype) {
-            case "float32" -> ElementTypes.FLOAT;
-            case "float64" -> ElementTypes.DOUBLE;
-            case "uint8" -> ElementTypes.UINT8;
-            case "int8" -> ElementTypes.INT8;
-            case "int16" -> ElementTypes.INT16;
-            case "int32" -> ElementTypes.INT32;
-            case "int64" -> ElementTypes.INT64;
-            case "bool" -> ElementTypes.BOOL;
-            default -> throw new CompilationFailure("ClientError: CompilationError: The TFLite model has a tensor of "
-                    + "type " + dtype + ", which this server cannot verify.");
-        };
+        return ElementTypes.fromDtype(dtype);
     }
 
     /** Runs tflite_armnn_reference.py in the sandbox; returns its result (outputs, version) or fails the job. */
@@ -198,7 +192,7 @@ public final class TfliteTvmCompiler implements ModelCompiler {
         }
         if (r.timedOut()) {
             throw new CompilationFailure("ClientError: CompilationError: Arm NN, the verification reference, did not "
-                    + "finish running the model within " + OnnxTvmCompiler.STEP_TIMEOUT.toSeconds() + " s.");
+                    + "finish running the model within " + TvmPipeline.STEP_TIMEOUT.toSeconds() + " s.");
         }
         JsonNode res = run.result();
         if (res == null) {

@@ -1,4 +1,4 @@
-package dev.sagebrush.compilation.onnx;
+package dev.sagebrush.compilation.reference;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -13,13 +13,13 @@ import java.util.SplittableRandom;
  * inputs get 0 or 1: such inputs are often indices or masks, and any larger value could be out of range for the
  * model; 0/1 are valid for nearly every such use.
  */
-final class RandomInputs {
-    static final int SETS = 3;
+public final class RandomInputs {
+    public static final int SETS = 3;
     private static final long SEED = 0x5a6eb705L;
 
     private RandomInputs() {}
 
-    static List<List<Tensor>> generate(List<TensorSpec> inputs, Map<String, long[]> shapes) {
+    public static List<List<Tensor>> generate(List<TensorSpec> inputs, Map<String, long[]> shapes) {
         SplittableRandom rnd = new SplittableRandom(SEED);
         List<List<Tensor>> sets = new ArrayList<>();
         for (int k = 0; k < SETS; k++) {

@@ -1,4 +1,4 @@
-package dev.sagebrush.compilation.onnx;
+package dev.sagebrush.compilation.reference;
 
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxJavaType;
@@ -23,9 +23,9 @@ import java.util.Map;
  * run it. Used only inside the sandboxed ONNX Runtime child ({@link OrtChildMain}), never in the server JVM. Every session uses one intra-op thread: the server shares its cores with other jobs, and a fixed
  * thread count keeps reductions in the same order between the reference and the compiled run.
  */
-final class OrtModels {
+public final class OrtModels {
     /** A model's declared tensors; {@code unsupported} lists inputs/outputs that are not plain numeric tensors. */
-    record Description(List<TensorSpec> inputs, List<TensorSpec> outputs, List<String> unsupported) {}
+    public record Description(List<TensorSpec> inputs, List<TensorSpec> outputs, List<String> unsupported) {}
 
     private OrtModels() {}
 
@@ -37,12 +37,12 @@ final class OrtModels {
      * The onnxruntime jar's version, from its manifest: the server names it in manifests and messages without loading
      * ONNX Runtime (which only ever runs in the sandboxed child).
      */
-    static String version() {
+    public static String version() {
         String v = OrtEnvironment.class.getPackage().getImplementationVersion();
         return v == null ? "unknown" : v;
     }
 
-    static Description describe(Path model) throws OrtException {
+    public static Description describe(Path model) throws OrtException {
         try (SessionOptions so = options(OptLevel.NO_OPT); OrtSession s = env().createSession(model.toString(), so)) {
             List<String> unsupported = new ArrayList<>();
             return new Description(specs(s.getInputInfo(), "input", unsupported),
@@ -53,7 +53,7 @@ final class OrtModels {
     /**
      * Runs the model once per input set; returns the outputs of every set, in the model's output order.
      */
-    static List<List<Tensor>> run(Path model, OptLevel level, List<List<Tensor>> inputSets) throws OrtException {
+    public static List<List<Tensor>> run(Path model, OptLevel level, List<List<Tensor>> inputSets) throws OrtException {
         List<List<Tensor>> results = new ArrayList<>();
         try (SessionOptions so = options(level); OrtSession s = env().createSession(model.toString(), so)) {
             for (List<Tensor> inputs : inputSets) {

@@ -1,13 +1,16 @@
-package dev.sagebrush.compilation.onnx;
+package dev.sagebrush.compilation.tvm;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sagebrush.compilation.ArtifactPublisher;
 import dev.sagebrush.compilation.CompilationTarget;
 import dev.sagebrush.compilation.DlrLayout;
-import dev.sagebrush.compilation.tvm.GraphRunner;
-import dev.sagebrush.compilation.tvm.TvmCompiler;
-import dev.sagebrush.compilation.tvm.TvmTarget;
+import dev.sagebrush.compilation.reference.ElementTypes;
+import dev.sagebrush.compilation.reference.InputShapes;
+import dev.sagebrush.compilation.reference.OutputComparison;
+import dev.sagebrush.compilation.reference.RandomInputs;
+import dev.sagebrush.compilation.reference.Tensor;
+import dev.sagebrush.compilation.reference.TensorSpec;
 import java.util.List;
 import software.amazon.awssdk.services.sagemaker.model.DescribeCompilationJobResponse;
 
@@ -18,9 +21,9 @@ final class TvmManifest {
     private TvmManifest() {}
 
     static ObjectNode of(DescribeCompilationJobResponse job, CompilationTarget target, TvmTarget t, String framework,
-                         InputShapes.Resolved shapes, OrtModels.Description model, List<Tensor> outputs,
-                         TvmCompiler.Result c, GraphRunner.Run run, OnnxVerification onTarget,
-                         OnnxVerification tvmRuntime, String reference, String conversion) {
+                         InputShapes.Resolved shapes, List<TensorSpec> modelInputs, List<Tensor> outputs,
+                         TvmCompiler.Result c, GraphRunner.Run run, OutputComparison onTarget,
+                         OutputComparison tvmRuntime, String reference, String conversion) {
         ObjectNode m = ArtifactPublisher.newManifest();
         m.put("schema_version", 1);
         m.put("compilation_job_arn", job.compilationJobArn());
@@ -68,7 +71,7 @@ final class TvmManifest {
             shapes.notes().forEach(notes::add);
         }
         ArrayNode inputs = m.putArray("inputs");
-        for (TensorSpec in : model.inputs()) {
+        for (TensorSpec in : modelInputs) {
             ObjectNode i = inputs.addObject().put("name", in.name()).put("dtype", in.dtype());
             ArrayNode s = i.putArray("shape");
             for (long d : shapes.shapes().get(in.name())) s.add(d);
@@ -94,7 +97,7 @@ final class TvmManifest {
                         + "model's outputs on " + t.arch().id() + " within tolerance; it does not prove DLR's own "
                         + "thread pool or any operator that calls back into the runtime (none was called)")
                 .put("sets", onTarget.sets()).put("values", onTarget.values()).put("mismatches", onTarget.mismatches())
-                .put("max_abs_diff", onTarget.maxAbsDiff()).put("tolerance", OnnxVerification.TOLERANCE)
+                .put("max_abs_diff", onTarget.maxAbsDiff()).put("tolerance", OutputComparison.TOLERANCE)
                 .put("tolerance_rule", "absolute, relative above magnitude 1; integer outputs exact")
                 .put("runner_compile_command", String.join(" ", run.compileCommand()))
                 .put("run_command", String.join(" ", run.runCommand()))

@@ -1,4 +1,4 @@
-package dev.sagebrush.compilation.onnx;
+package dev.sagebrush.compilation.reference;
 
 import ai.onnxruntime.OrtEnvironment;
 import java.io.IOException;
@@ -14,13 +14,13 @@ import java.nio.file.attribute.PosixFilePermissions;
  * cache so that the sandboxed ONNX Runtime child ({@link OrtChild}) can load them read-only. ONNX Runtime is only the
  * verification reference here: it runs the original ONNX model to produce the outputs TVM's artifact must reproduce.
  */
-final class OrtLibraries {
+public final class OrtLibraries {
     /** The jar's directory of the only natives the reference needs (the server and its sandboxes are x86_64). */
     static final String PLATFORM = "linux-x64";
 
     private final Path cacheDir;
 
-    OrtLibraries(Path cacheDir) {
+    public OrtLibraries(Path cacheDir) {
         this.cacheDir = cacheDir;
     }
 
@@ -29,12 +29,12 @@ final class OrtLibraries {
      * then renamed, so concurrent jobs never see a half-written library). World-readable: sandboxes load them
      * read-only.
      */
-    Path javaNativeDir() throws IOException {
+    public Path javaNativeDir() throws IOException {
         extract(PLATFORM, "libonnxruntime4j_jni.so");
         return extract(PLATFORM, "libonnxruntime.so").getParent();
     }
 
-    Path extract(String platform, String name) throws IOException {
+    private Path extract(String platform, String name) throws IOException {
         Path dir = cacheDir.resolve("onnxruntime-" + OrtModels.version()).resolve(platform);
         Path lib = dir.resolve(name);
         if (Files.isRegularFile(lib)) return lib;

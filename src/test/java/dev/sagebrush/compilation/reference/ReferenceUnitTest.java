@@ -1,21 +1,17 @@
-package dev.sagebrush.compilation.onnx;
+package dev.sagebrush.compilation.reference;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
-import dev.sagebrush.compilation.CompilationTargets;
-import dev.sagebrush.compilation.toolchain.TargetArch;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.services.sagemaker.model.OutputConfig;
 
-/** The ONNX compiler's pieces on the fixture models: the ORT reference (describe, run), targets, verification compare. */
-class OnnxCompilerUnitTest {
+/** The ONNX reference on the fixture models (ONNX Runtime: describe, run), its natives, the verification compare. */
+class ReferenceUnitTest {
     @TempDir Path tmp;
 
     Path fixture(String name) throws Exception {
@@ -45,7 +41,7 @@ class OnnxCompilerUnitTest {
         List<List<Tensor>> inputs = RandomInputs.generate(OrtModels.describe(model).inputs(), shapes.shapes());
         List<List<Tensor>> want = OrtModels.run(model, OptLevel.NO_OPT, inputs);
         List<List<Tensor>> again = OrtModels.run(model, OptLevel.ALL_OPT, inputs);
-        OnnxVerification v = OnnxVerification.compare(want, again);
+        OutputComparison v = OutputComparison.compare(want, again);
         assertThat(v.passed()).as(v.detail()).isTrue();
         assertThat(v.values()).isEqualTo(3 * 2 * 10);
         assertThat(want.get(0).get(0).shape()).containsExactly(2, 10);
@@ -55,39 +51,12 @@ class OnnxCompilerUnitTest {
     void comparisonCatchesADifferenceAboveTolerance() {
         Tensor a = new Tensor("y", 1, new long[] {2}, floats(1f, 2f));
         Tensor b = new Tensor("y", 1, new long[] {2}, floats(1f, 2.0001f));
-        OnnxVerification v = OnnxVerification.compare(List.of(List.of(a)), List.of(List.of(b)));
+        OutputComparison v = OutputComparison.compare(List.of(List.of(a)), List.of(List.of(b)));
         assertThat(v.passed()).isFalse();
         assertThat(v.mismatches()).isEqualTo(1);
         assertThat(v.detail()).contains("output \"y\" element 1");
         Tensor c = new Tensor("y", 1, new long[] {2}, floats(1f, 2.00001f));
-        assertThat(OnnxVerification.compare(List.of(List.of(a)), List.of(List.of(c))).passed()).isTrue();
-    }
-
-    @Test
-    void targetsWithoutACpuPathFailNamingWhyAndAcceleratorsGetTheirHostCpu() {
-        assertThat(OnnxTvmCompiler.checkTarget(target("ml_c5"), "ONNX", List.of())).isEqualTo(TargetArch.X86_64);
-        // GPU and NPU devices get code for their host CPU (the manifest says so)
-        assertThat(OnnxTvmCompiler.checkTarget(target("ml_p3"), "ONNX", List.of())).isEqualTo(TargetArch.X86_64);
-        assertThatThrownBy(() -> OnnxTvmCompiler.checkTarget(target("x86_win64"), "ONNX", List.of()))
-                .hasMessageStartingWith("ClientError: CompilationError: Target x86_win64 is not supported")
-                .hasMessageContaining("Windows");
-    }
-
-    @Test
-    void aHostWithoutTvmRefusesNeuralNetworksNamingWhatIsMissing() {
-        // org.bytedeco:tvm has natives for linux-x86_64 only: on an aarch64 server this is what missing() says
-        List<String> missing = dev.sagebrush.compilation.tvm.TvmCompilerAccess.missing("aarch64");
-        assertThat(missing).anySatisfy(m -> assertThat(m).contains("linux-x86_64 hosts only")
-                .contains("this host is aarch64"));
-        for (String framework : List.of("ONNX", "PYTORCH", "TFLITE")) {
-            assertThatThrownBy(() -> OnnxTvmCompiler.checkTarget(target("rk3399"), framework, missing))
-                    .isInstanceOf(dev.sagebrush.compilation.CompilationFailure.class)
-                    .hasMessageStartingWith("ClientError: CompilationError: This server compiles " + framework
-                            + " models with TVM, which it cannot run: TVM (org.bytedeco:tvm 0.18.0-1.5.11) ships "
-                            + "natives for linux-x86_64 hosts only, and this host is aarch64");
-        }
-        assertThat(dev.sagebrush.compilation.tvm.TvmCompilerAccess.missing("amd64"))
-                .noneMatch(m -> m.contains("linux-x86_64 hosts only"));
+        assertThat(OutputComparison.compare(List.of(List.of(a)), List.of(List.of(c))).passed()).isTrue();
     }
 
     @Test
@@ -102,9 +71,6 @@ class OnnxCompilerUnitTest {
     }
 
 
-    static dev.sagebrush.compilation.CompilationTarget target(String device) {
-        return CompilationTargets.of(OutputConfig.builder().targetDevice(device).build());
-    }
 
     static byte[] floats(float... v) {
         java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(v.length * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);

@@ -1,4 +1,4 @@
-package dev.sagebrush.compilation.onnx;
+package dev.sagebrush.compilation.reference;
 
 import java.util.List;
 
@@ -7,24 +7,24 @@ import java.util.List;
  * {@link #TOLERANCE} absolute (relative above magnitude 1; NaN only where the reference has NaN); integer and bool
  * outputs exactly.
  */
-record OnnxVerification(boolean passed, int sets, long values, long mismatches, double maxAbsDiff, String detail) {
-    static final double TOLERANCE = 1e-5;
+public record OutputComparison(boolean passed, int sets, long values, long mismatches, double maxAbsDiff, String detail) {
+    public static final double TOLERANCE = 1e-5;
 
-    static OnnxVerification compare(List<List<Tensor>> reference, List<List<Tensor>> compiled) {
+    public static OutputComparison compare(List<List<Tensor>> reference, List<List<Tensor>> compiled) {
         long values = 0, bad = 0;
         double max = 0;
         String first = null;
         for (int k = 0; k < reference.size(); k++) {
             List<Tensor> want = reference.get(k), got = compiled.get(k);
             if (want.size() != got.size()) {
-                return new OnnxVerification(false, reference.size(), 0, 1, Double.NaN, "the compiled model has "
+                return new OutputComparison(false, reference.size(), 0, 1, Double.NaN, "the compiled model has "
                         + got.size() + " outputs, the original " + want.size());
             }
             for (int o = 0; o < want.size(); o++) {
                 Tensor w = want.get(o), g = got.get(o);
                 if (!w.name().equals(g.name()) || w.elementType() != g.elementType()
                         || !java.util.Arrays.equals(w.shape(), g.shape())) {
-                    return new OnnxVerification(false, reference.size(), values, bad + 1, Double.NaN, "output "
+                    return new OutputComparison(false, reference.size(), values, bad + 1, Double.NaN, "output "
                             + o + " is \"" + g.name() + "\" " + ElementTypes.dtype(g.elementType()) + " "
                             + java.util.Arrays.toString(g.shape()) + " in the compiled model but \"" + w.name() + "\" "
                             + ElementTypes.dtype(w.elementType()) + " " + java.util.Arrays.toString(w.shape())
@@ -54,6 +54,6 @@ record OnnxVerification(boolean passed, int sets, long values, long mismatches, 
         }
         String detail = String.format("%d input sets, %d output values: %d outside tolerance %.0e; max |diff| %s%s",
                 reference.size(), values, bad, TOLERANCE, max, first == null ? "" : "; " + first);
-        return new OnnxVerification(bad == 0, reference.size(), values, bad, max, detail);
+        return new OutputComparison(bad == 0, reference.size(), values, bad, max, detail);
     }
 }
