@@ -12,7 +12,8 @@ import java.util.HexFormat;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The TFLite test models (convnet, mlp; fixtures/make_tflite_fixtures.py writes them with the flatbuffers Builder and
+ * The TFLite test models (convnet, mlp, ops, quant_u8, quant_s8, unverifiable; fixtures/make_tflite_fixtures.py
+ * writes them with the flatbuffers Builder and
  * numpy, no TensorFlow), built once per machine into a directory named by the script's content hash, so a changed
  * script makes new ones and an unchanged one costs nothing. Needs Debian's python3-flatbuffers and python3-numpy.
  */

@@ -66,7 +66,8 @@ public final class OnnxTvmCompiler implements ModelCompiler {
             return tvm.compileVerifyPublish(job, target, tvmTarget, "ONNX", model.main(),
                     r.response().original().inputs(), r.response().shapes(), r.inputs(), r.reference(),
                     "ONNX Runtime " + OrtModels.version() + " on the original .onnx (linux-x64, no graph "
-                            + "optimization, in a sandboxed child), same inputs", null, workDir, steps, cancellation);
+                            + "optimization, in a sandboxed child), same inputs", java.util.Map.of(), null, workDir, steps,
+                    cancellation);
         } catch (ToolchainException e) {
             if (cancellation.isCancelled()) throw new Cancellation.CancelledException(cancellation.reason());
             throw new CompilationFailure("InternalServerError: Building or verifying the model for " + arch.id()

@@ -97,6 +97,7 @@ public final class PyTorchTvmCompiler implements ModelCompiler {
             return tvm.compileVerifyPublish(job, target, tvmTarget, "PYTORCH", onnx,
                     specs, resolved, inputs, reference,
                     "torch " + torch + " (Debian python3-torch) running the original TorchScript model, same inputs",
+                    Map.of(),
                     "TorchScript -> ONNX with torch " + torch + ": torch.jit.load, torch.onnx.export(opset_version=13, "
                             + "input_names=" + String.join(",", shapes.keySet()) + "), in the job's sandbox",
                     workDir, steps, cancellation);

@@ -1,16 +1,28 @@
 package dev.sagebrush.compilation.reference;
 
 import java.util.List;
+import java.util.Map;
 
 /**
- * The compiled model's outputs against ONNX Runtime on the original model, same inputs. Floats must agree within
- * {@link #TOLERANCE} absolute (relative above magnitude 1; NaN only where the reference has NaN); integer and bool
- * outputs exactly.
+ * The compiled model's outputs against the reference on the original model (ONNX Runtime, torch or Arm NN), same
+ * inputs. Floats must agree within {@link #TOLERANCE} absolute (relative above magnitude 1; NaN only where the
+ * reference has NaN); integer and bool outputs exactly; a quantized model's outputs within the absolute tolerance its
+ * compiler gives for each.
  */
 public record OutputComparison(boolean passed, int sets, long values, long mismatches, double maxAbsDiff, String detail) {
     public static final double TOLERANCE = 1e-5;
 
     public static OutputComparison compare(List<List<Tensor>> reference, List<List<Tensor>> compiled) {
+        return compare(reference, compiled, Map.of());
+    }
+
+    /**
+     * As above, with an absolute tolerance of its own for the outputs named in {@code absolute}: the outputs of a
+     * quantized model, which integer arithmetic may legitimately put a few quantization steps apart (rounding in
+     * requantization differs between kernels).
+     */
+    public static OutputComparison compare(List<List<Tensor>> reference, List<List<Tensor>> compiled,
+                                           Map<String, Double> absolute) {
         long values = 0, bad = 0;
         double max = 0;
         String first = null;
@@ -31,6 +43,7 @@ public record OutputComparison(boolean passed, int sets, long values, long misma
                             + " in the original");
                 }
                 boolean exact = w.elementType() != ElementTypes.FLOAT && w.elementType() != ElementTypes.DOUBLE;
+                Double abs = absolute.get(w.name());
                 for (int i = 0; i < w.elements(); i++) {
                     double a = w.get(i), b = g.get(i);
                     values++;
@@ -40,7 +53,8 @@ public record OutputComparison(boolean passed, int sets, long values, long misma
                     } else {
                         double d = Math.abs(a - b);
                         max = Math.max(max, d);
-                        ok = exact ? d == 0 : d <= TOLERANCE * Math.max(1.0, Math.abs(a));
+                        ok = abs != null ? d <= abs * (1 + 1e-6) : exact ? d == 0
+                                : d <= TOLERANCE * Math.max(1.0, Math.abs(a));
                     }
                     if (!ok) {
                         bad++;
@@ -52,8 +66,10 @@ public record OutputComparison(boolean passed, int sets, long values, long misma
                 }
             }
         }
-        String detail = String.format("%d input sets, %d output values: %d outside tolerance %.0e; max |diff| %s%s",
-                reference.size(), values, bad, TOLERANCE, max, first == null ? "" : "; " + first);
+        String detail = String.format("%d input sets, %d output values: %d outside tolerance %s; max |diff| %s%s",
+                reference.size(), values, bad, absolute.isEmpty() ? String.format("%.0e", TOLERANCE)
+                        : String.format("%.0e (absolute %s for quantized outputs)", TOLERANCE, absolute), max,
+                first == null ? "" : "; " + first);
         return new OutputComparison(bad == 0, reference.size(), values, bad, max, detail);
     }
 }

@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import software.amazon.awssdk.services.sagemaker.model.DescribeCompilationJobResponse;
 
 /**
@@ -50,15 +51,20 @@ public final class TvmPipeline {
     }
 
     /**
-     * The TVM tier's common part, from an ONNX model (the upload, or PyTorch's conversion) with its inputs and reference
-     * outputs: compile in the sandboxed TVM child, lay out DLR's directory, run it on the target, compare, publish.
+     * The TVM tier's common part, from a model TVM reads (an ONNX upload, PyTorch's conversion to ONNX, a TFLite
+     * upload) with its inputs and reference outputs: compile in the sandboxed TVM child, lay out DLR's directory, run
+     * it on the target, compare, publish.
+     *
+     * @param quantizedTolerance an absolute tolerance for each quantized output, by name (empty for float models)
+     * @param conversion         how the model TVM reads was made from the upload (PyTorch), or null
      */
     public CompilationOutcome compileVerifyPublish(DescribeCompilationJobResponse job, CompilationTarget target,
-                                            TvmTarget tvmTarget, String framework, Path onnxModel,
-                                            List<TensorSpec> modelInputs, InputShapes.Resolved shapes,
-                                            List<List<Tensor>> inputs, List<List<Tensor>> reference, String referenceText,
-                                            String conversion, Path workDir, SandboxedSteps steps,
-                                            Cancellation cancellation) throws IOException, ToolchainException {
+                                                   TvmTarget tvmTarget, String framework, Path model,
+                                                   List<TensorSpec> modelInputs, InputShapes.Resolved shapes,
+                                                   List<List<Tensor>> inputs, List<List<Tensor>> reference,
+                                                   String referenceText, Map<String, Double> quantizedTolerance,
+                                                   String conversion, Path workDir, SandboxedSteps steps,
+                                                   Cancellation cancellation) throws IOException, ToolchainException {
         TargetArch arch = tvmTarget.arch();
         Path build = Files.createDirectories(workDir.resolve("build"));
         List<List<Path>> inputFiles = writeInputs(inputs, build.resolve("inputs"));
@@ -67,7 +73,7 @@ public final class TvmPipeline {
             tvmInputs.add(new TvmCompiler.Input(in.name(), shapes.shapes().get(in.name()), in.dtype()));
         }
         Path content = workDir.resolve("artifact");
-        TvmCompiler.Result compiled = tvmCompile(new TvmCompiler.Request(frontend(framework), onnxModel, tvmInputs, tvmTarget,
+        TvmCompiler.Result compiled = tvmCompile(new TvmCompiler.Request(frontend(framework), model, tvmInputs, tvmTarget,
                 build.resolve("tvm"), arch == TargetArch.X86_64 ? inputFiles : List.of()), content, steps, framework);
         cancellation.check();
         DlrLayout.writeMeta(content, target.name(), metaTensors(modelInputs, shapes),
@@ -77,16 +83,18 @@ public final class TvmPipeline {
         GraphRunner.Run run = GraphRunner.run(Toolchain.forArch(arch, steps), content,
                 content.resolve(DlrLayout.GRAPH), names, inputFiles, build.resolve("verify"), STEP_TIMEOUT);
         cancellation.check();
-        OutputComparison onTarget = OutputComparison.compare(reference, readOutputs(workDir, reference, run.outputs()));
+        OutputComparison onTarget = OutputComparison.compare(reference, readOutputs(workDir, reference, run.outputs()),
+                quantizedTolerance);
         OutputComparison tvmRuntime = compiled.tvmRuns().isEmpty() ? null
-                : OutputComparison.compare(reference, readOutputs(workDir, reference, compiled.tvmRuns()));
+                : OutputComparison.compare(reference, readOutputs(workDir, reference, compiled.tvmRuns()),
+                        quantizedTolerance);
         if (!onTarget.passed() || (tvmRuntime != null && !tvmRuntime.passed())) {
             throw new CompilationFailure("InternalServerError: The model compiled by TVM did not reproduce the "
                     + "reference outputs (" + referenceText + ") on " + arch.id() + ", so it was not published: "
                     + (onTarget.passed() ? "TVM graph executor: " + tvmRuntime.detail() : onTarget.detail()));
         }
         ObjectNode manifest = TvmManifest.of(job, target, tvmTarget, framework, shapes, modelInputs, reference.get(0),
-                compiled, run, onTarget, tvmRuntime, referenceText, conversion);
+                compiled, run, onTarget, tvmRuntime, referenceText, quantizedTolerance, conversion);
         return publisher.publish(job, target.name(), content, DlrLayout.MANIFEST, manifest, workDir, cancellation,
                 shapes.inferred() ? shapes.json() : null);
     }
