@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Generate the larger ONNX models for bench/onnx/run.sh (onnx.helper only, no downloads), in the style of
+"""Generate the larger ONNX models for the TVM benchmark, bench/tvm/run.sh (onnx.helper only, no downloads), in the style of
 fixtures/make_onnx_fixtures.py. Written to OUT_DIR (a temporary directory), never committed.
 
   /usr/bin/python3 bench/onnx/make_bench_models.py OUT_DIR

@@ -11,7 +11,10 @@ import dev.sagebrush.compilation.CompilationWork;
 import dev.sagebrush.compilation.ArtifactPublisher;
 import dev.sagebrush.compilation.NeoCompilationWork;
 import dev.sagebrush.compilation.XgboostModelCompiler;
-import dev.sagebrush.compilation.onnx.OnnxCompilers;
+import dev.sagebrush.compilation.onnx.OnnxTvmCompiler;
+import dev.sagebrush.compilation.pytorch.PyTorchTvmCompiler;
+import dev.sagebrush.compilation.tflite.TfliteTvmCompiler;
+import dev.sagebrush.compilation.tvm.TvmPipeline;
 import dev.sagebrush.config.Config;
 import dev.sagebrush.console.Console;
 import dev.sagebrush.logs.CloudWatchLogs;
@@ -312,12 +315,13 @@ public final class Sagebrush implements AutoCloseable {
         }
     }
 
-    /** One compiler per framework: XGBoost to C; ONNX, PyTorch and TFLite through TVM (ONNX Runtime without TVM). */
+    /** One compiler per framework: XGBoost to C; ONNX, PyTorch and TFLite through TVM (refused on a host without it). */
     private static Map<String, dev.sagebrush.compilation.ModelCompiler> compilers(AccountStorage storage, Path dataDir,
                                                                                  Sandboxes sandboxes, long memory) {
-        OnnxCompilers onnx = new OnnxCompilers(new ArtifactPublisher(storage), dataDir.resolve("cache"), sandboxes, memory);
+        TvmPipeline tvm = new TvmPipeline(new ArtifactPublisher(storage), dataDir.resolve("cache"));
         return Map.of("XGBOOST", new XgboostModelCompiler(new ArtifactPublisher(storage), sandboxes),
-                "ONNX", onnx, "PYTORCH", onnx.pytorch(sandboxes, memory),
-                "TFLITE", onnx.tflite(sandboxes, memory));
+                "ONNX", new OnnxTvmCompiler(tvm, sandboxes, memory),
+                "PYTORCH", new PyTorchTvmCompiler(tvm, sandboxes, memory),
+                "TFLITE", new TfliteTvmCompiler(tvm, sandboxes, memory));
     }
 }

@@ -2,7 +2,6 @@ package dev.sagebrush.cli;
 
 import dev.sagebrush.compilation.CompilationTarget;
 import dev.sagebrush.compilation.CompilationTargets;
-import dev.sagebrush.compilation.onnx.OnnxModelCompiler;
 import dev.sagebrush.compilation.tvm.TvmCompiler;
 import dev.sagebrush.compilation.toolchain.TargetArch;
 import dev.sagebrush.compilation.toolchain.Toolchain;
@@ -15,9 +14,6 @@ import picocli.CommandLine.Command;
 /** {@code bin/sagebrush doctor}: what this host can compile and verify, and what to install for the rest. */
 @Command(name = "doctor", description = "Show what this host can compile and verify, per target architecture and device.")
 public final class DoctorCommand implements Callable<Integer> {
-    /** As in pom.xml; doctor does not start ONNX Runtime (that would extract its native library) just to print it. */
-    private static final String ORT_VERSION = "1.23.2";
-
     @Override
     public Integer call() {
         Map<TargetArch, Toolchain.Availability> byArch = new EnumMap<>(TargetArch.class);
@@ -31,14 +27,14 @@ public final class DoctorCommand implements Callable<Integer> {
         java.util.List<String> tvmMissing = TvmCompiler.missing();
         System.out.println();
         System.out.println("TVM (neural networks for every CPU target, DLR layout): " + (tvmMissing.isEmpty() ? "yes"
-                : "NO - " + String.join("; ", tvmMissing) + "; ONNX falls back to ONNX Runtime (x86_64, aarch64)"));
-        java.util.List<String> tfliteMissing = dev.sagebrush.compilation.onnx.TfliteTvmCompiler.missing();
+                : "NO - " + String.join("; ", tvmMissing) + "; ONNX, PYTORCH and TFLITE jobs fail saying so"));
+        java.util.List<String> tfliteMissing = dev.sagebrush.compilation.tflite.TfliteTvmCompiler.missing();
         System.out.println("TFLITE (TVM's TFLite frontend, verified against Arm NN): " + (tvmMissing.isEmpty()
                 && tfliteMissing.isEmpty() ? "yes" : "NO - " + String.join("; ", tvmMissing.isEmpty() ? tfliteMissing
                 : tvmMissing)));
         System.out.println();
         System.out.println("Target devices (XGBOOST compiles for the device's CPU, and so do neural networks on accelerator devices;"
-                + " ONNX: TVM for every CPU, or ONNX Runtime for x86_64 and aarch64 without TVM):");
+                + " ONNX, PYTORCH and TFLITE: TVM for every CPU):");
         for (CompilationTarget t : CompilationTargets.devices().values()) {
             String status;
             if (t.unsupported().isPresent()) {
@@ -48,15 +44,15 @@ public final class DoctorCommand implements Callable<Integer> {
                 Toolchain.Availability a = byArch.get(arch);
                 status = arch.id() + (a.canCompile() && a.canRun() ? ", ready" : ", MISSING toolchain")
                         + (t.isCpuOnly() ? "" : " (CPU code; accelerator: " + t.accelerator().label() + ")")
-                        + "; ONNX: " + (tvmMissing.isEmpty() ? (a.canCompile() && a.canRun() ? "yes (TVM)"
-                        : "no (MISSING toolchain)") : OnnxModelCompiler.support(t) + " (ONNX Runtime)");
+                        + "; ONNX: " + (!tvmMissing.isEmpty() ? "no (no TVM on this host)"
+                        : a.canCompile() && a.canRun() ? "yes (TVM)" : "no (MISSING toolchain)");
             }
             System.out.printf("  %-15s %s%n", t.name(), status);
         }
         System.out.println();
         System.out.println("Frameworks compiled: XGBOOST (every CPU target, DLR treelite layout), ONNX, PYTORCH and TFLITE "
-                + "(TVM 0.18, every CPU target, DLR graph-executor layout; without TVM: ONNX Runtime " + ORT_VERSION
-                + ", x86_64 and aarch64). Others are checked and then fail with a clear reason.");
+                + "(TVM 0.18, every CPU target, DLR graph-executor layout; ONNX Runtime, torch and Arm NN only as "
+                + "verification references). Others are checked and then fail with a clear reason.");
         System.out.println();
         SandboxHost sandbox = SandboxHost.probe();
         System.out.println("Sandboxes for untrusted work (compiler steps, training): " + sandbox.summary());

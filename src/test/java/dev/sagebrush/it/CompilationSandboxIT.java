@@ -26,7 +26,7 @@ import software.amazon.awssdk.services.sagemaker.model.TargetDevice;
 
 /**
  * Security tests for compilation (issue 8, findings 1 and 5), through the real server and the AWS SDK. Checked against
- * main before the sandbox: the external-data jobs COMPLETED there and their model.ort held the bytes of the server's
+ * main before the sandbox: the external-data jobs COMPLETED there and their artifact (then ONNX Runtime's) held the bytes of the server's
  * notebook session key and of /etc/passwd; the ConstantOfShape model drove the server JVM itself to ~14 GB; the data
  * directory was 0755 and the database 0644; an interrupted job's work directory stayed after a restart.
  */
@@ -101,8 +101,8 @@ class CompilationSandboxIT {
                 .putFloat(4).array();
         DescribeCompilationJobResponse d = compile("ext-inside", "ok/inside.tar.gz", Tarballs.create()
                 .file("model.onnx", externalDataModel("weights.bin")).file("weights.bin", weights).bytes());
-        // The archive's own file passes the external-data check. (The TVM backend then refuses external data
-        // altogether, with a ClientError of its own; the ONNX Runtime backend compiles it.)
+        // The archive's own file passes the external-data check. (TVM then refuses external data altogether, with a
+        // ClientError of its own.)
         assertThat(d.failureReason() == null ? "" : d.failureReason())
                 .doesNotContain("keeps its data in external file \"weights.bin\", which");
         if (d.compilationJobStatus() == CompilationJobStatus.FAILED) {
@@ -112,7 +112,7 @@ class CompilationSandboxIT {
 
     @Test
     void aModelThatMaterializesFourteenGigabytesFailsTheJobNotTheServer() throws Exception {
-        // ConstantOfShape(28000 x 28000) + x: ONNX Runtime folds the constant (and copies it) while optimizing.
+        // ConstantOfShape(28000 x 28000) + x: ONNX Runtime, the reference, materializes 3 GB running the original.
         byte[] shape = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(28000).putLong(28000).array();
         byte[] model = OnnxWriter.model(OnnxWriter.graph(new OnnxWriter[] {
                 OnnxWriter.node("ConstantOfShape", new String[] {"shape"}, new String[] {"big"}),

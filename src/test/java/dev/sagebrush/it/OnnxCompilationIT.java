@@ -160,18 +160,23 @@ class OnnxCompilationIT {
 
     /** Runs a downloaded DLR graph-executor artifact on its architecture with tvm_graph_run.c; returns output 0. */
     static float[] runGraph(Path tmpDir, String arch, Path dir, String input, float[] data) throws Exception {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(data.length * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (float f : data) b.putFloat(f);
+        return XgboostCompilationIT.floats(runGraph(tmpDir, arch, dir, input, b.array()));
+    }
+
+    /** The artifact run on {@code arch} by the graph-executor harness: raw input bytes in, output 0's bytes out. */
+    static byte[] runGraph(Path tmpDir, String arch, Path dir, String input, byte[] data) throws Exception {
         Path work = Files.createTempDirectory(tmpDir, "graph-" + arch);
         Files.write(work.resolve("run.c"), XgboostCompilationIT.fixture("dev/sagebrush/compilation/tvm/tvm_graph_run.c"));
         dev.sagebrush.compilation.tvm.GraphPlan.write(dir.resolve("compiled_model.json"), List.of(input),
                 work.resolve("plan.txt"));
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(data.length * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        for (float f : data) b.putFloat(f);
-        Files.write(work.resolve("in.bin"), b.array());
+        Files.write(work.resolve("in.bin"), data);
         XgboostCompilationIT.exec(work, XgboostCompilationIT.gcc(arch), "-O2", "-o", "harness", "run.c", "-ldl", "-lm");
         List<String> cmd = new java.util.ArrayList<>(XgboostCompilationIT.runPrefix(arch));
         cmd.addAll(List.of(dir.toAbsolutePath().toString(), "plan.txt", "out-", "in.bin"));
         XgboostCompilationIT.exec(work, cmd.toArray(String[]::new));
-        return XgboostCompilationIT.floats(Files.readAllBytes(work.resolve("out-0.bin")));
+        return Files.readAllBytes(work.resolve("out-0.bin"));
     }
 
     @Test

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sagebrush.compilation.onnx.PyTorchTvmCompiler;
+import dev.sagebrush.compilation.pytorch.PyTorchTvmCompiler;
 import dev.sagebrush.storage.SafeArchive;
 import dev.sagebrush.testsupport.Prerequisites;
 import java.nio.file.Files;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sagebrush.compilation.onnx.TfliteTvmCompiler;
+import dev.sagebrush.compilation.tflite.TfliteTvmCompiler;
 import dev.sagebrush.storage.SafeArchive;
 import dev.sagebrush.testsupport.Prerequisites;
 import dev.sagebrush.testsupport.TfliteFixtures;
@@ -48,7 +48,7 @@ class TfliteCompilationIT {
         sm = fixture.sagemaker();
         s3 = fixture.s3();
         s3.createBucket(b -> b.bucket("models"));
-        for (String model : List.of("convnet", "mlp")) {
+        for (String model : List.of("convnet", "mlp", "ops", "quant_u8", "quant_s8", "unverifiable")) {
             upload(model, Files.readAllBytes(models.resolve(model + ".tflite")));
         }
         byte[] mlp = Files.readAllBytes(models.resolve("mlp.tflite"));
@@ -126,6 +126,80 @@ class TfliteCompilationIT {
         for (int i = 0; i < want.length; i++) {
             assertThat((double) got[i]).as("output %d", i).isCloseTo(want[i], org.assertj.core.data.Offset.offset(1e-5));
         }
+    }
+
+    /**
+     * A float model of the newer operators (resize, strided slice, split, pack, leaky ReLU, max/min, ...) and two
+     * quantized ones: uint8 end to end, and int8 (per-channel convolution weights) between QUANTIZE and DEQUANTIZE.
+     * The server verifies against Arm NN (quantized outputs within 3 quantization steps); the test runs the artifact
+     * on its architecture and compares with numpy (float: 1e-5; quantized: numpy emulates the arithmetic in floating
+     * point and is itself up to 2 steps from Arm NN, so within 5).
+     */
+    @ParameterizedTest(name = "{0} for {1} ({2})")
+    @CsvSource({
+            "ops,      ml_c5,  x86_64,  x,     '[1,8,8,4]'",
+            "ops,      rk3399, aarch64, x,     '[1,8,8,4]'",
+            "ops,      rk3288, armv7hf, x,     '[1,8,8,4]'",
+            "quant_u8, ml_c5,  x86_64,  image, '[1,8,8,3]'",
+            "quant_u8, rk3399, aarch64, image, '[1,8,8,3]'",
+            "quant_u8, rasp3b, armv7hf, image, '[1,8,8,3]'",
+            "quant_s8, ml_c5,  x86_64,  x,     '[1,8,8,3]'",
+            "quant_s8, rk3399, aarch64, x,     '[1,8,8,3]'",
+            "quant_s8, rk3288, armv7hf, x,     '[1,8,8,3]'",
+    })
+    void newOperatorsAndQuantizedModelsCompileAndMatchTheReference(String model, String device, String arch,
+                                                                  String input, String shape) throws Exception {
+        String job = "tflite-" + model.replace('_', '-') + "-" + device.replace('_', '-');
+        DescribeCompilationJobResponse d = compile(job, model, null, device);
+        assertThat(d.failureReason()).isEmpty();
+        assertThat(d.compilationJobStatus()).isEqualTo(CompilationJobStatus.COMPLETED);
+        assertThat(d.derivedInformation().derivedDataInputConfig()).isEqualTo("{\"" + input + "\":" + shape + "}");
+        String key = d.modelArtifacts().s3ModelArtifacts().substring("s3://models/".length());
+        Path archive = tmp.resolve(job + ".tar.gz");
+        s3.getObject(b -> b.bucket("models").key(key), archive);
+        Path dir = tmp.resolve(job);
+        SafeArchive.extractTarGz(archive, dir, SafeArchive.Limits.DEFAULT);
+        JsonNode m = JSON.readTree(dir.resolve("sagebrush/manifest.json").toFile());
+        JsonNode v = m.path("verification");
+        assertThat(v.path("status").asText()).as(v.toString()).isEqualTo("PASSED");
+        assertThat(v.path("reference").asText()).startsWith("Arm NN ");
+        boolean quantized = model.startsWith("quant");
+        double step = quantized ? Double.parseDouble(Files.readString(TfliteFixtures.dir().resolve(model + ".step")))
+                : 0;
+        if (quantized) {
+            assertThat(v.path("tolerance_rule").asText()).contains("quantized outputs within an absolute tolerance");
+            assertThat(v.path("max_abs_diff").asDouble()).isLessThanOrEqualTo(3 * step * (1 + 1e-6));
+            assertThat(m.path("compiler_command").asText()).contains("tflite_rounding.apply");
+        } else {
+            assertThat(v.path("max_abs_diff").asDouble()).isLessThanOrEqualTo(1e-5);
+        }
+        assertThat(m.path("inputs").get(0).path("dtype").asText()).isEqualTo(model.equals("quant_u8") ? "uint8"
+                : "float32");
+        byte[] in = Files.readAllBytes(TfliteFixtures.dir().resolve(model + ".input.bin"));
+        float[] want = XgboostCompilationIT.floats(Files.readAllBytes(TfliteFixtures.dir().resolve(model + ".expected.f32")));
+        byte[] out = OnnxCompilationIT.runGraph(tmp, arch, dir, input, in);
+        float[] got = model.equals("quant_u8") ? unsigned(out) : XgboostCompilationIT.floats(out);
+        assertThat(got).hasSize(want.length);
+        double tolerance = quantized ? 5 * step * (1 + 1e-6) : 1e-5;
+        for (int i = 0; i < want.length; i++) {
+            assertThat((double) got[i]).as("output %d", i).isCloseTo(want[i], org.assertj.core.data.Offset.offset(tolerance));
+        }
+    }
+
+    static float[] unsigned(byte[] b) {
+        float[] f = new float[b.length];
+        for (int i = 0; i < b.length; i++) f[i] = b[i] & 0xff;
+        return f;
+    }
+
+    @Test
+    void operatorsTheReferenceCannotRunFailNamingTheOperator() throws Exception {
+        // PRELU, SQUARED_DIFFERENCE and RSQRT: TVM compiles them, Arm NN 20.08 (the reference) runs none of them
+        DescribeCompilationJobResponse d = compile("tflite-unverifiable", "unverifiable", null, "ml_c5");
+        assertThat(d.compilationJobStatus()).isEqualTo(CompilationJobStatus.FAILED);
+        assertThat(d.failureReason()).startsWith("ClientError: CompilationError: The TFLite model uses the operator "
+                + "PRELU, which TVM compiles but Arm NN").contains("cannot run, so the compiled model could not be verified");
+        assertThat(s3.listObjectsV2(b -> b.bucket("models").prefix("compiled/tflite-unverifiable/")).contents()).isEmpty();
     }
 
     @Test

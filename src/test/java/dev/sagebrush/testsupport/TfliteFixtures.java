@@ -12,12 +12,15 @@ import java.util.HexFormat;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The TFLite test models (convnet, mlp; fixtures/make_tflite_fixtures.py writes them with the flatbuffers Builder and
- * numpy, no TensorFlow), built once per machine into a directory named by the script's content hash, so a changed
- * script makes new ones and an unchanged one costs nothing. Needs Debian's python3-flatbuffers and python3-numpy.
+ * The TFLite test models (convnet, mlp, ops, quant_u8, quant_s8, unverifiable): fixtures/make_tflite_fixtures.py
+ * writes them with the flatbuffers Builder (its writer is fixtures/tflite_writer.py) and numpy, no TensorFlow. They are
+ * built once per machine into a directory named by a hash of both files, so a changed script makes new ones and an
+ * unchanged one costs nothing. Needs Debian's python3-flatbuffers and python3-numpy.
  */
 public final class TfliteFixtures {
     static final Path SCRIPT = Path.of("fixtures/make_tflite_fixtures.py");
+    /** The writer the script imports: part of what the fixtures are made from, so part of the hash. */
+    static final Path WRITER = Path.of("fixtures/tflite_writer.py");
 
     private TfliteFixtures() {}
 
@@ -25,8 +28,10 @@ public final class TfliteFixtures {
         Prerequisites.require(Files.isRegularFile(Path.of("/usr/lib/python3/dist-packages/flatbuffers/builder.py"))
                 && Files.isRegularFile(Path.of("/usr/lib/python3/dist-packages/numpy/__init__.py")),
                 "Debian python3-flatbuffers and python3-numpy (to write the TFLite test models)");
-        byte[] script = Files.readAllBytes(SCRIPT);
-        String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(script)).substring(0, 16);
+        MessageDigest digest = MessageDigest.getInstance("SHA-256");
+        digest.update(Files.readAllBytes(SCRIPT));
+        digest.update(Files.readAllBytes(WRITER));
+        String hash = HexFormat.of().formatHex(digest.digest()).substring(0, 16);
         Path root = Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir"), "sagebrush-tflite-fixtures"));
         Path dir = root.resolve(hash);
         if (Files.isRegularFile(dir.resolve(".complete"))) return dir;

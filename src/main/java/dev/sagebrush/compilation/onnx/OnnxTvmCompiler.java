@@ -1,62 +1,49 @@
 package dev.sagebrush.compilation.onnx;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sagebrush.compilation.ArtifactPublisher;
-import dev.sagebrush.compilation.CompilerSandbox;
-import dev.sagebrush.compilation.toolchain.SandboxedSteps;
-import dev.sagebrush.jobs.sandbox.Limits;
-import dev.sagebrush.jobs.sandbox.Sandboxes;
-import dev.sagebrush.jobs.sandbox.UntrustedFiles;
 import dev.sagebrush.compilation.CompilationFailure;
 import dev.sagebrush.compilation.CompilationOutcome;
 import dev.sagebrush.compilation.CompilationTarget;
 import dev.sagebrush.compilation.CompilationTargets;
-import dev.sagebrush.compilation.DlrLayout;
+import dev.sagebrush.compilation.CompilerSandbox;
 import dev.sagebrush.compilation.FrameworkInputs;
 import dev.sagebrush.compilation.ModelCompiler;
+import dev.sagebrush.compilation.reference.OrtChild;
+import dev.sagebrush.compilation.reference.OrtChildProtocol;
+import dev.sagebrush.compilation.reference.OrtLibraries;
+import dev.sagebrush.compilation.reference.OrtModels;
+import dev.sagebrush.compilation.toolchain.SandboxedSteps;
 import dev.sagebrush.compilation.toolchain.TargetArch;
-import dev.sagebrush.compilation.toolchain.Toolchain;
 import dev.sagebrush.compilation.toolchain.ToolchainException;
-import dev.sagebrush.compilation.tvm.GraphRunner;
-import dev.sagebrush.compilation.tvm.TvmCompiler;
-import dev.sagebrush.compilation.tvm.TvmFailures;
+import dev.sagebrush.compilation.tvm.TvmPipeline;
 import dev.sagebrush.compilation.tvm.TvmTarget;
 import dev.sagebrush.jobs.Cancellation;
+import dev.sagebrush.jobs.sandbox.Limits;
+import dev.sagebrush.jobs.sandbox.Sandboxes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import software.amazon.awssdk.services.sagemaker.model.DescribeCompilationJobResponse;
 
 /**
- * ONNX compilation with TVM (the TVM tier): the DataInputConfig is checked against the model (or inferred), TVM
- * compiles the model for the device's CPU in a child process ({@link TvmCompiler}) into DLR's graph-executor layout,
- * and before anything is published the artifact runs on the target CPU (natively on x86_64, under qemu-user on ARM)
- * through a graph executor that loads compiled.so and compiled.params as DLR does ({@link GraphRunner}); on x86_64
- * TVM's own graph executor runs it too. Both must reproduce ONNX Runtime on the original model.
+ * ONNX compilation with TVM: ONNX Runtime, in its own sandboxed child, reads the model (external data checked to stay
+ * inside the archive), checks the DataInputConfig against it (or infers it) and runs the original on random inputs;
+ * those outputs are the reference that the TVM tier ({@link TvmPipeline}) must reproduce on the target CPU before the
+ * DLR artifact is published.
  */
 public final class OnnxTvmCompiler implements ModelCompiler {
-    /** Per child process (TVM, gcc, qemu); the job's own MaxRuntimeInSeconds cancels earlier. */
-    static final Duration STEP_TIMEOUT = Duration.ofMinutes(20);
-
-    private final ArtifactPublisher publisher;
-    private final Path cacheDir;
-    private final OrtNativeRunner ortLibraries;
+    private final TvmPipeline tvm;
+    private final OrtLibraries ortLibraries;
     private final Sandboxes sandboxes;
     private final long memoryBudget;
 
     /**
-     * @param cacheDir     where natives are unpacked once (ONNX Runtime's, TVM's) and the Python stand-ins built
      * @param sandboxes    where ONNX Runtime, TVM, gcc and qemu run: the job's own uid, its work directory only
      * @param memoryBudget memory for each sandboxed step (the TVM compiler above all)
      */
-    public OnnxTvmCompiler(ArtifactPublisher publisher, Path cacheDir, Sandboxes sandboxes, long memoryBudget) {
-        this.publisher = publisher;
-        this.cacheDir = cacheDir;
-        this.ortLibraries = new OrtNativeRunner(cacheDir);
+    public OnnxTvmCompiler(TvmPipeline tvm, Sandboxes sandboxes, long memoryBudget) {
+        this.tvm = tvm;
+        this.ortLibraries = new OrtLibraries(tvm.cacheDir());
         this.sandboxes = sandboxes;
         this.memoryBudget = memoryBudget;
     }
@@ -65,23 +52,22 @@ public final class OnnxTvmCompiler implements ModelCompiler {
     public CompilationOutcome compile(DescribeCompilationJobResponse job, FrameworkInputs.ModelFiles model, Path workDir,
                                       Cancellation cancellation) {
         CompilationTarget target = CompilationTargets.of(job.outputConfig());
-        TargetArch arch = checkTarget(target);
-        TvmTarget tvmTarget = tvmTarget(target, arch);
+        TargetArch arch = TvmPipeline.checkTarget(target, "ONNX");
+        TvmTarget tvmTarget = TvmPipeline.tvmTarget(target, arch);
         try (SandboxedSteps steps = CompilerSandbox.open(sandboxes, workDir)) {
             steps.withLimits(Limits.COMPILER.withMemory(memoryBudget));
             Path build = Files.createDirectories(workDir.resolve("build"));
-            // ONNX Runtime, in its own sandboxed child, reads the model, resolves the DataInputConfig and computes the
-            // reference outputs on the original model (its model.ort is not used by this tier).
-            OrtChild ort = new OrtChild(ortLibraries.javaNativeDir(OrtNativeRunner.ortPlatform(TargetArch.X86_64)));
+            OrtChild ort = new OrtChild(ortLibraries.javaNativeDir());
             OrtChild.Result r = ort.run(steps, workDir, new OrtChildProtocol.Request(
                     model.main().toAbsolutePath().toString(), workDir.resolve("model").toAbsolutePath().toString(),
-                    job.inputConfig().dataInputConfig(), build.resolve("unused.ort").toAbsolutePath().toString(),
-                    build.resolve("tensors").toAbsolutePath().toString(), false), STEP_TIMEOUT);
+                    job.inputConfig().dataInputConfig(), build.resolve("tensors").toAbsolutePath().toString()),
+                    TvmPipeline.STEP_TIMEOUT);
             cancellation.check();
-            return compileVerifyPublish(job, target, tvmTarget, "ONNX", model.main(), r.response().original(),
-                    r.response().shapes(), r.inputs(), r.reference(), "ONNX Runtime " + OrtModels.version()
-                            + " on the original .onnx (linux-x64, no graph optimization, in a sandboxed child), "
-                            + "same inputs", null, workDir, steps, cancellation);
+            return tvm.compileVerifyPublish(job, target, tvmTarget, "ONNX", model.main(),
+                    r.response().original().inputs(), r.response().shapes(), r.inputs(), r.reference(),
+                    "ONNX Runtime " + OrtModels.version() + " on the original .onnx (linux-x64, no graph "
+                            + "optimization, in a sandboxed child), same inputs", java.util.Map.of(), null, workDir, steps,
+                    cancellation);
         } catch (ToolchainException e) {
             if (cancellation.isCancelled()) throw new Cancellation.CancelledException(cancellation.reason());
             throw new CompilationFailure("InternalServerError: Building or verifying the model for " + arch.id()
@@ -90,143 +76,5 @@ public final class OnnxTvmCompiler implements ModelCompiler {
             if (cancellation.isCancelled()) throw new Cancellation.CancelledException(cancellation.reason());
             throw new UncheckedIOException(e);
         }
-    }
-
-    /**
-     * The TVM tier's common part, from an ONNX model (the upload, or PyTorch's conversion) with its inputs and reference
-     * outputs: compile in the sandboxed TVM child, lay out DLR's directory, run it on the target, compare, publish.
-     */
-    CompilationOutcome compileVerifyPublish(DescribeCompilationJobResponse job, CompilationTarget target,
-                                            TvmTarget tvmTarget, String framework, Path onnxModel,
-                                            OrtModels.Description original, InputShapes.Resolved shapes,
-                                            List<List<Tensor>> inputs, List<List<Tensor>> reference, String referenceText,
-                                            String conversion, Path workDir, SandboxedSteps steps,
-                                            Cancellation cancellation) throws IOException, ToolchainException {
-        TargetArch arch = tvmTarget.arch();
-        Path build = Files.createDirectories(workDir.resolve("build"));
-        List<List<Path>> inputFiles = writeInputs(inputs, build.resolve("inputs"));
-        List<TvmCompiler.Input> tvmInputs = new ArrayList<>();
-        for (TensorSpec in : original.inputs()) {
-            tvmInputs.add(new TvmCompiler.Input(in.name(), shapes.shapes().get(in.name()), in.dtype()));
-        }
-        Path content = workDir.resolve("artifact");
-        TvmCompiler.Result compiled = tvmCompile(new TvmCompiler.Request(frontend(framework), onnxModel, tvmInputs, tvmTarget,
-                build.resolve("tvm"), arch == TargetArch.X86_64 ? inputFiles : List.of()), content, steps, framework);
-        cancellation.check();
-        DlrLayout.writeMeta(content, target.name(), metaTensors(original.inputs(), shapes),
-                metaOutputs(reference.get(0)), null);
-
-        List<String> names = original.inputs().stream().map(TensorSpec::name).toList();
-        GraphRunner.Run run = GraphRunner.run(Toolchain.forArch(arch, steps), content,
-                content.resolve(DlrLayout.GRAPH), names, inputFiles, build.resolve("verify"), STEP_TIMEOUT);
-        cancellation.check();
-        OnnxVerification onTarget = OnnxVerification.compare(reference, readOutputs(workDir, reference, run.outputs()));
-        OnnxVerification tvmRuntime = compiled.tvmRuns().isEmpty() ? null
-                : OnnxVerification.compare(reference, readOutputs(workDir, reference, compiled.tvmRuns()));
-        if (!onTarget.passed() || (tvmRuntime != null && !tvmRuntime.passed())) {
-            throw new CompilationFailure("InternalServerError: The model compiled by TVM did not reproduce the "
-                    + "reference outputs (" + referenceText + ") on " + arch.id() + ", so it was not published: "
-                    + (onTarget.passed() ? "TVM graph executor: " + tvmRuntime.detail() : onTarget.detail()));
-        }
-        ObjectNode manifest = TvmManifest.of(job, target, tvmTarget, framework, shapes, original, reference.get(0),
-                compiled, run, onTarget, tvmRuntime, referenceText, conversion);
-        return publisher.publish(job, target.name(), content, DlrLayout.MANIFEST, manifest, workDir, cancellation,
-                shapes.inferred() ? shapes.json() : null);
-    }
-
-    private TvmCompiler.Result tvmCompile(TvmCompiler.Request r, Path content, SandboxedSteps steps, String framework)
-            throws IOException, ToolchainException {
-        try {
-            return TvmCompiler.compile(r, content, cacheDir, STEP_TIMEOUT, steps);
-        } catch (TvmCompiler.TvmException e) {
-            throw TvmFailures.of(framework, r.target(), e);
-        }
-    }
-
-    /** TVM's frontend for a framework: TFLite's own, or ONNX's (for ONNX and for PyTorch converted to ONNX). */
-    static String frontend(String framework) {
-        return framework.equals("TFLITE") ? "TFLITE" : "ONNX";
-    }
-
-    /** The device's LLVM target, refused when this host could not run (and so verify) x86_64 code for it. */
-    static TvmTarget tvmTarget(CompilationTarget target, TargetArch arch) {
-        TvmTarget tvmTarget = TvmTarget.of(target, arch);
-        List<String> missingFlags = tvmTarget.missingHostFlags();
-        if (!missingFlags.isEmpty()) {
-            throw new CompilationFailure("InternalServerError: Code for " + target.name() + " (" + tvmTarget.cpu()
-                    + ") needs CPU features this server lacks (" + String.join(", ", missingFlags) + "), so it "
-                    + "cannot be verified here; compile on a host with them, or for TargetPlatform {Os: LINUX, Arch: "
-                    + "X86_64}.");
-        }
-        return tvmTarget;
-    }
-
-    /** The target's CPU, or a FailureReason saying why a neural network cannot be compiled for it here. */
-    static TargetArch checkTarget(CompilationTarget target) {
-        if (target.unsupported().isPresent()) {
-            throw new CompilationFailure("ClientError: CompilationError: Target " + target.name()
-                    + " is not supported by this server: " + target.unsupported().get() + ".");
-        }
-        TargetArch arch = target.hostArch().orElseThrow();
-        List<String> missing = TvmCompiler.missing();
-        if (!missing.isEmpty()) {
-            throw new CompilationFailure("InternalServerError: This server cannot compile neural networks with TVM: "
-                    + String.join("; ", missing) + ". Run `bin/sagebrush doctor` to see what this host can do.");
-        }
-        Toolchain.Availability available = Toolchain.available(arch);
-        if (!available.canCompile() || !available.canRun()) {
-            throw new CompilationFailure("InternalServerError: This server cannot build and verify code for "
-                    + arch.id() + " (needed by " + target.name() + "): " + String.join("; ", available.problems())
-                    + ". Install the Debian packages named there, or run `bin/sagebrush doctor` to see what this "
-                    + "host can do.");
-        }
-        return arch;
-    }
-
-    static List<List<Path>> writeInputs(List<List<Tensor>> sets, Path dir) throws IOException {
-        Files.createDirectories(dir);
-        List<List<Path>> out = new ArrayList<>();
-        for (int s = 0; s < sets.size(); s++) {
-            List<Path> files = new ArrayList<>();
-            for (int i = 0; i < sets.get(s).size(); i++) {
-                Path p = dir.resolve("set-" + s + "-in-" + i + ".bin");
-                Files.write(p, sets.get(s).get(i).data());
-                files.add(p);
-            }
-            out.add(files);
-        }
-        return out;
-    }
-
-    /** Output files of each set read back as tensors named and shaped like the reference's outputs. */
-    static List<List<Tensor>> readOutputs(Path root, List<List<Tensor>> reference, List<List<Path>> files)
-            throws IOException {
-        List<List<Tensor>> out = new ArrayList<>();
-        for (int s = 0; s < files.size(); s++) {
-            List<Tensor> set = new ArrayList<>();
-            for (int k = 0; k < files.get(s).size(); k++) {
-                Tensor want = k < reference.get(s).size() ? reference.get(s).get(k) : null;
-                long max = want == null ? 1L << 30 : want.data().length;
-                byte[] data = UntrustedFiles.read(root, files.get(s).get(k), max);
-                if (want == null || data.length != want.data().length) {
-                    set.add(new Tensor("output_" + k, want == null ? ElementTypes.FLOAT : want.elementType(),
-                            new long[] {data.length}, data));
-                } else {
-                    set.add(new Tensor(want.name(), want.elementType(), want.shape(), data));
-                }
-            }
-            out.add(set);
-        }
-        return out;
-    }
-
-    static DlrLayout.Tensor[] metaTensors(List<TensorSpec> inputs, InputShapes.Resolved shapes) {
-        return inputs.stream().map(i -> new DlrLayout.Tensor(i.name(), i.dtype(), shapes.shapes().get(i.name())))
-                .toArray(DlrLayout.Tensor[]::new);
-    }
-
-    static DlrLayout.Tensor[] metaOutputs(List<Tensor> outputs) {
-        return outputs.stream().map(o -> new DlrLayout.Tensor(o.name(), ElementTypes.dtype(o.elementType()), o.shape()))
-                .toArray(DlrLayout.Tensor[]::new);
     }
 }

@@ -112,6 +112,20 @@ final class FlatBuffer {
         return b.getInt(v.start() + 4 * i);
     }
 
+    float f32At(Vector v, int i) {
+        return b.getFloat(v.start() + 4 * i);
+    }
+
+    long i64At(Vector v, int i) {
+        return b.getLong(v.start() + 8 * i);
+    }
+
+    /** A u8 field (a union's type tag, an enum). */
+    int u8(Table t, int slot, int def, String what) throws Malformed {
+        int p = field(t, slot, 1, what);
+        return p < 0 ? def : Byte.toUnsignedInt(b.get(p));
+    }
+
     /** Element {@code i} of a vector of tables. */
     Table tableAt(Vector v, int i, String what) throws Malformed {
         return table(follow(v.start() + 4 * i, what), what);

@@ -17,7 +17,9 @@ import java.util.regex.Pattern;
  * What the server needs to know of an uploaded {@code .tflite} before any native code sees it, read with budgets by
  * {@link FlatBuffer}: the main subgraph's inputs and outputs (name, type, shape, and {@code shape_signature}, where -1
  * marks a dimension the model leaves open), the operators it uses, and whether every tensor, operator and buffer is
- * consistent (indices in range, constant data exactly the size its shape says, no tensor past {@link #MAX_TENSOR_BYTES}).
+ * consistent (indices in range, constant data exactly the size its shape says, no tensor past {@link #MAX_TENSOR_BYTES},
+ * quantization parameters TVM's QNN lowering can take: {@link TfliteQuantization}, an operator's options table inside
+ * the buffer).
  * Field numbers are those of the TFLite format, as written in our reduced schema (compilation/tvm/tflite/schema.fbs),
  * whose BuiltinOperator enum is also the list of operators accepted: any other is refused before TVM sees the model.
  */
@@ -31,8 +33,22 @@ public record TfliteModel(long schemaVersion, List<Io> inputs, List<Io> outputs,
     static final int MAX_TENSORS = 100_000, MAX_OPERATORS = 100_000, MAX_BUFFERS = 100_000, MAX_OPCODES = 10_000;
     static final int MAX_RANK = 8, MAX_NAME_BYTES = 4096, MAX_OPERATOR_ARGS = 10_000;
 
-    /** A subgraph input or output. {@code signature} holds -1 where the dimension is open. */
-    public record Io(String name, String dtype, long[] shape, long[] signature) {}
+    /**
+     * A subgraph input or output. {@code signature} holds -1 where the dimension is open. {@code quantization} is the
+     * tensor's own (null for a float tensor). {@code step} is how far apart two neighbouring values of this output can
+     * be after integer arithmetic, in its own units: 1 for a quantized integer output, the scale of the DEQUANTIZE's
+     * input for a float output that DEQUANTIZE produces, 0 when the output is not quantized.
+     */
+    public record Io(String name, String dtype, long[] shape, long[] signature, TfliteQuantization quantization,
+                     double step) {
+        public Io(String name, String dtype, long[] shape, long[] signature) {
+            this(name, dtype, shape, signature, null, 0);
+        }
+
+        Io withStep(double s) {
+            return new Io(name, dtype, shape, signature, quantization, s);
+        }
+    }
 
     /** The model is not something this server will hand to TVM; the message says why, in the model's terms. */
     public static final class Invalid extends Exception {
@@ -157,28 +173,49 @@ public record TfliteModel(long schemaVersion, List<Io> inputs, List<Io> outputs,
                 }
                 constants += data;
             }
-            tensors.add(new Io(name, dtype == null ? "tflite type " + type : dtype, shape, signature));
+            TfliteQuantization quant = dtype == null ? null : TfliteQuantization.read(fb, t, name, dtype, shape);
+            tensors.add(new Io(name, dtype == null ? "tflite type " + type : dtype, shape, signature, quant,
+                    quant != null && quant.perTensor() ? 1 : 0));
+        }
+        FlatBuffer.Vector ops = fb.vector(sg, 3, 4, MAX_OPERATORS, "SubGraph.operators");
+        Set<String> used = new LinkedHashSet<>();
+        int[] dequantizedFrom = new int[n];   // for a DEQUANTIZE's output: its input tensor, else -1
+        Arrays.fill(dequantizedFrom, -1);
+        for (int i = 0; i < ops.length(); i++) {
+            FlatBuffer.Table op = fb.tableAt(ops, i, "operator " + i);
+            long idx = fb.u32(op, 0, 0, "operator " + i + " opcode_index");
+            if (idx >= opNames.size()) throw invalid("operator " + i + " has opcode index " + idx + " of " + opNames.size());
+            String opName = opNames.get((int) idx);
+            used.add(opName);
+            int[][] args = new int[2][];
+            for (int slot : new int[] {1, 2}) {
+                FlatBuffer.Vector v = fb.vector(op, slot, 4, MAX_OPERATOR_ARGS, "operator " + i + " tensors");
+                args[slot - 1] = new int[v.length()];
+                for (int a = 0; a < v.length(); a++) {
+                    int t = fb.i32At(v, a);
+                    if (t < -1 || t >= n) throw invalid("operator " + i + " refers to tensor " + t + " of " + n);
+                    args[slot - 1][a] = t;
+                }
+            }
+            // Its options table, when it has one, must lie inside the buffer: TVM's frontend reads it.
+            if (fb.u8(op, 3, 0, "operator " + i + " builtin_options_type") != 0) {
+                fb.subTable(op, 4, "operator " + i + " (" + opName + ") options");
+            }
+            if (opName.equals("DEQUANTIZE") && args[0].length == 1 && args[1].length == 1 && args[0][0] >= 0
+                    && args[1][0] >= 0) {
+                dequantizedFrom[args[1][0]] = args[0][0];
+            }
+        }
+        for (int t = 0; t < n; t++) {
+            int from = dequantizedFrom[t];
+            if (from >= 0 && tensors.get(from).quantization() != null && tensors.get(from).quantization().perTensor()) {
+                tensors.set(t, tensors.get(t).withStep(tensors.get(from).quantization().scale()[0]));
+            }
         }
         List<Io> inputs = ios(fb, sg, 1, tensors, "SubGraph.inputs");
         List<Io> outputs = ios(fb, sg, 2, tensors, "SubGraph.outputs");
         if (inputs.isEmpty()) throw invalid("its main subgraph has no inputs");
         if (outputs.isEmpty()) throw invalid("its main subgraph has no outputs");
-
-        FlatBuffer.Vector ops = fb.vector(sg, 3, 4, MAX_OPERATORS, "SubGraph.operators");
-        Set<String> used = new LinkedHashSet<>();
-        for (int i = 0; i < ops.length(); i++) {
-            FlatBuffer.Table op = fb.tableAt(ops, i, "operator " + i);
-            long idx = fb.u32(op, 0, 0, "operator " + i + " opcode_index");
-            if (idx >= opNames.size()) throw invalid("operator " + i + " has opcode index " + idx + " of " + opNames.size());
-            used.add(opNames.get((int) idx));
-            for (int slot : new int[] {1, 2}) {
-                FlatBuffer.Vector args = fb.vector(op, slot, 4, MAX_OPERATOR_ARGS, "operator " + i + " tensors");
-                for (int a = 0; a < args.length(); a++) {
-                    int t = fb.i32At(args, a);
-                    if (t < -1 || t >= n) throw invalid("operator " + i + " refers to tensor " + t + " of " + n);
-                }
-            }
-        }
         for (Io io : inputs) {
             if (!DTYPES.containsKey(typeCode(io.dtype())) || io.dtype().equals("float16")) {
                 throw unsupported("input \"" + io.name() + "\" has type " + io.dtype() + ", which cannot be verified");
@@ -220,11 +257,11 @@ public record TfliteModel(long schemaVersion, List<Io> inputs, List<Io> outputs,
                 .findFirst().orElse(-1);
     }
 
-    private static Invalid invalid(String why) {
+    static Invalid invalid(String why) {
         return new Invalid(why, false);
     }
 
-    private static Invalid unsupported(String why) {
+    static Invalid unsupported(String why) {
         return new Invalid(why, true);
     }
 

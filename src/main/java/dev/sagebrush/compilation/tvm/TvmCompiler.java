@@ -79,9 +79,15 @@ public final class TvmCompiler {
 
     /** What this host lacks to run the TVM tier, empty when it has everything. */
     public static List<String> missing() {
+        return missing(System.getProperty("os.arch"));
+    }
+
+    /** As above, for a JVM whose {@code os.arch} is {@code osArch} (the natives exist for one host architecture). */
+    static List<String> missing(String osArch) {
         List<String> m = new ArrayList<>();
-        if (!"amd64".equals(System.getProperty("os.arch")) && !"x86_64".equals(System.getProperty("os.arch"))) {
-            m.add("TVM (org.bytedeco:tvm " + "0.18.0-1.5.11) ships natives for linux-x86_64 hosts only");
+        if (!"amd64".equals(osArch) && !"x86_64".equals(osArch)) {
+            m.add("TVM (org.bytedeco:tvm " + "0.18.0-1.5.11) ships natives for linux-x86_64 hosts only, and this host is "
+                    + osArch);
         }
         try {
             Class.forName("org.bytedeco.tvm.presets.tvm", false, TvmCompiler.class.getClassLoader());
@@ -104,6 +110,7 @@ public final class TvmCompiler {
         Path out = Files.createDirectories(work.resolve("out"));
         Path script = copyResource("tvm_compile.py", work);
         copyResource("tvm_build.py", work);   // build options and schedule defaults, imported by the script
+        copyResource("tflite_rounding.py", work);   // TFLite's rounding of quantized averages, imported for TFLITE
         Path shim;
         try {
             // each frontend's pure-Python packages: the onnx stand-ins, or the tflite classes made by flatc

@@ -48,7 +48,9 @@ def load_tflite(path, shapes, dtypes):
     with open(path, "rb") as f:
         buf = f.read()
     model = tflite.Model.GetRootAsModel(buf, 0)
-    return relay.frontend.from_tflite(model, shape_dict=shapes, dtype_dict=dtypes)
+    mod, params = relay.frontend.from_tflite(model, shape_dict=shapes, dtype_dict=dtypes)
+    import tflite_rounding  # copied beside this script: quantized averages rounded as TFLite rounds them
+    return tflite_rounding.apply(mod), params
 
 
 def main():

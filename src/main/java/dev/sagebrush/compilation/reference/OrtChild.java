@@ -1,4 +1,4 @@
-package dev.sagebrush.compilation.onnx;
+package dev.sagebrush.compilation.reference;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sagebrush.compilation.CompilationFailure;
@@ -22,21 +22,21 @@ import java.util.Set;
  * (read-only); it has no network and runs under the compilation memory budget, so a model that makes ONNX Runtime
  * allocate without bound (ConstantOfShape 28000x28000) kills the child, not the server, and fails the job saying so.
  */
-final class OrtChild {
+public final class OrtChild {
     /** What the child produced, with the tensors read back and checked against their shapes. */
-    record Result(OrtChildProtocol.Response response, List<List<Tensor>> inputs, List<List<Tensor>> reference,
-                  List<List<Tensor>> compiledOutputs, List<String> command) {}
+    public record Result(OrtChildProtocol.Response response, List<List<Tensor>> inputs, List<List<Tensor>> reference,
+                  List<String> command) {}
 
     private static final long MAX_TENSOR_BYTES = 1L << 30;
 
     private final Path nativeDir;
 
     /** @param nativeDir the extracted linux-x64 libonnxruntime.so and libonnxruntime4j_jni.so */
-    OrtChild(Path nativeDir) {
+    public OrtChild(Path nativeDir) {
         this.nativeDir = nativeDir;
     }
 
-    Result run(SandboxedSteps steps, Path workDir, OrtChildProtocol.Request request, Duration timeout)
+    public Result run(SandboxedSteps steps, Path workDir, OrtChildProtocol.Request request, Duration timeout)
             throws IOException {
         ObjectMapper json = OrtChildProtocol.json();
         Path dir = Files.createDirectories(workDir.resolve("ort"));
@@ -50,8 +50,8 @@ final class OrtChild {
         SandboxedSteps.Outcome o = steps.runSandboxed("onnxruntime", cmd, dir, timeout, 64 * 1024);
         if (o.result().memoryExceeded()) {
             throw new CompilationFailure("ClientError: CompilationError: ONNX Runtime needed more memory than the "
-                    + "compilation budget of " + Limits.bytes(steps.limits().memoryBytes()) + " to load, optimize or "
-                    + "run this model (a tensor too large to materialize?), and was stopped. Reduce the model's or "
+                    + "compilation budget of " + Limits.bytes(steps.limits().memoryBytes()) + " to load or run "
+                    + "this model (a tensor too large to materialize?), and was stopped. Reduce the model's or "
                     + "the input shape's size.");
         }
         if (o.result().timedOut()) {
@@ -68,8 +68,7 @@ final class OrtChild {
         if (r.error() != null) throw new IOException("ONNX Runtime failed in the child: " + r.error());
         Path tensors = Path.of(request.tensorsDir());
         return new Result(r, read(workDir, tensors, "input", r.inputs()), read(workDir, tensors, "reference",
-                r.reference()), r.compiledOutputs() == null ? null : read(workDir, tensors, "compiled",
-                r.compiledOutputs()), cmd);
+                r.reference()), cmd);
     }
 
     private static List<List<Tensor>> read(Path root, Path dir, String kind, List<List<OrtChildProtocol.TensorMeta>> sets)

@@ -1,4 +1,4 @@
-package dev.sagebrush.compilation.onnx;
+package dev.sagebrush.compilation.reference;
 
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -10,35 +10,35 @@ import java.util.List;
  * directory. Tensor bytes travel as raw little-endian files named by position ({@link #tensorFile}), never by a name
  * the child chooses; the server reads them through {@code UntrustedFiles} and checks every size against the shape.
  */
-final class OrtChildProtocol {
+public final class OrtChildProtocol {
     static final String REQUEST = "ort-request.json";
     static final String RESPONSE = "ort-response.json";
     /** The response is small (descriptions, shapes); anything larger is not from our child. */
     static final long MAX_RESPONSE_BYTES = 16L << 20;
 
     /**
-     * @param runCompiled also run the optimized model here (x86_64 targets: the host is the target)
+     * @param model           the uploaded .onnx (or PyTorch's conversion of it)
+     * @param archiveRoot     the unpacked archive: external data must stay inside it
+     * @param dataInputConfig the job's, or null to take the shapes the model declares
+     * @param tensorsDir      where the child writes the inputs and the reference outputs
      */
-    record Request(String model, String archiveRoot, String dataInputConfig, String ortOut, String tensorsDir,
-                   boolean runCompiled) {}
+    public record Request(String model, String archiveRoot, String dataInputConfig, String tensorsDir) {}
 
     /** A tensor's metadata; its bytes are in {@link #tensorFile}. */
-    record TensorMeta(String name, int elementType, long[] shape) {}
+    public record TensorMeta(String name, int elementType, long[] shape) {}
 
     /**
      * Exactly one of {@code failure} (a job failure reason, "ClientError: ..."), {@code error} (ONNX Runtime or the
      * child broke) or the results is set.
      */
-    record Response(String ortVersion, String failure, String error, OrtModels.Description original,
-                    OrtModels.Description compiled, InputShapes.Resolved shapes, long optimizeNanos,
-                    List<List<TensorMeta>> inputs, List<List<TensorMeta>> reference,
-                    List<List<TensorMeta>> compiledOutputs, long compiledRunNanos) {
+    public record Response(String ortVersion, String failure, String error, OrtModels.Description original,
+                    InputShapes.Resolved shapes, List<List<TensorMeta>> inputs, List<List<TensorMeta>> reference) {
         static Response failure(String version, String failure) {
-            return new Response(version, failure, null, null, null, null, 0, null, null, null, 0);
+            return new Response(version, failure, null, null, null, null, null);
         }
 
         static Response error(String version, String error) {
-            return new Response(version, null, error, null, null, null, 0, null, null, null, 0);
+            return new Response(version, null, error, null, null, null, null);
         }
     }
 

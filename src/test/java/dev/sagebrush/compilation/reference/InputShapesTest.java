@@ -1,4 +1,4 @@
-package dev.sagebrush.compilation.onnx;
+package dev.sagebrush.compilation.reference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.sagebrush.compilation.onnx;
+package dev.sagebrush.compilation.reference;
 
 import ai.onnxruntime.OrtException;
 import dev.sagebrush.compilation.CompilationFailure;
@@ -11,9 +11,9 @@ import java.util.List;
 /**
  * The ONNX Runtime child: everything that parses or runs an uploaded ONNX model, in a JVM of its own inside the job's
  * sandbox (its own uid, only the job's directory, no network, the compilation memory budget). Arguments: the request
- * file and the response file ({@link OrtChildProtocol}). Steps, as the compiler did them in process before: check
- * external data, describe the model, resolve the input shapes, optimize to ORT format, run the original on random
- * inputs as the reference, and (x86_64) run the optimized model on the same inputs.
+ * file and the response file ({@link OrtChildProtocol}). Steps: check external data, describe the model, resolve the
+ * input shapes, and run the original on random inputs: its outputs are the reference that TVM's artifact must
+ * reproduce on the target.
  */
 public final class OrtChildMain {
     private OrtChildMain() {}
@@ -41,17 +41,6 @@ public final class OrtChildMain {
         OrtModels.Description original = describe(model, version);
         InputShapes.Resolved shapes = InputShapes.resolve(original.inputs(), r.dataInputConfig());
 
-        Path ort = Path.of(r.ortOut());
-        long t0 = System.nanoTime();
-        try {
-            OrtModels.optimize(model, ort, shapes.dimValues(), OnnxModelCompiler.LEVEL);
-        } catch (OrtException e) {
-            throw new CompilationFailure("ClientError: CompilationError: ONNX Runtime could not optimize the model "
-                    + "for " + shapes.json() + ": " + e.getMessage(), e);
-        }
-        long optimizeNanos = System.nanoTime() - t0;
-        OrtModels.Description compiled = OrtModels.describe(ort);
-
         Path tensors = Files.createDirectories(Path.of(r.tensorsDir()));
         List<List<Tensor>> inputs = RandomInputs.generate(original.inputs(), shapes.shapes());
         List<List<Tensor>> reference;
@@ -61,17 +50,8 @@ public final class OrtChildMain {
             throw new CompilationFailure("ClientError: CompilationError: The ONNX model does not run with inputs "
                     + shapes.json() + " in ONNX Runtime " + version + ": " + e.getMessage(), e);
         }
-        List<List<OrtChildProtocol.TensorMeta>> compiledOutputs = null;
-        long compiledNanos = 0;
-        if (r.runCompiled()) {
-            long t1 = System.nanoTime();
-            List<List<Tensor>> got = OrtModels.run(ort, ai.onnxruntime.OrtSession.SessionOptions.OptLevel.ALL_OPT,
-                    inputs);
-            compiledNanos = System.nanoTime() - t1;
-            compiledOutputs = write(tensors, "compiled", got);
-        }
-        return new OrtChildProtocol.Response(version, null, null, original, compiled, shapes, optimizeNanos,
-                write(tensors, "input", inputs), write(tensors, "reference", reference), compiledOutputs, compiledNanos);
+        return new OrtChildProtocol.Response(version, null, null, original, shapes, write(tensors, "input", inputs),
+                write(tensors, "reference", reference));
     }
 
     private static OrtModels.Description describe(Path file, String version) {

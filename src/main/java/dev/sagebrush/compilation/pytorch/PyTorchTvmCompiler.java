@@ -1,4 +1,4 @@
-package dev.sagebrush.compilation.onnx;
+package dev.sagebrush.compilation.pytorch;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -13,6 +13,13 @@ import dev.sagebrush.compilation.ModelCompiler;
 import dev.sagebrush.compilation.toolchain.SandboxedSteps;
 import dev.sagebrush.compilation.toolchain.TargetArch;
 import dev.sagebrush.compilation.toolchain.ToolchainException;
+import dev.sagebrush.compilation.reference.ElementTypes;
+import dev.sagebrush.compilation.reference.InputShapes;
+import dev.sagebrush.compilation.reference.RandomInputs;
+import dev.sagebrush.compilation.reference.SandboxedPython;
+import dev.sagebrush.compilation.reference.Tensor;
+import dev.sagebrush.compilation.reference.TensorSpec;
+import dev.sagebrush.compilation.tvm.TvmPipeline;
 import dev.sagebrush.compilation.tvm.TvmTarget;
 import dev.sagebrush.jobs.Cancellation;
 import dev.sagebrush.jobs.sandbox.Limits;
@@ -38,11 +45,11 @@ import software.amazon.awssdk.services.sagemaker.model.DescribeCompilationJobRes
 public final class PyTorchTvmCompiler implements ModelCompiler {
     static final Path TORCH = Path.of("/usr/lib/python3/dist-packages/torch/__init__.py");
 
-    private final OnnxTvmCompiler tvm;
+    private final TvmPipeline tvm;
     private final long memoryBudget;
     private final dev.sagebrush.jobs.sandbox.Sandboxes sandboxes;
 
-    public PyTorchTvmCompiler(OnnxTvmCompiler tvm, dev.sagebrush.jobs.sandbox.Sandboxes sandboxes, long memoryBudget) {
+    public PyTorchTvmCompiler(TvmPipeline tvm, dev.sagebrush.jobs.sandbox.Sandboxes sandboxes, long memoryBudget) {
         this.tvm = tvm;
         this.sandboxes = sandboxes;
         this.memoryBudget = memoryBudget;
@@ -70,27 +77,27 @@ public final class PyTorchTvmCompiler implements ModelCompiler {
                     + " was checked and is a valid PYTORCH archive.");
         }
         CompilationTarget target = CompilationTargets.of(job.outputConfig());
-        TargetArch arch = OnnxTvmCompiler.checkTarget(target);
-        TvmTarget tvmTarget = OnnxTvmCompiler.tvmTarget(target, arch);
+        TargetArch arch = TvmPipeline.checkTarget(target, "PYTORCH");
+        TvmTarget tvmTarget = TvmPipeline.tvmTarget(target, arch);
         try (SandboxedSteps steps = CompilerSandbox.open(sandboxes, workDir)) {
             steps.withLimits(Limits.COMPILER.withMemory(memoryBudget));
             Path conv = Files.createDirectories(workDir.resolve("build").resolve("torch"));
             List<TensorSpec> specs = new ArrayList<>();
             shapes.forEach((name, shape) -> specs.add(new TensorSpec(name, ElementTypes.FLOAT, shape, new String[0])));
             List<List<Tensor>> inputs = RandomInputs.generate(specs, shapes);
-            List<List<Path>> files = OnnxTvmCompiler.writeInputs(inputs, conv.resolve("inputs"));
+            List<List<Path>> files = TvmPipeline.writeInputs(inputs, conv.resolve("inputs"));
             Path onnx = conv.resolve("model.onnx");
             JsonNode res = convert(steps, workDir, conv, model.main(), onnx, specs, files);
             cancellation.check();
 
             List<List<Tensor>> reference = SandboxedPython.outputs(workDir, conv, res, files.size(), k -> "output" + k);
-            List<TensorSpec> outSpecs = SandboxedPython.specs(reference.get(0));
             Map<String, long[]> ordered = new LinkedHashMap<>(shapes);
             InputShapes.Resolved resolved = new InputShapes.Resolved(ordered, Map.of(), false, List.of());
             String torch = res.path("torch_version").asText();
             return tvm.compileVerifyPublish(job, target, tvmTarget, "PYTORCH", onnx,
-                    new OrtModels.Description(specs, outSpecs, List.of()), resolved, inputs, reference,
+                    specs, resolved, inputs, reference,
                     "torch " + torch + " (Debian python3-torch) running the original TorchScript model, same inputs",
+                    Map.of(),
                     "TorchScript -> ONNX with torch " + torch + ": torch.jit.load, torch.onnx.export(opset_version=13, "
                             + "input_names=" + String.join(",", shapes.keySet()) + "), in the job's sandbox",
                     workDir, steps, cancellation);
@@ -118,7 +125,7 @@ public final class PyTorchTvmCompiler implements ModelCompiler {
         }
         if (r.timedOut()) {
             throw new CompilationFailure("ClientError: CompilationError: Converting the PyTorch model did not finish "
-                    + "within " + OnnxTvmCompiler.STEP_TIMEOUT.toSeconds() + " s.");
+                    + "within " + TvmPipeline.STEP_TIMEOUT.toSeconds() + " s.");
         }
         JsonNode res = run.result();
         if (res == null) {

@@ -1,4 +1,4 @@
-package dev.sagebrush.compilation.onnx;
+package dev.sagebrush.compilation.reference;
 
 import dev.sagebrush.compilation.CompilationFailure;
 import java.io.IOException;
@@ -20,9 +20,9 @@ import java.util.List;
  * messages that can hold tensors: graphs (initializers, sparse initializers, node attributes, subgraphs), functions
  * and training info.
  */
-final class OnnxExternalData {
+public final class OnnxExternalData {
     /** A tensor whose data is external, as written in the model. */
-    record Reference(String tensor, String location, Long offset, Long length) {}
+    public record Reference(String tensor, String location, Long offset, Long length) {}
 
     private static final int MAX_DEPTH = 64;
     // Message kinds the scan descends into.
@@ -32,7 +32,7 @@ final class OnnxExternalData {
     private OnnxExternalData() {}
 
     /** Refuses the model unless every external data reference stays inside {@code archiveRoot}. */
-    static void check(Path model, Path archiveRoot) throws IOException {
+    public static void check(Path model, Path archiveRoot) throws IOException {
         Path base = model.toAbsolutePath().getParent();
         Path root = archiveRoot.toAbsolutePath().normalize();
         for (Reference r : references(model)) {

@@ -1,4 +1,4 @@
-package dev.sagebrush.compilation.onnx;
+package dev.sagebrush.compilation.reference;
 
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxJavaType;
@@ -19,13 +19,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * ONNX Runtime through its Java API (the jar's own native library): describe a model, write its optimized ORT form,
+ * ONNX Runtime through its Java API (the jar's own native library), the verification reference: describe a model and
  * run it. Used only inside the sandboxed ONNX Runtime child ({@link OrtChildMain}), never in the server JVM. Every session uses one intra-op thread: the server shares its cores with other jobs, and a fixed
  * thread count keeps reductions in the same order between the reference and the compiled run.
  */
-final class OrtModels {
+public final class OrtModels {
     /** A model's declared tensors; {@code unsupported} lists inputs/outputs that are not plain numeric tensors. */
-    record Description(List<TensorSpec> inputs, List<TensorSpec> outputs, List<String> unsupported) {}
+    public record Description(List<TensorSpec> inputs, List<TensorSpec> outputs, List<String> unsupported) {}
 
     private OrtModels() {}
 
@@ -37,12 +37,12 @@ final class OrtModels {
      * The onnxruntime jar's version, from its manifest: the server names it in manifests and messages without loading
      * ONNX Runtime (which only ever runs in the sandboxed child).
      */
-    static String version() {
+    public static String version() {
         String v = OrtEnvironment.class.getPackage().getImplementationVersion();
         return v == null ? "unknown" : v;
     }
 
-    static Description describe(Path model) throws OrtException {
+    public static Description describe(Path model) throws OrtException {
         try (SessionOptions so = options(OptLevel.NO_OPT); OrtSession s = env().createSession(model.toString(), so)) {
             List<String> unsupported = new ArrayList<>();
             return new Description(specs(s.getInputInfo(), "input", unsupported),
@@ -51,25 +51,9 @@ final class OrtModels {
     }
 
     /**
-     * Writes {@code out} in ORT format after applying {@code level} with the given symbolic dimensions fixed. The
-     * session is created only for its side effect: ONNX Runtime serializes the optimized graph while loading.
+     * Runs the model once per input set; returns the outputs of every set, in the model's output order.
      */
-    static void optimize(Path model, Path out, Map<String, Long> dimValues, OptLevel level) throws OrtException {
-        try (SessionOptions so = options(level)) {
-            for (Map.Entry<String, Long> e : dimValues.entrySet()) {
-                so.setSymbolicDimensionValue(e.getKey(), e.getValue());
-            }
-            so.addConfigEntry("session.save_model_format", "ORT");
-            so.setOptimizedModelFilePath(out.toString());
-            env().createSession(model.toString(), so).close();
-        }
-    }
-
-    /**
-     * Runs the model once per input set; returns the outputs of every set, in the model's output order. A model
-     * in ORT format is loaded with the default level, as a deployment would load it (it is not re-optimized).
-     */
-    static List<List<Tensor>> run(Path model, OptLevel level, List<List<Tensor>> inputSets) throws OrtException {
+    public static List<List<Tensor>> run(Path model, OptLevel level, List<List<Tensor>> inputSets) throws OrtException {
         List<List<Tensor>> results = new ArrayList<>();
         try (SessionOptions so = options(level); OrtSession s = env().createSession(model.toString(), so)) {
             for (List<Tensor> inputs : inputSets) {

@@ -1,4 +1,4 @@
-package dev.sagebrush.compilation.onnx;
+package dev.sagebrush.compilation.reference;
 
 import dev.sagebrush.compilation.CompilationFailure;
 import dev.sagebrush.compilation.DataInputLayout;
@@ -113,7 +113,7 @@ public final class InputShapes {
                 + "the graph: the artifact keeps it dynamic (verified with " + value + ")";
     }
 
-    static String describe(List<TensorSpec> inputs) {
+    public static String describe(List<TensorSpec> inputs) {
         return inputs.stream().map(i -> "\"" + i.name() + "\" " + i.dtype() + " " + i.describeShape())
                 .collect(Collectors.joining(", "));
     }

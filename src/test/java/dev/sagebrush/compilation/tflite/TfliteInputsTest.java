@@ -1,9 +1,10 @@
-package dev.sagebrush.compilation.onnx;
+package dev.sagebrush.compilation.tflite;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.sagebrush.compilation.tflite.TfliteModel;
+import dev.sagebrush.compilation.reference.InputShapes;
+import dev.sagebrush.compilation.reference.TensorSpec;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package dev.sagebrush.compilation.onnx;
+package dev.sagebrush.compilation.reference;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -8,8 +8,8 @@ import java.nio.ByteOrder;
  * runner can pass through. Strings, float16/bfloat16, complex and float8 are left out, so a model with such an input
  * or output is refused before compiling rather than published unverified.
  */
-final class ElementTypes {
-    static final int FLOAT = 1, UINT8 = 2, INT8 = 3, INT16 = 5, INT32 = 6, INT64 = 7, BOOL = 9, DOUBLE = 11;
+public final class ElementTypes {
+    public static final int FLOAT = 1, UINT8 = 2, INT8 = 3, INT16 = 5, INT32 = 6, INT64 = 7, BOOL = 9, DOUBLE = 11;
 
     private ElementTypes() {}
 
@@ -17,7 +17,7 @@ final class ElementTypes {
      * The ONNX TensorProto code of ORT Java's enum. Its {@code value} field is ORT's own numbering, not ONNX's
      * (FLOAT is 10 there), so the mapping goes by name.
      */
-    static int of(ai.onnxruntime.TensorInfo.OnnxTensorType t) {
+    public static int of(ai.onnxruntime.TensorInfo.OnnxTensorType t) {
         return switch (t.name().substring("ONNX_TENSOR_ELEMENT_DATA_TYPE_".length())) {
             case "FLOAT" -> FLOAT;
             case "UINT8" -> UINT8;
@@ -39,14 +39,14 @@ final class ElementTypes {
         };
     }
 
-    static boolean supported(int t) {
+    public static boolean supported(int t) {
         return switch (t) {
             case FLOAT, UINT8, INT8, INT16, INT32, INT64, BOOL, DOUBLE -> true;
             default -> false;
         };
     }
 
-    static int size(int t) {
+    public static int size(int t) {
         return switch (t) {
             case UINT8, INT8, BOOL -> 1;
             case INT16 -> 2;
@@ -56,7 +56,7 @@ final class ElementTypes {
         };
     }
 
-    static String dtype(int t) {
+    public static String dtype(int t) {
         return switch (t) {
             case FLOAT -> "float32";
             case UINT8 -> "uint8";
@@ -78,8 +78,24 @@ final class ElementTypes {
         };
     }
 
+    /** The element type of a numpy-style dtype name (as TFLite models and the reference scripts give them). */
+    public static int fromDtype(String dtype) {
+        return switch (dtype) {
+            case "float32" -> FLOAT;
+            case "float64" -> DOUBLE;
+            case "uint8" -> UINT8;
+            case "int8" -> INT8;
+            case "int16" -> INT16;
+            case "int32" -> INT32;
+            case "int64" -> INT64;
+            case "bool" -> BOOL;
+            default -> throw new dev.sagebrush.compilation.CompilationFailure("ClientError: CompilationError: The "
+                    + "TFLite model has a tensor of type " + dtype + ", which this server cannot verify.");
+        };
+    }
+
     /** Element {@code i} of a little-endian raw tensor as a double, for comparison. */
-    static double get(ByteBuffer le, int t, int i) {
+    public static double get(ByteBuffer le, int t, int i) {
         ByteBuffer b = le.order(ByteOrder.LITTLE_ENDIAN);
         return switch (t) {
             case FLOAT -> b.getFloat(i * 4);

@@ -1,14 +1,18 @@
-package dev.sagebrush.compilation.onnx;
+package dev.sagebrush.compilation.tvm;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sagebrush.compilation.ArtifactPublisher;
 import dev.sagebrush.compilation.CompilationTarget;
 import dev.sagebrush.compilation.DlrLayout;
-import dev.sagebrush.compilation.tvm.GraphRunner;
-import dev.sagebrush.compilation.tvm.TvmCompiler;
-import dev.sagebrush.compilation.tvm.TvmTarget;
+import dev.sagebrush.compilation.reference.ElementTypes;
+import dev.sagebrush.compilation.reference.InputShapes;
+import dev.sagebrush.compilation.reference.OutputComparison;
+import dev.sagebrush.compilation.reference.RandomInputs;
+import dev.sagebrush.compilation.reference.Tensor;
+import dev.sagebrush.compilation.reference.TensorSpec;
 import java.util.List;
+import java.util.Map;
 import software.amazon.awssdk.services.sagemaker.model.DescribeCompilationJobResponse;
 
 /** The manifest of a neural network compiled by TVM: what was built, for which CPU, how, and how it was verified. */
@@ -18,9 +22,10 @@ final class TvmManifest {
     private TvmManifest() {}
 
     static ObjectNode of(DescribeCompilationJobResponse job, CompilationTarget target, TvmTarget t, String framework,
-                         InputShapes.Resolved shapes, OrtModels.Description model, List<Tensor> outputs,
-                         TvmCompiler.Result c, GraphRunner.Run run, OnnxVerification onTarget,
-                         OnnxVerification tvmRuntime, String reference, String conversion) {
+                         InputShapes.Resolved shapes, List<TensorSpec> modelInputs, List<Tensor> outputs,
+                         TvmCompiler.Result c, GraphRunner.Run run, OutputComparison onTarget,
+                         OutputComparison tvmRuntime, String reference, Map<String, Double> quantizedTolerance,
+                         String conversion) {
         ObjectNode m = ArtifactPublisher.newManifest();
         m.put("schema_version", 1);
         m.put("compilation_job_arn", job.compilationJobArn());
@@ -41,7 +46,8 @@ final class TvmManifest {
         m.put("llvm_target", c.llvmTarget());
         if (conversion != null) m.put("conversion", conversion);
         m.put("compiler_command", (framework.equals("TFLITE") ? "relay.frontend.from_tflite(tflite.Model"
-                + ".GetRootAsModel(model, 0), shape_dict=" + shapes.json() + ")"
+                + ".GetRootAsModel(model, 0), shape_dict=" + shapes.json() + "), then tflite_rounding.apply (integer "
+                + "AVERAGE_POOL_2D and MEAN round to nearest as TFLite's kernels do, where TVM's lowering truncates)"
                 : "relay.frontend.from_onnx(model, shapes=" + shapes.json() + ", freeze_params=True)")
                 + "; with PassContext(opt_level=3) and "
                 + "Sagebrush's defaults for TVM's untuned x86 schedules (tvm_build.py: NCHWc channel blocks shared "
@@ -68,7 +74,7 @@ final class TvmManifest {
             shapes.notes().forEach(notes::add);
         }
         ArrayNode inputs = m.putArray("inputs");
-        for (TensorSpec in : model.inputs()) {
+        for (TensorSpec in : modelInputs) {
             ObjectNode i = inputs.addObject().put("name", in.name()).put("dtype", in.dtype());
             ArrayNode s = i.putArray("shape");
             for (long d : shapes.shapes().get(in.name())) s.add(d);
@@ -84,7 +90,8 @@ final class TvmManifest {
         ver.put("status", onTarget.passed() && (tvmRuntime == null || tvmRuntime.passed()) ? "PASSED" : "FAILED")
                 .put("reference", reference)
                 .put("inputs", RandomInputs.SETS + " seeded random sets: standard normal, uniform [-4, 4], uniform "
-                        + "[0, 1); integer and bool inputs 0 or 1")
+                        + "[0, 1); integer and bool inputs 0 or 1"
+                        + (quantizedTolerance.isEmpty() ? "" : ", quantized integer inputs uniform over their type"))
                 .put("method", "graph-executor run of the published compiled.so + compiled.params with the graph of "
                         + "compiled_model.json on the target CPU (" + (t.arch().runsNatively() ? "natively"
                         : "under " + t.arch().qemu()) + "), by tvm_graph_run.c, a minimal single-threaded graph "
@@ -94,8 +101,10 @@ final class TvmManifest {
                         + "model's outputs on " + t.arch().id() + " within tolerance; it does not prove DLR's own "
                         + "thread pool or any operator that calls back into the runtime (none was called)")
                 .put("sets", onTarget.sets()).put("values", onTarget.values()).put("mismatches", onTarget.mismatches())
-                .put("max_abs_diff", onTarget.maxAbsDiff()).put("tolerance", OnnxVerification.TOLERANCE)
-                .put("tolerance_rule", "absolute, relative above magnitude 1; integer outputs exact")
+                .put("max_abs_diff", onTarget.maxAbsDiff()).put("tolerance", OutputComparison.TOLERANCE)
+                .put("tolerance_rule", "absolute, relative above magnitude 1; integer outputs exact"
+                        + (quantizedTolerance.isEmpty() ? "" : "; quantized outputs within an absolute tolerance "
+                        + "of their own, a few quantization steps in the output's units: " + quantizedTolerance))
                 .put("runner_compile_command", String.join(" ", run.compileCommand()))
                 .put("run_command", String.join(" ", run.runCommand()))
                 .put("runner_report", run.report())

@@ -1,4 +1,4 @@
-package dev.sagebrush.compilation.onnx;
+package dev.sagebrush.compilation.reference;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -21,16 +21,18 @@ import java.util.function.IntFunction;
  * {@code /usr/bin/python3} in the job's sandbox: request.json in (the inputs' files per verification set), result.json
  * and {@code ref-<set>-<output>.bin} out. Callers turn what happened into their framework's FailureReasons.
  */
-final class SandboxedPython {
+public final class SandboxedPython {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Where the scripts are among the resources (beside the classes that used them first). */
+    private static final String SCRIPTS = "/dev/sagebrush/compilation/onnx/";
 
     /** @param result the script's result.json, or null when it wrote none (killed, crashed, out of memory or time) */
-    record Run(SandboxedProcess.Result process, JsonNode result) {}
+    public record Run(SandboxedProcess.Result process, JsonNode result) {}
 
     private SandboxedPython() {}
 
     /** A request naming each input (name, dtype, shape) and its file in every set; the caller adds its own keys. */
-    static ObjectNode request(Path dir, List<TensorSpec> specs, Map<String, long[]> shapes, List<List<Path>> files) {
+    public static ObjectNode request(Path dir, List<TensorSpec> specs, Map<String, long[]> shapes, List<List<Path>> files) {
         ObjectNode req = JSON.createObjectNode().put("out_dir", dir.toAbsolutePath().toString());
         var inputs = req.putArray("inputs");
         for (int i = 0; i < specs.size(); i++) {
@@ -43,10 +45,10 @@ final class SandboxedPython {
         return req;
     }
 
-    static Run run(SandboxedSteps steps, Path workDir, Path dir, String script, String label, ObjectNode request)
+    public static Run run(SandboxedSteps steps, Path workDir, Path dir, String script, String label, ObjectNode request)
             throws IOException {
         Path copy = dir.resolve(script);
-        try (InputStream in = SandboxedPython.class.getResourceAsStream(script)) {
+        try (InputStream in = SandboxedPython.class.getResourceAsStream(SCRIPTS + script)) {
             if (in == null) throw new IllegalStateException(script + " resource missing from the build");
             Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
         }
@@ -56,7 +58,7 @@ final class SandboxedPython {
         Path reqFile = dir.resolve("request.json");
         Files.write(reqFile, JSON.writeValueAsBytes(request));
         SandboxedProcess.Result r = steps.runSandboxed(label, List.of("/usr/bin/python3", copy.toString(),
-                reqFile.toString()), dir, OnnxTvmCompiler.STEP_TIMEOUT, 64 * 1024).result();
+                reqFile.toString()), dir, dev.sagebrush.compilation.tvm.TvmPipeline.STEP_TIMEOUT, 64 * 1024).result();
         boolean wrote = !r.memoryExceeded() && !r.timedOut() && UntrustedFiles.isRegularFile(workDir, result);
         return new Run(r, wrote ? JSON.readTree(UntrustedFiles.read(workDir, result, 1 << 20)) : null);
     }
@@ -65,14 +67,14 @@ final class SandboxedPython {
      * The reference outputs the script wrote, per set: {@code result.outputs} gives each output's shape and dtype
      * (float32 when absent), {@code names} its name; every file must hold exactly that many bytes.
      */
-    static List<List<Tensor>> outputs(Path workDir, Path dir, JsonNode result, int sets, IntFunction<String> names)
+    public static List<List<Tensor>> outputs(Path workDir, Path dir, JsonNode result, int sets, IntFunction<String> names)
             throws IOException {
         List<List<Tensor>> reference = new ArrayList<>();
         for (int s = 0; s < sets; s++) {
             List<Tensor> set = new ArrayList<>();
             int k = 0;
             for (JsonNode o : result.path("outputs")) {
-                int type = TfliteTvmCompiler.elementType(o.path("dtype").asText("float32"));
+                int type = ElementTypes.fromDtype(o.path("dtype").asText("float32"));
                 long[] shape = new long[o.path("shape").size()];
                 long n = ElementTypes.size(type);
                 for (int d = 0; d < shape.length; d++) n *= shape[d] = o.path("shape").get(d).asLong();
@@ -84,9 +86,5 @@ final class SandboxedPython {
             reference.add(set);
         }
         return reference;
-    }
-
-    static List<TensorSpec> specs(List<Tensor> outputs) {
-        return outputs.stream().map(t -> new TensorSpec(t.name(), t.elementType(), t.shape(), new String[0])).toList();
     }
 }
