@@ -8,8 +8,6 @@ import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import io.undertow.util.HeaderMap;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.List;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.UUID;
@@ -237,10 +235,20 @@ public final class Gateway implements HttpHandler {
 
     static SigV4Verifier.RequestHead head(HttpServerExchange exchange) {
         HeaderMap headers = exchange.getRequestHeaders();
-        List<String> names = new ArrayList<>();
-        for (HttpString name : headers.getHeaderNames()) {
-            names.add(name.toString());
-        }
+        // The names as the header map holds them, without copying them into a set first (once per request).
+        Iterable<String> names = () -> new java.util.Iterator<>() {
+            private final java.util.Iterator<io.undertow.util.HeaderValues> values = headers.iterator();
+
+            @Override
+            public boolean hasNext() {
+                return values.hasNext();
+            }
+
+            @Override
+            public String next() {
+                return values.next().getHeaderName().toString();
+            }
+        };
         return new SigV4Verifier.RequestHead(exchange.getRequestMethod().toString(), exchange.getRequestURI(),
                 exchange.getQueryString(), headers::getFirst, names);
     }
