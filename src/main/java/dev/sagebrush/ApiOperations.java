@@ -56,7 +56,8 @@ final class ApiOperations {
                 .add(Operation.noOutput("DeleteCompilationJob", DeleteCompilationJobRequest::builder, compilation::delete))
                 // Training jobs
                 .add(Operation.of("CreateTrainingJob", CreateTrainingJobRequest::builder, training::create))
-                .add(Operation.of("DescribeTrainingJob", DescribeTrainingJobRequest::builder, training::describeWire))
+                .add(Operation.of("DescribeTrainingJob", DescribeTrainingJobRequest::builder, training::describeWire)
+                        .inMemory(training::describeWireInMemory))
                 .add(Operation.of("ListTrainingJobs", ListTrainingJobsRequest::builder, trainingListing::list))
                 .add(Operation.noOutput("StopTrainingJob", StopTrainingJobRequest::builder, training::stop))
                 // Tags, for every resource kind, by ARN

@@ -21,7 +21,9 @@ import dev.sagebrush.logs.CloudWatchLogs;
 import dev.sagebrush.metrics.CloudWatchMetrics;
 import dev.sagebrush.protocol.wire.JsonWire;
 import dev.sagebrush.protocol.InputValidator;
+import dev.sagebrush.store.ReadCache;
 import dev.sagebrush.store.SqlResourceStore;
+import dev.sagebrush.store.SqliteResourceStore;
 import dev.sagebrush.telemetry.MetricsEndpoint;
 import dev.sagebrush.telemetry.OpsMetrics;
 import dev.sagebrush.telemetry.RequestTelemetry;
@@ -98,6 +100,8 @@ public final class Sagebrush implements AutoCloseable {
 
     /** How often the change feed is read when nothing signalled a write (a lost NOTIFY costs at most this). */
     private static final Duration FEED_POLL = Duration.ofMillis(500);
+    /** Training jobs whose Describe is kept in memory (~2 kB each): the ones being watched, not the whole history. */
+    private static final int DESCRIBE_CACHE_ROWS = 4096;
 
     private final Deque<AutoCloseable> toClose = new ArrayDeque<>();
     private final Undertow undertow;
@@ -174,8 +178,10 @@ public final class Sagebrush implements AutoCloseable {
                 new TrainingTelemetry(logs, metrics, clock), containers, trainingVolumes);
         TrainingController trainingController = closeLater(new TrainingController(store, codec, clock,
                 trainingRunner, config.training().workers(), nodeId, lease, Duration.ofSeconds(1)).start());
+        // Describe from memory while provably current: only where this process sees every write (see ReadCache).
+        ReadCache describeCache = store instanceof SqliteResourceStore ? new ReadCache(store, DESCRIBE_CACHE_ROWS) : null;
         TrainingJobs training = new TrainingJobs(store, codec, trainingController::wake,
-                config.training().maxInstances());
+                config.training().maxInstances(), describeCache);
         TrainingJobListing trainingListing = new TrainingJobListing(store, codec, tokens);
         Tags tags = new Tags(store, tokens);
         // Closed after the change follower (registered later, closed first), while the store is still open: writes the
@@ -206,6 +212,7 @@ public final class Sagebrush implements AutoCloseable {
         // the work queue of its kind's controller.
         ChangeFollower changes = closeLater(new ChangeFollower(store, searches.loadedAt(), FEED_POLL));
         searches.follow(changes);
+        if (describeCache != null) describeCache.follow(changes);
         changes.subscribe(compilationController::onChanges).subscribe(trainingController::onChanges);
         if (nb.runInstances()) changes.subscribe(notebookController::onChanges);
         changes.start();

@@ -73,20 +73,48 @@ final class RootPathSigner {
         return t.replaceAll(" +", " ");
     }
 
-    static byte[] sha256(byte[] data) {
+    /**
+     * One SHA-256 and one HMAC engine per thread: {@code getInstance} walks the security providers on every call, and
+     * that lookup cost more than hashing a small request. The HMAC engine keeps the key it was last given: the
+     * signature of every call with the same cached signing key needs no new initialisation.
+     */
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(data);
+            return MessageDigest.getInstance("SHA-256");
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
+    });
+
+    private static final class KeyedMac {
+        final Mac mac;
+        byte[] key; // the array the engine holds, compared by identity: keys are never modified
+
+        KeyedMac() {
+            try {
+                mac = Mac.getInstance("HmacSHA256");
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    private static final ThreadLocal<KeyedMac> HMAC = ThreadLocal.withInitial(KeyedMac::new);
+
+    static byte[] sha256(byte[] data) {
+        return SHA256.get().digest(data); // digest() leaves the engine reset for the next call
     }
 
     private static byte[] hmac(byte[] key, String data) {
+        KeyedMac m = HMAC.get();
         try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            return mac.doFinal(data.getBytes(StandardCharsets.UTF_8));
+            if (m.key != key) {
+                m.mac.init(new SecretKeySpec(key, "HmacSHA256"));
+                m.key = key;
+            }
+            return m.mac.doFinal(data.getBytes(StandardCharsets.UTF_8)); // doFinal resets, keeping the key
         } catch (GeneralSecurityException e) {
+            m.key = null;
             throw new IllegalStateException(e);
         }
     }

@@ -10,7 +10,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
-import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -180,15 +179,18 @@ public final class SigV4Verifier {
      * answer and wording for the same case.
      */
     private static void requireAmzHeadersSigned(RequestHead head, AuthorizationHeader auth) {
-        Set<String> signed = new HashSet<>(auth.signedHeaders());
-        Set<String> unsigned = new TreeSet<>();
+        List<String> signed = auth.signedHeaders(); // a handful of names: a scan is cheaper than a set
+        Set<String> unsigned = null;
         for (String name : head.headerNames()) {
-            String lower = name.toLowerCase(Locale.ROOT);
-            if (lower.startsWith("x-amz-") && !signed.contains(lower)) {
-                unsigned.add(lower);
+            if (name.regionMatches(true, 0, "x-amz-", 0, 6)) {
+                String lower = name.toLowerCase(Locale.ROOT);
+                if (!signed.contains(lower)) {
+                    if (unsigned == null) unsigned = new TreeSet<>();
+                    unsigned.add(lower);
+                }
             }
         }
-        if (!unsigned.isEmpty()) {
+        if (unsigned != null) {
             throw new AwsException("AccessDeniedException", 403, "There were headers present in the request which were "
                     + "not signed (HeadersNotSigned: " + String.join(", ", unsigned) + ")");
         }

@@ -8,8 +8,6 @@ import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import io.undertow.util.HeaderMap;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.List;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.UUID;
@@ -30,6 +28,9 @@ public final class Gateway implements HttpHandler {
     private static final HttpString REQUEST_ID = new HttpString("x-amzn-RequestId");
     private static final String CONTENT_TYPE = "application/x-amz-json-1.1";
     private static final String TARGET_PREFIX = "SageMaker.";
+    private static final HttpString SECURITY_TOKEN = new HttpString("X-Amz-Security-Token");
+    /** Bodies up to this size may be read and answered on the I/O thread (a Describe's is a few dozen bytes). */
+    static final long IO_THREAD_MAX_BODY = 16 * 1024;
     /** The whole body must arrive within this long (8 MiB at 140 KB/s); slower clients are disconnected. */
     static final long BODY_DEADLINE_MILLIS = 60_000;
 
@@ -49,27 +50,57 @@ public final class Gateway implements HttpHandler {
 
     private final OperationTable operations;
     private final Authenticator authenticator;
+    /** True for a request whose {@link Authenticator#check} and verification never block; null: for none. */
+    private final java.util.function.Predicate<HttpServerExchange> authenticatesInMemory;
     private final InputValidator validator;
     private final JsonCodec codec;
     private final Clock clock;
     private final int maxBodyBytes;
     private final HttpHandler next;
 
+    /**
+     * SigV4 clients. Verifying a long-term key's signature is arithmetic on the headers and body against keys held in
+     * memory, so such requests may be answered on the I/O thread; temporary credentials
+     * ({@code X-Amz-Security-Token}) are checked against the store, so those always go to a worker.
+     */
     public Gateway(OperationTable operations, SigV4Verifier verifier, InputValidator validator, JsonCodec codec,
                    Clock clock, int maxBodyBytes, HttpHandler next) {
-        this(operations, exchange -> verifier.check(head(exchange))::complete, validator, codec, clock, maxBodyBytes,
-                next);
+        this(operations, exchange -> verifier.check(head(exchange))::complete,
+                exchange -> !exchange.getRequestHeaders().contains(SECURITY_TOKEN), validator, codec, clock,
+                maxBodyBytes, next);
     }
 
     public Gateway(OperationTable operations, Authenticator authenticator, InputValidator validator, JsonCodec codec,
                    Clock clock, int maxBodyBytes, HttpHandler next) {
+        this(operations, authenticator, null, validator, codec, clock, maxBodyBytes, next);
+    }
+
+    private Gateway(OperationTable operations, Authenticator authenticator,
+                    java.util.function.Predicate<HttpServerExchange> authenticatesInMemory, InputValidator validator,
+                    JsonCodec codec, Clock clock, int maxBodyBytes, HttpHandler next) {
         this.operations = operations;
         this.authenticator = authenticator;
+        this.authenticatesInMemory = authenticatesInMemory;
         this.validator = validator;
         this.codec = codec;
         this.clock = clock;
         this.maxBodyBytes = maxBodyBytes;
         this.next = next;
+    }
+
+    /**
+     * Whether this request may start on the I/O thread: its operation has an in-memory answer, its authentication
+     * never blocks, and its body is small and of a declared length (so reading it is one look at bytes already
+     * received, or a short wait that costs no thread). Everything else is dispatched to a worker at once, as before.
+     */
+    private boolean mayStartOnIoThread(HttpServerExchange exchange, String target) {
+        if (authenticatesInMemory == null || !target.startsWith(TARGET_PREFIX)) return false;
+        long length = exchange.getRequestContentLength();
+        if (length < 0 || length > IO_THREAD_MAX_BODY || !exchange.getRequestMethod().equals(io.undertow.util.Methods.POST)) {
+            return false;
+        }
+        Operation<?> operation = operations.find(target.substring(TARGET_PREFIX.length())).orElse(null);
+        return operation != null && operation.inMemory() != null && authenticatesInMemory.test(exchange);
     }
 
     @Override
@@ -79,7 +110,7 @@ public final class Gateway implements HttpHandler {
             next.handleRequest(exchange);
             return;
         }
-        if (exchange.isInIoThread()) {
+        if (exchange.isInIoThread() && !mayStartOnIoThread(exchange, target)) {
             // Features touch the store and may block; the IO threads must never wait.
             exchange.dispatch(this);
             return;
@@ -106,9 +137,10 @@ public final class Gateway implements HttpHandler {
         BodyReader.read(exchange, maxBodyBytes, BODY_DEADLINE_MILLIS,
                 (ex, body) -> {
                     // A body that was already in (the usual small call) arrives on this worker: answer here rather
-                    // than hop to another worker; one that arrived later is on the IO thread and must leave it.
+                    // than hop to another worker; one that arrived later is on the IO thread, where only a call
+                    // that started there (an in-memory answer) may go on.
                     if (ex.isInIoThread()) {
-                        ex.dispatch(() -> respond(ex, target, requestId, pending, body));
+                        respondOnIoThread(ex, target, requestId, pending, body);
                     } else {
                         respond(ex, target, requestId, pending, body);
                     }
@@ -116,15 +148,14 @@ public final class Gateway implements HttpHandler {
                 Gateway::sendError);
     }
 
+    /** One decoded, validated call from a verified client, ready to invoke. */
+    private record Call(Operation<?> operation, RequestContext context, SdkPojo input) {}
+
     private void respond(HttpServerExchange exchange, String target, String requestId,
                          Function<byte[], SigV4Verifier.Verified> pending, byte[] body) {
         try {
-            SdkPojo output = handle(exchange, target, requestId, pending, body);
-            exchange.setStatusCode(200);
-            exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, CONTENT_TYPE);
-            // Operations without an output shape answer an empty body, as AWS does.
-            exchange.getResponseSender().send(output == null ? ByteBuffer.allocate(0)
-                    : ByteBuffer.wrap(output instanceof PreEncoded wire ? wire.json() : codec.encode(output)));
+            Call call = prepare(exchange, target, requestId, pending, body);
+            send(exchange, call.operation().invoke(call.context(), call.input()));
         } catch (AwsException e) {
             sendError(exchange, e);
         } catch (RuntimeException | OutOfMemoryError e) {
@@ -134,8 +165,49 @@ public final class Gateway implements HttpHandler {
         }
     }
 
-    private SdkPojo handle(HttpServerExchange exchange, String target, String requestId,
-                           Function<byte[], SigV4Verifier.Verified> pending, byte[] body) {
+    /**
+     * On the I/O thread: verifies, decodes and validates (arithmetic on bytes in memory), then answers from memory
+     * if the operation can; otherwise the call goes to a worker, as any other.
+     */
+    private void respondOnIoThread(HttpServerExchange exchange, String target, String requestId,
+                                   Function<byte[], SigV4Verifier.Verified> pending, byte[] body) {
+        if (!mayStartOnIoThread(exchange, target)) { // e.g. a large body that arrived after its worker let go
+            exchange.dispatch(() -> respond(exchange, target, requestId, pending, body));
+            return;
+        }
+        try {
+            Call call = prepare(exchange, target, requestId, pending, body);
+            SdkPojo answer = call.operation().invokeInMemory(call.context(), call.input());
+            if (answer != null) {
+                send(exchange, answer);
+                return;
+            }
+            exchange.dispatch(() -> {
+                try {
+                    send(exchange, call.operation().invoke(call.context(), call.input()));
+                } catch (AwsException e) {
+                    sendError(exchange, e);
+                } catch (RuntimeException | OutOfMemoryError e) {
+                    internalError(exchange, requestId, target, e);
+                }
+            });
+        } catch (AwsException e) {
+            sendError(exchange, e);
+        } catch (RuntimeException | OutOfMemoryError e) {
+            internalError(exchange, requestId, target, e);
+        }
+    }
+
+    private void send(HttpServerExchange exchange, SdkPojo output) {
+        exchange.setStatusCode(200);
+        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, CONTENT_TYPE);
+        // Operations without an output shape answer an empty body, as AWS does.
+        exchange.getResponseSender().send(output == null ? ByteBuffer.allocate(0)
+                : ByteBuffer.wrap(output instanceof PreEncoded wire ? wire.json() : codec.encode(output)));
+    }
+
+    private Call prepare(HttpServerExchange exchange, String target, String requestId,
+                         Function<byte[], SigV4Verifier.Verified> pending, byte[] body) {
         SigV4Verifier.Verified who = pending.apply(body);
         if (!target.startsWith(TARGET_PREFIX)) {
             throw AwsException.unknownOperation("Unknown operation " + target);
@@ -147,7 +219,7 @@ public final class Gateway implements HttpHandler {
         exchange.putAttachment(CONTEXT, context);
         SdkPojo input = decode(operation, body);
         validator.validate(name, input);
-        return operation.invoke(context, input);
+        return new Call(operation, context, input);
     }
 
     /**
@@ -163,10 +235,20 @@ public final class Gateway implements HttpHandler {
 
     static SigV4Verifier.RequestHead head(HttpServerExchange exchange) {
         HeaderMap headers = exchange.getRequestHeaders();
-        List<String> names = new ArrayList<>();
-        for (HttpString name : headers.getHeaderNames()) {
-            names.add(name.toString());
-        }
+        // The names as the header map holds them, without copying them into a set first (once per request).
+        Iterable<String> names = () -> new java.util.Iterator<>() {
+            private final java.util.Iterator<io.undertow.util.HeaderValues> values = headers.iterator();
+
+            @Override
+            public boolean hasNext() {
+                return values.hasNext();
+            }
+
+            @Override
+            public String next() {
+                return values.next().getHeaderName().toString();
+            }
+        };
         return new SigV4Verifier.RequestHead(exchange.getRequestMethod().toString(), exchange.getRequestURI(),
                 exchange.getQueryString(), headers::getFirst, names);
     }

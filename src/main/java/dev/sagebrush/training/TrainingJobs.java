@@ -7,6 +7,7 @@ import dev.sagebrush.protocol.JsonCodec;
 import dev.sagebrush.protocol.PreEncoded;
 import dev.sagebrush.protocol.RequestContext;
 import dev.sagebrush.storage.S3Uri;
+import dev.sagebrush.store.ReadCache;
 import dev.sagebrush.store.ResourceKey;
 import dev.sagebrush.store.ResourceStore;
 import dev.sagebrush.store.StoredResource;
@@ -41,6 +42,8 @@ public final class TrainingJobs {
     private final TrainingJobDocuments documents;
     private final Runnable wakeController;
     private final InstanceQuota quota;
+    /** Describe's reads, from memory while provably current (see ReadCache); null: every Describe reads the store. */
+    private final ReadCache describeCache;
 
     public TrainingJobs(ResourceStore store, JsonCodec codec, Runnable wakeController) {
         this(store, codec, wakeController, TrainingSettings.DEFAULT_MAX_INSTANCES);
@@ -48,10 +51,17 @@ public final class TrainingJobs {
 
     /** @param maxInstances the account-level limit on instances across all running training jobs */
     public TrainingJobs(ResourceStore store, JsonCodec codec, Runnable wakeController, int maxInstances) {
+        this(store, codec, wakeController, maxInstances, null);
+    }
+
+    /** @param describeCache where Describe reads, when the store allows one (see {@link ReadCache}); or null */
+    public TrainingJobs(ResourceStore store, JsonCodec codec, Runnable wakeController, int maxInstances,
+                        ReadCache describeCache) {
         this.store = store;
         this.documents = new TrainingJobDocuments(codec);
         this.wakeController = wakeController;
         this.quota = new InstanceQuota(store, documents, maxInstances);
+        this.describeCache = describeCache;
     }
 
     public CreateTrainingJobResponse create(RequestContext ctx, CreateTrainingJobRequest req) {
@@ -124,12 +134,22 @@ public final class TrainingJobs {
     }
 
     public DescribeTrainingJobResponse describe(RequestContext ctx, DescribeTrainingJobRequest req) {
-        return documents.decode(find(ctx, req.trainingJobName()));
+        return documents.decode(read(ctx, req.trainingJobName()));
     }
 
     /** {@link #describe} in wire form: the stored document is the answer, so it is sent as stored. */
     public PreEncoded describeWire(RequestContext ctx, DescribeTrainingJobRequest req) {
-        return PreEncoded.of(find(ctx, req.trainingJobName()).document());
+        return PreEncoded.of(read(ctx, req.trainingJobName()).document());
+    }
+
+    /**
+     * {@link #describeWire} when the answer is in memory and provably current, without blocking (the gateway calls
+     * it on an I/O thread); null when only the store can answer.
+     */
+    public PreEncoded describeWireInMemory(RequestContext ctx, DescribeTrainingJobRequest req) {
+        if (describeCache == null) return null;
+        StoredResource row = describeCache.fresh(key(ctx, req.trainingJobName()));
+        return row == null ? null : PreEncoded.of(row.document());
     }
 
     public void stop(RequestContext ctx, StopTrainingJobRequest req) {
@@ -162,6 +182,12 @@ public final class TrainingJobs {
 
     private StoredResource find(RequestContext ctx, String name) {
         return store.get(key(ctx, name)).orElseThrow(TrainingJobs::notFound);
+    }
+
+    /** {@link #find} for reads that change nothing: through the cache where there is one. */
+    private StoredResource read(RequestContext ctx, String name) {
+        return (describeCache == null ? store.get(key(ctx, name)) : describeCache.get(key(ctx, name)))
+                .orElseThrow(TrainingJobs::notFound);
     }
 
     /**

@@ -36,7 +36,22 @@ final class FullPattern {
         }
     }
 
+    /**
+     * Values that matched recently. The same names come back call after call (a client polling Describe), and RE2/J
+     * spent more CPU matching one 25-character job name than the rest of the request's validation together. Only
+     * matches are kept (a refused value costs its error anyway), only short ones, and at most {@link #REMEMBERED}.
+     */
+    private final java.util.Set<String> matched = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    static final int REMEMBERED = 4096;
+    private static final int REMEMBERED_LENGTH = 256;
+
     boolean matches(String value) {
-        return re2 != null ? re2.matcher(value).matches() : jdk.matcher(value).matches();
+        if (matched.contains(value)) return true;
+        boolean m = re2 != null ? re2.matcher(value).matches() : jdk.matcher(value).matches();
+        if (m && value.length() <= REMEMBERED_LENGTH) {
+            if (matched.size() >= REMEMBERED) matched.clear(); // bounded; refilled by the values still in use
+            matched.add(value);
+        }
+        return m;
     }
 }

@@ -223,6 +223,95 @@ class SignatureAttacksIT {
         assertServerAnswers();
     }
 
+    // Issue 11: DescribeTrainingJob is answered on the I/O thread from memory. Every check still holds there: the
+    // signature with its payload hash, the clock skew, the account the key belongs to.
+    @Test
+    void describeAnsweredFromMemoryChecksEverythingAndKeepsAccountsApart() {
+        try (SageMakerClient alice = client("AKIDALICE", "alice-secret"); SageMakerClient bob = client("AKIDBOB", "bob-secret")) {
+            alice.createTrainingJob(TrainingFixture.job("in-memory", "ok").build());
+            for (int i = 0; i < 3; i++) { // the first read fills the cache, the next ones come from it
+                assertThat(alice.describeTrainingJob(r -> r.trainingJobName("in-memory")).trainingJobArn())
+                        .contains(":111111111111:");
+            }
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> bob.describeTrainingJob(r -> r.trainingJobName("in-memory")))
+                    .hasMessageContaining("Requested resource not found");
+            bob.createTrainingJob(TrainingFixture.job("in-memory", "ok").build());
+            assertThat(bob.describeTrainingJob(r -> r.trainingJobName("in-memory")).trainingJobArn()).contains(":222222222222:");
+            assertThat(alice.describeTrainingJob(r -> r.trainingJobName("in-memory")).trainingJobArn()).contains(":111111111111:");
+        }
+        byte[] body = "{\"TrainingJobName\":\"in-memory\"}".getBytes(StandardCharsets.UTF_8);
+        SdkHttpRequest signed = raw.signed("SageMaker.DescribeTrainingJob", body, "us-east-1", "AKIDALICE", "alice-secret",
+                Instant.now());
+        assertThat(raw.send(signed, body).status()).isEqualTo(200);
+        // The same signature over another body of the same length: refused, though the answer is in memory.
+        RawClient.Response tampered = raw.send(signed, "{\"TrainingJobName\":\"in-memorz\"}".getBytes(StandardCharsets.UTF_8));
+        assertThat(tampered.status()).as(tampered.body()).isEqualTo(400);
+        assertThat(tampered.body()).contains("InvalidSignatureException");
+        RawClient.Response wrongSecret = raw.call("SageMaker.DescribeTrainingJob", body, "AKIDALICE", "bob-secret", Instant.now());
+        assertThat(wrongSecret.status()).as(wrongSecret.body()).isEqualTo(400);
+        assertThat(wrongSecret.body()).contains("InvalidSignatureException");
+        RawClient.Response stale = raw.call("SageMaker.DescribeTrainingJob", body, "AKIDALICE", "alice-secret",
+                Instant.now().minus(Duration.ofMinutes(20)));
+        assertThat(stale.status()).as(stale.body()).isEqualTo(400);
+        assertThat(stale.body()).contains("Signature expired");
+        RawClient.Response bobsKey = raw.call("SageMaker.DescribeTrainingJob", body, "AKIDBOB", "bob-secret", Instant.now());
+        assertThat(bobsKey.body()).contains(":222222222222:");
+    }
+
+    // Issue 11: a small body is read straight from the connection; one that arrives in pieces is still answered, and
+    // connections that never finish theirs hold no thread.
+    @Test
+    void aSmallBodyThatArrivesInPiecesIsAnsweredAndSlowOnesBlockNothing() throws Exception {
+        try (SageMakerClient test = quickClient()) {
+            test.createTrainingJob(TrainingFixture.job("in-pieces", "ok").build());
+        }
+        byte[] body = "{\"TrainingJobName\":\"in-pieces\"}".getBytes(StandardCharsets.UTF_8);
+        SdkHttpRequest signed = raw.signed("SageMaker.DescribeTrainingJob", body, "us-east-1", "test", "test", Instant.now());
+        StringBuilder head = new StringBuilder("POST / HTTP/1.1\r\nHost: " + fixture.endpoint.getAuthority() + "\r\n");
+        signed.headers().forEach((name, values) -> {
+            if (!name.equalsIgnoreCase("host")) values.forEach(v -> head.append(name).append(": ").append(v).append("\r\n"));
+        });
+        head.append("Content-Length: ").append(body.length).append("\r\nConnection: close\r\n\r\n");
+        List<Socket> attackers = new ArrayList<>();
+        try {
+            for (int i = 0; i < 40; i++) { // signed Describes whose last bytes never come
+                Socket s = new Socket(fixture.endpoint.getHost(), fixture.endpoint.getPort());
+                s.getOutputStream().write(head.toString().getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream().write(body, 0, 10);
+                s.getOutputStream().flush();
+                attackers.add(s);
+            }
+            for (int round = 0; round < 2; round++) { // a cache miss (a worker answers) and a hit (the I/O thread)
+                try (Socket socket = new Socket(fixture.endpoint.getHost(), fixture.endpoint.getPort())) {
+                    socket.setSoTimeout(10_000);
+                    OutputStream out = socket.getOutputStream();
+                    out.write(head.toString().getBytes(StandardCharsets.US_ASCII));
+                    out.write(body, 0, 7);
+                    out.flush();
+                    Thread.sleep(300);
+                    out.write(body, 7, body.length - 7);
+                    out.flush();
+                    String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                    assertThat(answer).startsWith("HTTP/1.1 200").contains("\"TrainingJobName\":\"in-pieces\"");
+                }
+            }
+            assertServerAnswers();
+        } finally {
+            for (Socket s : attackers) s.close();
+        }
+        assertServerAnswers();
+    }
+
+    static SageMakerClient client(String accessKey, String secret) {
+        return SageMakerClient.builder()
+                .endpointOverride(fixture.endpoint)
+                .region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secret)))
+                .httpClientBuilder(Apache5HttpClient.builder())
+                .overrideConfiguration(o -> o.apiCallTimeout(Duration.ofSeconds(10)).retryStrategy(b -> b.maxAttempts(1)))
+                .build();
+    }
+
     /** A connection that declares a 1 MiB body after {@code headers} and sends only its first byte. */
     private Socket openSlowBody(String headers) throws IOException {
         Socket s = new Socket(fixture.endpoint.getHost(), fixture.endpoint.getPort());

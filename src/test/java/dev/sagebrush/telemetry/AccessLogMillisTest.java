@@ -15,4 +15,21 @@ class AccessLogMillisTest {
                     .isEqualTo(String.format(Locale.ROOT, "%.3f", Math.round(nanos / 1000.0) / 1000.0));
         }
     }
+
+    @Test
+    void timeIsUtcWithMillisecondsAsTheFormatterWritesIt() {
+        java.time.format.DateTimeFormatter f = java.time.format.DateTimeFormatter
+                .ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(java.time.ZoneOffset.UTC);
+        AccessLog log = new AccessLog(java.time.Clock.systemUTC());
+        java.util.Random r = new java.util.Random(11);
+        long base = java.time.Instant.parse("2026-12-05T01:00:00Z").toEpochMilli();
+        for (int i = 0; i < 20_000; i++) {
+            // Runs of nearby instants (the cached second is reused) and jumps (it is replaced).
+            long t = i % 100 == 0 ? r.nextLong(4_102_444_800_000L) : base + r.nextInt(5_000);
+            if (i == 1) t = 0;
+            if (i == 2) t = base + 999;
+            assertThat(log.time(new StringBuilder(), t).toString()).as("%d", t)
+                    .isEqualTo(f.format(java.time.Instant.ofEpochMilli(t)));
+        }
+    }
 }
