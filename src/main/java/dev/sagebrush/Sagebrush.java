@@ -108,8 +108,9 @@ public final class Sagebrush implements AutoCloseable {
     private final int port;
     private final Config config;
 
-    private Sagebrush(Config config) throws IOException {
+    private Sagebrush(Config config, DataDirectoryLock lock) throws IOException {
         this.config = config;
+        toClose.push(lock); // closed last
         Clock clock = Clock.systemUTC();
         Path dataDir = DataDirectory.secure(config.dataDir(), config.database().isEmpty());
         // Every untrusted workload (compiler steps, training processes) runs in one of these sandboxes.
@@ -288,7 +289,17 @@ public final class Sagebrush implements AutoCloseable {
     }
 
     public static Sagebrush start(Config config) throws IOException {
-        return new Sagebrush(config);
+        DataDirectoryLock lock = DataDirectoryLock.acquire(config.dataDir());
+        try {
+            return new Sagebrush(config, lock);
+        } catch (IOException | RuntimeException | Error e) {
+            try {
+                lock.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
     }
 
     public int port() {
