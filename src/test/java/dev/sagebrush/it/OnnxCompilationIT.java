@@ -71,7 +71,7 @@ class OnnxCompilationIT {
                 .inputConfig(i -> i.s3Uri("s3://models/" + key).framework(framework).dataInputConfig(dataInputConfig))
                 .outputConfig(o -> target.accept(o.s3OutputLocation("s3://models/compiled/" + name + "/")))
                 .build());
-        return CompilationJobApiIT.untilEnded(sm, name, java.time.Duration.ofMinutes(3));
+        return CompilationJobApiIT.untilEnded(sm, name, java.time.Duration.ofMinutes(8)); // jobs took over 3 min at load 25
     }
 
     static DescribeCompilationJobResponse onnx(String name, String model, String config, String device) throws Exception {

@@ -61,7 +61,7 @@ class PyTorchCompilationIT {
                         .dataInputConfig(config))
                 .outputConfig(o -> o.s3OutputLocation("s3://models/compiled/" + name + "/").targetDevice(device))
                 .build());
-        return CompilationJobApiIT.untilEnded(sm, name, java.time.Duration.ofMinutes(4));
+        return CompilationJobApiIT.untilEnded(sm, name, java.time.Duration.ofMinutes(8)); // slow only on a loaded machine
     }
 
     @ParameterizedTest(name = "{0} for {1} ({2})")
