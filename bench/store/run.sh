@@ -8,6 +8,8 @@
 #   N=20000 bench/store/run.sh             a quick look
 #   ENGINES=sqlite bench/store/run.sh      one store only (sqlite, postgresql)
 #   PG_OPTS="-c log_min_duration_statement=20ms" bench/store/run.sh   more PostgreSQL settings (its log: bench/store/out/pg.log)
+#   NO_STATISTICS=1 bench/store/run.sh     also Describe on the filled database with its statistics deleted (a restore);
+#                                          with BEFORE, instead of the other checkout's own fill
 #   BEFORE=/path/to/other/checkout bench/store/run.sh   also measure that checkout's start-up (built there with
 #                                          mvn test-compile) on the same database, right after, and (PostgreSQL) its
 #                                          Create and Describe on a fresh database of its own, first: before/after
@@ -50,13 +52,24 @@ for engine in $ENGINES; do
     PG_PID=$!
     for _ in $(seq 100); do "$BIN/pg_isready" -q -h 127.0.0.1 -p "$PORT" && break; sleep 0.1; done
     "$BIN/psql" -q -h 127.0.0.1 -p "$PORT" -U postgres -c "CREATE DATABASE bench" postgres
-    if [ -n "${BEFORE:-}" ]; then
+    if [ -n "${BEFORE:-}" ] && [ -z "${NO_STATISTICS:-}" ]; then
       # The other checkout's Create and Describe on a fresh database of its own, in the same cluster, first.
       "$BIN/psql" -q -h 127.0.0.1 -p "$PORT" -U postgres -c "CREATE DATABASE bench_before" postgres
       java $HEAP -DnoStartup=true -cp "$BEFORE_CP" dev.sagebrush.bench.StoreBench \
         "postgresql://postgres@127.0.0.1:$PORT/bench_before" "$N" "$THREADS" | sed 's/^/before: /'
     fi
     java $HEAP -cp "$CP" dev.sagebrush.bench.StoreBench "postgresql://postgres@127.0.0.1:$PORT/bench" "$N" "$THREADS"
+    if [ -n "${NO_STATISTICS:-}" ]; then
+      # The state pg_restore and pg_upgrade leave: every row, no planner statistics. Describe on it, by the other
+      # checkout (BEFORE) then by this one, each after the statistics are deleted again.
+      for who in ${BEFORE:+before} after; do
+        "$BIN/psql" -q -h 127.0.0.1 -p "$PORT" -U postgres -c "DELETE FROM pg_statistic WHERE starelid IN
+          ('resources'::regclass, 'tags'::regclass, 'changes'::regclass)" bench
+        java $HEAP -DdescribeOnly=true -cp "$([ "$who" = before ] && echo "$BEFORE_CP" || echo "$CP")" \
+          dev.sagebrush.bench.StoreBench "postgresql://postgres@127.0.0.1:$PORT/bench" "$N" "$THREADS" \
+          | sed "s/^/$who, database without statistics: /"
+      done
+    fi
     [ -n "${BEFORE:-}" ] && java $HEAP -DstartupOnly=true -DnoBaseline=true -DnoSnapshot=true -cp "$BEFORE_CP" \
       dev.sagebrush.bench.StoreBench "postgresql://postgres@127.0.0.1:$PORT/bench" "$N" "$THREADS" | sed 's/^/before: /'
 
