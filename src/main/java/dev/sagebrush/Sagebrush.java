@@ -103,6 +103,7 @@ public final class Sagebrush implements AutoCloseable {
 
     private Sagebrush(Config config) throws IOException {
         this.config = config;
+        StartupStages stages = new StartupStages();
         Clock clock = Clock.systemUTC();
         Path dataDir = DataDirectory.secure(config.dataDir(), config.database().isEmpty());
         // Every untrusted workload (compiler steps, training processes) runs in one of these sandboxes.
@@ -112,6 +113,7 @@ public final class Sagebrush implements AutoCloseable {
             log.warn("Sandboxes are not available on this host, so compilation and training jobs will fail: {}",
                     String.join("; ", sandboxes.host().problems()));
         }
+        stages.done("sandboxes");
         Credentials credentials = config.credentialsFile().isPresent()
                 ? Credentials.load(config.credentialsFile().get()) : Credentials.defaults();
         if (credentials.isDefault() && !config.bindsLoopbackOnly()) {
@@ -123,6 +125,7 @@ public final class Sagebrush implements AutoCloseable {
 
         Telemetry telemetry = closeLater(new Telemetry());
         ResourceStore store = closeLater(ResourceStores.open(config.database(), dataDir));
+        stages.done("store");
         if (store instanceof SqlResourceStore sql) sql.observeWrites(telemetry::storeCommit);
         JsonCodec codec = new JsonCodec();
         // Every key that signs what clients hold, from one place: the data directory, or the database nodes share.
@@ -133,8 +136,24 @@ public final class Sagebrush implements AutoCloseable {
         // One identity for this node in every lease it takes, so two nodes sharing a database never run one job twice;
         // kept in the data directory, so after a crash this node takes its own interrupted work back at once.
         String nodeId = NodeIdentity.loadOrCreate(dataDir.resolve("secrets").resolve("node-id"));
+        // The Search index (a snapshot read, or a scan of the store) loads on another core while the rest starts;
+        // the server listens only once it is in.
+        byte[] searchKey = keys.get(ServerKeys.SEARCH_TOKENS);
+        Path snapshotFile = DataDirectory.privateDir(dataDir.resolve("search")).resolve("training-jobs.snapshot");
+        java.util.concurrent.CompletableFuture<Searches> searchIndex = new java.util.concurrent.CompletableFuture<>();
+        Thread loader = new Thread(() -> {
+            try {
+                searchIndex.complete(new Searches(store, codec, searchKey, snapshotFile));
+            } catch (Throwable e) {
+                searchIndex.completeExceptionally(e);
+            }
+        }, "search-index-load");
+        loader.setDaemon(true);
+        loader.start();
+        stages.done("keys");
         EmbeddedS3 s3 = closeLater(EmbeddedS3.startIn(config.cluster().objectStoreDir().orElse(dataDir.resolve("s3")),
                 credentials::find, credentials.accountIds()));
+        stages.done("s3");
         Duration lease = config.cluster().leaseTtl();
         // Jobs read and write S3 as their account: its own buckets only.
         AccountStorage storage = closeLater(s3.accountStorage());
@@ -146,6 +165,7 @@ public final class Sagebrush implements AutoCloseable {
                 nodeId, lease, Duration.ofSeconds(1)).start());
         CompilationJobs compilation = new CompilationJobs(store, codec, compilationController::wake);
         CompilationJobListing compilationListing = new CompilationJobListing(store, codec, tokens);
+        stages.done("compilation");
 
         ImageRegistry images = config.training().imagesFile().map(ImageRegistry::load).orElseGet(ImageRegistry::empty);
         // Shared by the nodes of a cluster when they give one --cloudwatch-dir: any node reads any job's logs and metrics.
@@ -174,11 +194,12 @@ public final class Sagebrush implements AutoCloseable {
         TrainingJobs training = new TrainingJobs(store, codec, trainingController::wake,
                 config.training().maxInstances());
         TrainingJobListing trainingListing = new TrainingJobListing(store, codec, tokens);
+        stages.done("training");
         Tags tags = new Tags(store, tokens);
         // Closed after the change follower (registered later, closed first), while the store is still open: writes the
-        // index snapshot that the next start reads back (see IndexSnapshot).
-        Searches searches = closeLater(new Searches(store, codec, keys.get(ServerKeys.SEARCH_TOKENS),
-                DataDirectory.privateDir(dataDir.resolve("search")).resolve("training-jobs.snapshot")));
+        // index snapshot that the next start reads back (see IndexSnapshot). Loaded in parallel (above).
+        Searches searches = closeLater(joinIndex(searchIndex));
+        stages.done("search index (waiting for its loader)");
         NotebookSettings nb = config.notebooks();
         SessionSigner notebookSigner = new SessionSigner(
                 keys.get(ServerKeys.NOTEBOOK_SESSIONS));
@@ -199,6 +220,7 @@ public final class Sagebrush implements AutoCloseable {
                 dataDir.resolve("logs").resolve("ingest"), clock, Duration.ofSeconds(1)).start());
         NotebookInstances notebooks = new NotebookInstances(store, codec, notebookController::wake, notebookSigner,
                 notebookOrigins);
+        stages.done("notebooks");
         // The store's change feed: the Search index follows it, and a write on any node queues the resource it changed in
         // the work queue of its kind's controller.
         ChangeFollower changes = closeLater(new ChangeFollower(store, searches.loadedAt(), FEED_POLL));
@@ -206,6 +228,7 @@ public final class Sagebrush implements AutoCloseable {
         changes.subscribe(compilationController::onChanges).subscribe(trainingController::onChanges);
         if (nb.runInstances()) changes.subscribe(notebookController::onChanges);
         changes.start();
+        stages.done("change feed");
         OperationTable table = ApiOperations.table(compilation, compilationListing, training, trainingListing, tags,
                 searches, notebooks, new NotebookInstanceListing(store, codec, tokens, notebooks),
                 new LifecycleConfigs(store, codec, tokens));
@@ -238,6 +261,7 @@ public final class Sagebrush implements AutoCloseable {
                                 target.substring(CloudWatchLogs.TARGET_PREFIX.length() + 1))
                         : target.startsWith(CloudWatchMetrics.JSON_TARGET_PREFIX + ".") && consoleMetrics.operations()
                                 .contains(target.substring(CloudWatchMetrics.JSON_TARGET_PREFIX.length() + 1)));
+        stages.done("api");
         DataDirectory.secureSecrets(dataDir); // keys and the node id written since start are the server's alone too
         this.undertow = Undertow.builder()
                 .addHttpListener(config.port(), config.host())
@@ -253,6 +277,7 @@ public final class Sagebrush implements AutoCloseable {
         undertow.start();
         toClose.push(undertow::stop);
         this.port = ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
+        stages.done("http");
         if (config.database().isPresent()) {
             // The other nodes forward requests only this node can serve (its notebooks' Jupyter) to this address.
             String address = config.cluster().nodeAddress().orElseGet(this::loopbackEndpoint);
@@ -262,8 +287,10 @@ public final class Sagebrush implements AutoCloseable {
             }
             store.announceNode(nodeId, address, clock.instant());
             log.info("Node {} announced at {} to the nodes sharing its database", nodeId, address);
+            stages.done("node announced");
         }
         log.info("Sagebrush listening on http://{}:{} (data in {})", config.host(), port, dataDir.toAbsolutePath());
+        stages.report();
     }
 
     /** Sends a notebook request to the node whose Jupyter serves the instance: the node holding its live claim. */
@@ -275,6 +302,17 @@ public final class Sagebrush implements AutoCloseable {
                                 ref.region(), NotebookInstances.KIND, ref.name())))
                         .filter(claim -> claim.until().isAfter(clock.instant())).map(Claim::owner),
                 store::nodeAddress);
+    }
+
+    private static Searches joinIndex(java.util.concurrent.CompletableFuture<Searches> loading) throws IOException {
+        try {
+            return loading.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof IOException io) throw io;
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            if (e.getCause() instanceof Error err) throw err;
+            throw e;
+        }
     }
 
     public static Sagebrush start(Config config) throws IOException {
