@@ -123,6 +123,10 @@ public final class Sagebrush implements AutoCloseable {
                     + "or bind to 127.0.0.1.");
         }
 
+        // The embedded S3 (s3proxy and jclouds: ~1,500 classes to load) starts on another core while the store opens.
+        java.util.concurrent.CompletableFuture<EmbeddedS3> s3Start = startInBackground("s3-start", () ->
+                EmbeddedS3.startIn(config.cluster().objectStoreDir().orElse(dataDir.resolve("s3")), credentials::find,
+                        credentials.accountIds()));
         Telemetry telemetry = closeLater(new Telemetry());
         ResourceStore store = closeLater(ResourceStores.open(config.database(), dataDir));
         stages.done("store");
@@ -140,19 +144,10 @@ public final class Sagebrush implements AutoCloseable {
         // the server listens only once it is in.
         byte[] searchKey = keys.get(ServerKeys.SEARCH_TOKENS);
         Path snapshotFile = DataDirectory.privateDir(dataDir.resolve("search")).resolve("training-jobs.snapshot");
-        java.util.concurrent.CompletableFuture<Searches> searchIndex = new java.util.concurrent.CompletableFuture<>();
-        Thread loader = new Thread(() -> {
-            try {
-                searchIndex.complete(new Searches(store, codec, searchKey, snapshotFile));
-            } catch (Throwable e) {
-                searchIndex.completeExceptionally(e);
-            }
-        }, "search-index-load");
-        loader.setDaemon(true);
-        loader.start();
+        java.util.concurrent.CompletableFuture<Searches> searchIndex = startInBackground("search-index-load",
+                () -> new Searches(store, codec, searchKey, snapshotFile));
         stages.done("keys");
-        EmbeddedS3 s3 = closeLater(EmbeddedS3.startIn(config.cluster().objectStoreDir().orElse(dataDir.resolve("s3")),
-                credentials::find, credentials.accountIds()));
+        EmbeddedS3 s3 = closeLater(join(s3Start));
         stages.done("s3");
         Duration lease = config.cluster().leaseTtl();
         // Jobs read and write S3 as their account: its own buckets only.
@@ -198,7 +193,7 @@ public final class Sagebrush implements AutoCloseable {
         Tags tags = new Tags(store, tokens);
         // Closed after the change follower (registered later, closed first), while the store is still open: writes the
         // index snapshot that the next start reads back (see IndexSnapshot). Loaded in parallel (above).
-        Searches searches = closeLater(joinIndex(searchIndex));
+        Searches searches = closeLater(join(searchIndex));
         stages.done("search index (waiting for its loader)");
         NotebookSettings nb = config.notebooks();
         SessionSigner notebookSigner = new SessionSigner(
@@ -304,9 +299,25 @@ public final class Sagebrush implements AutoCloseable {
                 store::nodeAddress);
     }
 
-    private static Searches joinIndex(java.util.concurrent.CompletableFuture<Searches> loading) throws IOException {
+    /** Runs one start-up step on a thread of its own; {@link #join} takes its result (or its exception) back. */
+    private static <T> java.util.concurrent.CompletableFuture<T> startInBackground(String name,
+                                                                                 java.util.function.Supplier<T> step) {
+        java.util.concurrent.CompletableFuture<T> result = new java.util.concurrent.CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                result.complete(step.get());
+            } catch (Throwable e) {
+                result.completeExceptionally(e);
+            }
+        }, name);
+        t.setDaemon(true);
+        t.start();
+        return result;
+    }
+
+    private static <T> T join(java.util.concurrent.CompletableFuture<T> step) throws IOException {
         try {
-            return loading.join();
+            return step.join();
         } catch (java.util.concurrent.CompletionException e) {
             if (e.getCause() instanceof IOException io) throw io;
             if (e.getCause() instanceof RuntimeException r) throw r;
