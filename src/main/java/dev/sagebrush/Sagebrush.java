@@ -111,6 +111,7 @@ public final class Sagebrush implements AutoCloseable {
     private Sagebrush(Config config, DataDirectoryLock lock) throws IOException {
         this.config = config;
         toClose.push(lock); // closed last
+        StartupStages stages = new StartupStages();
         Clock clock = Clock.systemUTC();
         Path dataDir = DataDirectory.secure(config.dataDir(), config.database().isEmpty());
         // Every untrusted workload (compiler steps, training processes) runs in one of these sandboxes.
@@ -120,6 +121,7 @@ public final class Sagebrush implements AutoCloseable {
             log.warn("Sandboxes are not available on this host, so compilation and training jobs will fail: {}",
                     String.join("; ", sandboxes.host().problems()));
         }
+        stages.done("sandboxes");
         Credentials credentials = config.credentialsFile().isPresent()
                 ? Credentials.load(config.credentialsFile().get()) : Credentials.defaults();
         if (credentials.isDefault() && !config.bindsLoopbackOnly()) {
@@ -129,8 +131,13 @@ public final class Sagebrush implements AutoCloseable {
                     + "or bind to 127.0.0.1.");
         }
 
+        // The embedded S3 (s3proxy and jclouds: ~1,500 classes to load) starts on another core while the store opens.
+        java.util.concurrent.CompletableFuture<EmbeddedS3> s3Start = startInBackground("s3-start", () ->
+                EmbeddedS3.startIn(config.cluster().objectStoreDir().orElse(dataDir.resolve("s3")), credentials::find,
+                        credentials.accountIds()));
         Telemetry telemetry = closeLater(new Telemetry());
         ResourceStore store = closeLater(ResourceStores.open(config.database(), dataDir));
+        stages.done("store");
         if (store instanceof SqlResourceStore sql) sql.observeWrites(telemetry::storeCommit);
         JsonCodec codec = new JsonCodec();
         // Every key that signs what clients hold, from one place: the data directory, or the database nodes share.
@@ -141,8 +148,15 @@ public final class Sagebrush implements AutoCloseable {
         // One identity for this node in every lease it takes, so two nodes sharing a database never run one job twice;
         // kept in the data directory, so after a crash this node takes its own interrupted work back at once.
         String nodeId = NodeIdentity.loadOrCreate(dataDir.resolve("secrets").resolve("node-id"));
-        EmbeddedS3 s3 = closeLater(EmbeddedS3.startIn(config.cluster().objectStoreDir().orElse(dataDir.resolve("s3")),
-                credentials::find, credentials.accountIds()));
+        // The Search index (a snapshot read, or a scan of the store) loads on another core while the rest starts;
+        // the server listens only once it is in.
+        byte[] searchKey = keys.get(ServerKeys.SEARCH_TOKENS);
+        Path snapshotFile = DataDirectory.privateDir(dataDir.resolve("search")).resolve("training-jobs.snapshot");
+        java.util.concurrent.CompletableFuture<Searches> searchIndex = startInBackground("search-index-load",
+                () -> new Searches(store, codec, searchKey, snapshotFile));
+        stages.done("keys");
+        EmbeddedS3 s3 = closeLater(join(s3Start));
+        stages.done("s3");
         Duration lease = config.cluster().leaseTtl();
         // Jobs read and write S3 as their account: its own buckets only.
         AccountStorage storage = closeLater(s3.accountStorage());
@@ -154,6 +168,7 @@ public final class Sagebrush implements AutoCloseable {
                 nodeId, lease, Duration.ofSeconds(1)).start());
         CompilationJobs compilation = new CompilationJobs(store, codec, compilationController::wake);
         CompilationJobListing compilationListing = new CompilationJobListing(store, codec, tokens);
+        stages.done("compilation");
 
         ImageRegistry images = config.training().imagesFile().map(ImageRegistry::load).orElseGet(ImageRegistry::empty);
         // Shared by the nodes of a cluster when they give one --cloudwatch-dir: any node reads any job's logs and metrics.
@@ -184,11 +199,12 @@ public final class Sagebrush implements AutoCloseable {
         TrainingJobs training = new TrainingJobs(store, codec, trainingController::wake,
                 config.training().maxInstances(), describeCache);
         TrainingJobListing trainingListing = new TrainingJobListing(store, codec, tokens);
+        stages.done("training");
         Tags tags = new Tags(store, tokens);
         // Closed after the change follower (registered later, closed first), while the store is still open: writes the
-        // index snapshot that the next start reads back (see IndexSnapshot).
-        Searches searches = closeLater(new Searches(store, codec, keys.get(ServerKeys.SEARCH_TOKENS),
-                DataDirectory.privateDir(dataDir.resolve("search")).resolve("training-jobs.snapshot")));
+        // index snapshot that the next start reads back (see IndexSnapshot). Loaded in parallel (above).
+        Searches searches = closeLater(join(searchIndex));
+        stages.done("search index (waiting for its loader)");
         NotebookSettings nb = config.notebooks();
         SessionSigner notebookSigner = new SessionSigner(
                 keys.get(ServerKeys.NOTEBOOK_SESSIONS));
@@ -209,6 +225,7 @@ public final class Sagebrush implements AutoCloseable {
                 dataDir.resolve("logs").resolve("ingest"), clock, Duration.ofSeconds(1)).start());
         NotebookInstances notebooks = new NotebookInstances(store, codec, notebookController::wake, notebookSigner,
                 notebookOrigins);
+        stages.done("notebooks");
         // The store's change feed: the Search index follows it, and a write on any node queues the resource it changed in
         // the work queue of its kind's controller.
         ChangeFollower changes = closeLater(new ChangeFollower(store, searches.loadedAt(), FEED_POLL));
@@ -217,6 +234,7 @@ public final class Sagebrush implements AutoCloseable {
         changes.subscribe(compilationController::onChanges).subscribe(trainingController::onChanges);
         if (nb.runInstances()) changes.subscribe(notebookController::onChanges);
         changes.start();
+        stages.done("change feed");
         OperationTable table = ApiOperations.table(compilation, compilationListing, training, trainingListing, tags,
                 searches, notebooks, new NotebookInstanceListing(store, codec, tokens, notebooks),
                 new LifecycleConfigs(store, codec, tokens));
@@ -249,6 +267,7 @@ public final class Sagebrush implements AutoCloseable {
                                 target.substring(CloudWatchLogs.TARGET_PREFIX.length() + 1))
                         : target.startsWith(CloudWatchMetrics.JSON_TARGET_PREFIX + ".") && consoleMetrics.operations()
                                 .contains(target.substring(CloudWatchMetrics.JSON_TARGET_PREFIX.length() + 1)));
+        stages.done("api");
         DataDirectory.secureSecrets(dataDir); // keys and the node id written since start are the server's alone too
         this.undertow = Undertow.builder()
                 .addHttpListener(config.port(), config.host())
@@ -264,6 +283,7 @@ public final class Sagebrush implements AutoCloseable {
         undertow.start();
         toClose.push(undertow::stop);
         this.port = ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
+        stages.done("http");
         if (config.database().isPresent()) {
             // The other nodes forward requests only this node can serve (its notebooks' Jupyter) to this address.
             String address = config.cluster().nodeAddress().orElseGet(this::loopbackEndpoint);
@@ -273,8 +293,10 @@ public final class Sagebrush implements AutoCloseable {
             }
             store.announceNode(nodeId, address, clock.instant());
             log.info("Node {} announced at {} to the nodes sharing its database", nodeId, address);
+            stages.done("node announced");
         }
         log.info("Sagebrush listening on http://{}:{} (data in {})", config.host(), port, dataDir.toAbsolutePath());
+        stages.report();
     }
 
     /** Sends a notebook request to the node whose Jupyter serves the instance: the node holding its live claim. */
@@ -286,6 +308,33 @@ public final class Sagebrush implements AutoCloseable {
                                 ref.region(), NotebookInstances.KIND, ref.name())))
                         .filter(claim -> claim.until().isAfter(clock.instant())).map(Claim::owner),
                 store::nodeAddress);
+    }
+
+    /** Runs one start-up step on a thread of its own; {@link #join} takes its result (or its exception) back. */
+    private static <T> java.util.concurrent.CompletableFuture<T> startInBackground(String name,
+                                                                                 java.util.function.Supplier<T> step) {
+        java.util.concurrent.CompletableFuture<T> result = new java.util.concurrent.CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                result.complete(step.get());
+            } catch (Throwable e) {
+                result.completeExceptionally(e);
+            }
+        }, name);
+        t.setDaemon(true);
+        t.start();
+        return result;
+    }
+
+    private static <T> T join(java.util.concurrent.CompletableFuture<T> step) throws IOException {
+        try {
+            return step.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof IOException io) throw io;
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            if (e.getCause() instanceof Error err) throw err;
+            throw e;
+        }
     }
 
     public static Sagebrush start(Config config) throws IOException {

@@ -59,7 +59,8 @@ public final class CompilationController implements Controller {
     private final ThreadedBackend<DescribeCompilationJobResponse, Void, CompilationOutcome> backend;
     private final ClaimedRuns<DescribeCompilationJobResponse, Void, CompilationOutcome> runs;
     private final Reconciliation reconciliation;
-    private Instant nextPendingCheck = Instant.MIN;
+    /** The first full look comes one interval after the start, not during it (MaxPending is at least 7200 s). */
+    private Instant nextPendingCheck;
 
     public CompilationController(ResourceStore store, JsonCodec codec, Clock clock, CompilationWork work,
                                  Path workRoot, int concurrency, String nodeId, Duration lease, Duration resync) {
@@ -69,6 +70,7 @@ public final class CompilationController implements Controller {
         this.workRoot = workRoot;
         this.nodeId = nodeId;
         this.poll = resync;
+        this.nextPendingCheck = clock.instant().plus(PENDING_CHECK_INTERVAL);
         this.claims = new HeldClaims(store, nodeId, clock, lease);
         this.reconciliation = new Reconciliation(CompilationJobs.KIND, this::reconcile, this::resyncKeys,
                 Reconciliation.Settings.of(resync));
@@ -110,8 +112,8 @@ public final class CompilationController implements Controller {
 
     /**
      * What this node looks at on each resync: running and stopping jobs, and as many waiting jobs as it has free slots
-     * (requests wake a resync on every create, so it must not cost O(all waiting jobs)); every waiting job once a
-     * minute, for MaxPendingTimeInSeconds (at least 7200 s, so a minute is exact enough).
+     * (requests wake a resync on every create, so it must not cost O(all waiting jobs)); once a minute, the waiting
+     * jobs past MaxPendingTimeInSeconds (at least 7200 s, so a minute is exact enough).
      */
     private Collection<ResourceKey> resyncKeys() {
         Set<ResourceKey> keys = new LinkedHashSet<>();
@@ -123,7 +125,13 @@ public final class CompilationController implements Controller {
         }
         if (!now.isBefore(nextPendingCheck)) {
             nextPendingCheck = now.plus(PENDING_CHECK_INTERVAL);
-            store.findByStatus(CompilationJobs.KIND, List.of("STARTING")).forEach(r -> keys.add(r.key()));
+            // Only the jobs whose wait is over, not a step for every waiting job (a read and a decode each).
+            for (StoredResource r : store.findByStatus(CompilationJobs.KIND, List.of("STARTING"))) {
+                DescribeCompilationJobResponse job = documents.decode(r);
+                Integer maxPending = job.stoppingCondition() == null ? null
+                        : job.stoppingCondition().maxPendingTimeInSeconds();
+                if (maxPending != null && now.isAfter(job.creationTime().plusSeconds(maxPending))) keys.add(r.key());
+            }
         }
         return keys;
     }

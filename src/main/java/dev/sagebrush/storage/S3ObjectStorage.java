@@ -34,7 +34,9 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 public final class S3ObjectStorage implements ObjectStorage, AutoCloseable {
     private static final int S3_MAX_PAGE = 1000;
 
-    private final S3Client s3;
+    /** Made on first use: building an SDK client loads ~1,000 classes, which a server start need not wait for. */
+    private final java.util.function.Supplier<S3Client> client;
+    private volatile S3Client s3;
     private final boolean ownsClient;
     private final int pageSize;
 
@@ -45,14 +47,33 @@ public final class S3ObjectStorage implements ObjectStorage, AutoCloseable {
 
     /** Small pages let tests prove that {@link #list} follows continuation tokens without writing 1,000 objects. */
     S3ObjectStorage(S3Client s3, boolean ownsClient, int pageSize) {
-        this.s3 = Objects.requireNonNull(s3, "s3");
+        Objects.requireNonNull(s3, "s3");
+        this.client = () -> s3;
+        this.s3 = s3;
         this.ownsClient = ownsClient;
         this.pageSize = pageSize;
     }
 
-    /** A storage with its own client for {@code endpoint}; {@link #close()} closes it. */
+    private S3ObjectStorage(java.util.function.Supplier<S3Client> client) {
+        this.client = client;
+        this.ownsClient = true;
+        this.pageSize = S3_MAX_PAGE;
+    }
+
+    /** A storage with its own client for {@code endpoint}, made on first use; {@link #close()} closes it. */
     public static S3ObjectStorage connect(URI endpoint, S3Credentials credentials) {
-        return new S3ObjectStorage(newClient(endpoint, credentials), true, S3_MAX_PAGE);
+        return new S3ObjectStorage(() -> newClient(endpoint, credentials));
+    }
+
+    private S3Client s3() {
+        S3Client c = s3;
+        if (c == null) {
+            synchronized (this) {
+                c = s3;
+                if (c == null) s3 = c = client.get();
+            }
+        }
+        return c;
     }
 
     /** The client configuration Sagebrush uses for any S3-compatible endpoint (apache5 transport, us-east-1). */
@@ -75,7 +96,7 @@ public final class S3ObjectStorage implements ObjectStorage, AutoCloseable {
             Files.createDirectories(target.getParent());
             // A sibling temp file and a rename: readers of dest never see a half-written object.
             tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".part");
-            try (InputStream in = s3.getObject(b -> b.bucket(src.bucket()).key(src.key()))) {
+            try (InputStream in = s3().getObject(b -> b.bucket(src.bucket()).key(src.key()))) {
                 Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
             }
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -96,7 +117,7 @@ public final class S3ObjectStorage implements ObjectStorage, AutoCloseable {
             throw new UncheckedIOException(new IOException("Upload source " + src + " is not a regular file"));
         }
         try {
-            s3.putObject(b -> b.bucket(dest.bucket()).key(dest.key()), RequestBody.fromFile(src));
+            s3().putObject(b -> b.bucket(dest.bucket()).key(dest.key()), RequestBody.fromFile(src));
         } catch (S3Exception e) {
             throw translate(e, dest, "PutObject");
         }
@@ -110,7 +131,7 @@ public final class S3ObjectStorage implements ObjectStorage, AutoCloseable {
     @Override
     public Optional<ObjectInfo> head(S3Uri uri) {
         try {
-            HeadObjectResponse r = s3.headObject(b -> b.bucket(uri.bucket()).key(uri.key()));
+            HeadObjectResponse r = s3().headObject(b -> b.bucket(uri.bucket()).key(uri.key()));
             return Optional.of(new ObjectInfo(uri, r.contentLength(), r.lastModified(), unquote(r.eTag())));
         } catch (S3Exception e) {
             // HEAD responses have no body, so a missing bucket and a missing key are both a bare 404.
@@ -126,7 +147,7 @@ public final class S3ObjectStorage implements ObjectStorage, AutoCloseable {
         List<ObjectInfo> out = new ArrayList<>();
         try {
             // The paginator follows continuation tokens until the listing is complete.
-            for (S3Object o : s3.listObjectsV2Paginator(b -> b.bucket(prefix.bucket()).prefix(prefix.key()).maxKeys(pageSize))
+            for (S3Object o : s3().listObjectsV2Paginator(b -> b.bucket(prefix.bucket()).prefix(prefix.key()).maxKeys(pageSize))
                     .contents()) {
                 out.add(new ObjectInfo(S3Uri.of(prefix.bucket(), o.key()), o.size(), o.lastModified(), unquote(o.eTag())));
             }
@@ -139,7 +160,7 @@ public final class S3ObjectStorage implements ObjectStorage, AutoCloseable {
     @Override
     public void delete(S3Uri uri) {
         try {
-            s3.deleteObject(b -> b.bucket(uri.bucket()).key(uri.key()));
+            s3().deleteObject(b -> b.bucket(uri.bucket()).key(uri.key()));
         } catch (S3Exception e) {
             throw translate(e, uri, "DeleteObject");
         }
@@ -148,7 +169,7 @@ public final class S3ObjectStorage implements ObjectStorage, AutoCloseable {
     @Override
     public void createBucketIfMissing(String bucket) {
         try {
-            s3.headBucket(b -> b.bucket(bucket));
+            s3().headBucket(b -> b.bucket(bucket));
             return;
         } catch (S3Exception e) {
             if (e.statusCode() != 404) {
@@ -156,7 +177,7 @@ public final class S3ObjectStorage implements ObjectStorage, AutoCloseable {
             }
         }
         try {
-            s3.createBucket(b -> b.bucket(bucket));
+            s3().createBucket(b -> b.bucket(bucket));
         } catch (BucketAlreadyOwnedByYouException raced) {
             // Someone created it between our HEAD and CREATE: that is the state we wanted.
         } catch (S3Exception e) {
@@ -166,9 +187,11 @@ public final class S3ObjectStorage implements ObjectStorage, AutoCloseable {
 
     @Override
     public void close() {
-        if (ownsClient) {
-            s3.close();
+        S3Client c;
+        synchronized (this) {
+            c = s3;
         }
+        if (ownsClient && c != null) c.close();
     }
 
     static StorageException translate(S3Exception e, S3Uri uri, String operation) {

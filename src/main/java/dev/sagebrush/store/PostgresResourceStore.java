@@ -23,6 +23,7 @@ public final class PostgresResourceStore extends SqlResourceStore {
     private static final Logger log = LoggerFactory.getLogger(PostgresResourceStore.class);
 
     private final PostgresTransactor transactor;
+    private final PlannerStatistics statistics;
     private final Thread listener;
     private volatile boolean closing;
 
@@ -33,9 +34,17 @@ public final class PostgresResourceStore extends SqlResourceStore {
     private PostgresResourceStore(PostgresTransactor tx, DatabaseUrl url) {
         super(Dialect.POSTGRESQL, tx);
         this.transactor = tx;
+        this.statistics = new PlannerStatistics(tx);
+        statistics.check();
         this.listener = new Thread(() -> listen(url), "store-listener");
         this.listener.setDaemon(true);
         this.listener.start();
+    }
+
+    @Override
+    protected void committed(long seq) {
+        super.committed(seq);
+        statistics.written();
     }
 
     @Override
@@ -72,6 +81,7 @@ public final class PostgresResourceStore extends SqlResourceStore {
     public void close() {
         closing = true;
         listener.interrupt();
+        statistics.close();
         super.close();
         try {
             listener.join(2000);

@@ -48,9 +48,9 @@ public final class JobGauges implements AutoCloseable {
         this.kinds = List.copyOf(kinds);
     }
 
+    /** Refreshes now and every {@code every}, on the timer's thread: the first counts are not worth a slower start. */
     public JobGauges start(Duration every) {
-        refresh();
-        timer.scheduleWithFixedDelay(this::refreshQuietly, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(this::refreshQuietly, 0, every.toMillis(), TimeUnit.MILLISECONDS);
         return this;
     }
 

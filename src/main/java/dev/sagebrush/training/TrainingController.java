@@ -77,7 +77,8 @@ public final class TrainingController implements Controller {
     private final ClaimedRuns<DescribeTrainingJobResponse, Report, TrainingRunner.Outcome> runs;
     private final Map<ResourceKey, LiveMetrics> live = new ConcurrentHashMap<>();
     private final Reconciliation reconciliation;
-    private Instant nextPendingCheck = Instant.MIN;
+    /** The first full look comes one interval after the start, not during it (MaxPending is at least 7200 s). */
+    private Instant nextPendingCheck;
 
     public TrainingController(ResourceStore store, JsonCodec codec, Clock clock,
                               TrainingRunner runner, int workers, String nodeId, Duration lease, Duration resync) {
@@ -86,6 +87,7 @@ public final class TrainingController implements Controller {
         this.clock = clock;
         this.nodeId = nodeId;
         this.poll = resync;
+        this.nextPendingCheck = clock.instant().plus(PENDING_CHECK_INTERVAL);
         this.claims = new HeldClaims(store, nodeId, clock, lease);
         this.reconciliation = new Reconciliation(TrainingJobs.KIND, this::reconcile, this::resyncKeys,
                 Reconciliation.Settings.of(resync));
@@ -117,7 +119,7 @@ public final class TrainingController implements Controller {
 
     /**
      * What this node looks at on each resync: stopping jobs and as many claimable jobs as it has free slots (a resync
-     * runs on every create, so it must not cost O(all jobs)); every active job once a minute, for
+     * runs on every create, so it must not cost O(all jobs)); once a minute, the waiting jobs past their
      * MaxPendingTimeInSeconds (at least 7200 s, so a minute is exact enough). Jobs running here come back by
      * themselves (requeue-after).
      */
@@ -131,9 +133,19 @@ public final class TrainingController implements Controller {
         }
         if (!now.isBefore(nextPendingCheck)) {
             nextPendingCheck = now.plus(PENDING_CHECK_INTERVAL);
-            store.findByStatus(TrainingJobs.KIND, ACTIVE).forEach(r -> keys.add(r.key()));
+            // Only the jobs whose wait is over: queueing every active job made each of them a store read and a
+            // decode again, a minute's burst of O(all jobs) steps on every node.
+            for (StoredResource r : store.findByStatus(TrainingJobs.KIND, List.of("InProgress"))) {
+                if (waitedTooLong(documents.decode(r), now)) keys.add(r.key());
+            }
         }
         return keys;
+    }
+
+    private static boolean waitedTooLong(DescribeTrainingJobResponse job, Instant now) {
+        Integer maxPending = job.stoppingCondition() == null ? null : job.stoppingCondition().maxPendingTimeInSeconds();
+        return job.trainingStartTime() == null && maxPending != null
+                && now.isAfter(job.creationTime().plusSeconds(maxPending));
     }
 
     private Result reconcile(ResourceKey key) {

@@ -51,11 +51,15 @@ public final class StoreBench {
         }
         String engine = where.startsWith("postgres") ? "postgresql" : "sqlite";
         boolean fill = !Boolean.getBoolean("startupOnly");
+        // describeOnly: Describe on a store filled by an earlier run; noStartup: Create and Describe only.
+        boolean describeOnly = Boolean.getBoolean("describeOnly");
         if (fill) try (ResourceStore store = open.get()) {
             TrainingJobs jobs = new TrainingJobs(store, codec, () -> { });
-            double createRate = run(n, threads, i -> jobs.create(ctx(), requests.get(i)));
-            System.out.printf("%s: CreateTrainingJob (API + store, no HTTP): %.0f/s with %d threads, %d jobs%n",
-                    engine, createRate, threads, n);
+            if (!describeOnly) {
+                double createRate = run(n, threads, i -> jobs.create(ctx(), requests.get(i)));
+                System.out.printf("%s: CreateTrainingJob (API + store, no HTTP): %.0f/s with %d threads, %d jobs%n",
+                        engine, createRate, threads, n);
+            }
             int describes = Math.min(n, 20_000);
             run(describes, threads, i -> jobs.describe(ctx(), DescribeTrainingJobRequest.builder()
                     .trainingJobName("bulk-" + (i * 7919 % n)).build())); // warm-up
@@ -64,6 +68,7 @@ public final class StoreBench {
             System.out.printf("%s: DescribeTrainingJob (API + store, no HTTP): %.0f/s with %d threads%n",
                     engine, describeRate, threads);
         }
+        if (describeOnly || Boolean.getBoolean("noStartup")) return;
         if (!Boolean.getBoolean("noBaseline")) baseline(open, codec, engine, n);
         for (int round = 1; round <= 3; round++) {
             startup(open, codec, engine, n, "from the store", round, null);
