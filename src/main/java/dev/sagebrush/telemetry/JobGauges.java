@@ -112,5 +112,11 @@ public final class JobGauges implements AutoCloseable {
     @Override
     public void close() {
         timer.shutdownNow();
+        try {
+            // A refresh under way finishes before the store it reads is closed (else it logs a spurious failure).
+            timer.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
