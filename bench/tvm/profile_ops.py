@@ -6,7 +6,9 @@
 #   bench/tvm/tvm_python.sh WORK_DIR bench/tvm/profile_ops.py INPUT SHAPE ARTIFACT_DIR [RUNS]
 #   e.g. ... image 1,3,224,224 WORK_DIR/mobilenet_v2/ml_c5/artifact 100
 #
-# Prints the sum, then one line per operator: minimum microseconds, fused function, argument shapes.
+# Prints the sums, then one line per operator: minimum and median microseconds, fused function, argument shapes.
+# With COLD=1 in the environment every run starts on cold caches (64 MB written first), as in TvmVsOrt when a model
+# takes longer than its 25 ms batch and each TVM call follows an ONNX Runtime call.
 import json
 import os
 import sys
@@ -24,8 +26,11 @@ gm = debug_executor.create(open(os.path.join(art, "compiled_model.json")).read()
 gm.load_params(bytearray(open(os.path.join(art, "compiled.params"), "rb").read()))
 gm.set_input(name, np.random.RandomState(7).standard_normal(shape).astype("float32"))
 gm.profile()   # warm-up (the debug executor's run() would print its own table)
-ops, best = None, None
+ops, best, every = None, None, []
+junk = np.zeros(16 << 20, dtype="float32") if os.environ.get("COLD") == "1" else None
 for _ in range(runs):
+    if junk is not None:
+        junk += 1.0
     calls = json.loads(gm.profile().json())["calls"]
     times = [c["Duration (us)"]["microseconds"] for c in calls]
     if ops is None:
@@ -33,7 +38,10 @@ for _ in range(runs):
         best = times
     else:
         best = [min(a, b) for a, b in zip(best, times)]
+    every.append(times)
 gm.exit()
-print("TOTAL_US %.1f operators %d runs %d" % (sum(best), len(best), runs))
-for (op, shapes), t in zip(ops, best):
-    print("%9.1f  %s  %s" % (t, op, shapes))
+median = np.median(np.array(every), axis=0)
+print("TOTAL_US %.1f (sum of minima) %.1f (sum of medians) median run %.1f operators %d runs %d cold %s"
+      % (sum(best), median.sum(), float(np.median(np.array(every).sum(axis=1))), len(best), runs, junk is not None))
+for (op, shapes), t, m in zip(ops, best, median):
+    print("%9.1f %9.1f  %s  %s" % (t, m, op, shapes))
