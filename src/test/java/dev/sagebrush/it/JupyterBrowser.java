@@ -159,9 +159,12 @@ final class JupyterBrowser {
                     + "\"stop_on_error\":true},\"buffers\":[]}";
             socket.sendText(msg, true).get(10, TimeUnit.SECONDS);
             // Outputs come on iopub, the reply on shell, in no guaranteed order; iopub's "idle" for this request
-            // comes after all of its outputs.
+            // comes after all of its outputs. Both are awaited: an error is also in the shell reply (ename), which
+            // once (a full suite, load ~3) was the only place it was seen.
             List<String> out = new ArrayList<>();
             String result = null;
+            boolean idle = false;
+            boolean replied = false;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (System.nanoTime() < deadline) {
                 String m = messages.poll(1, TimeUnit.SECONDS);
@@ -174,7 +177,12 @@ final class JupyterBrowser {
                 if (m.contains("\"msg_type\": \"stream\"") && stream.find()) out.add(stream.group(1));
                 Matcher err = Pattern.compile("\"ename\": ?\"([^\"]+)\"").matcher(m);
                 if (m.contains("\"msg_type\": \"error\"") && err.find()) result = "ERROR:" + err.group(1);
-                if (m.contains("\"msg_type\": \"status\"") && m.contains("\"execution_state\": \"idle\"")) {
+                if (m.contains("\"msg_type\": \"execute_reply\"")) {
+                    replied = true;
+                    if (result == null && m.contains("\"status\": \"error\"") && err.find(0)) result = "ERROR:" + err.group(1);
+                }
+                if (m.contains("\"msg_type\": \"status\"") && m.contains("\"execution_state\": \"idle\"")) idle = true;
+                if (idle && replied) {
                     return result != null ? result : String.join("", out).replace("\\n", "\n").strip();
                 }
             }

@@ -1,6 +1,5 @@
 package dev.sagebrush.compilation.onnx;
 
-import dev.sagebrush.compilation.CompilationFailure;
 import dev.sagebrush.compilation.CompilationOutcome;
 import dev.sagebrush.compilation.CompilationTarget;
 import dev.sagebrush.compilation.CompilationTargets;
@@ -20,7 +19,6 @@ import dev.sagebrush.jobs.Cancellation;
 import dev.sagebrush.jobs.sandbox.Limits;
 import dev.sagebrush.jobs.sandbox.Sandboxes;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import software.amazon.awssdk.services.sagemaker.model.DescribeCompilationJobResponse;
@@ -68,13 +66,8 @@ public final class OnnxTvmCompiler implements ModelCompiler {
                     "ONNX Runtime " + OrtModels.version() + " on the original .onnx (linux-x64, no graph "
                             + "optimization, in a sandboxed child), same inputs", java.util.Map.of(), null, workDir, steps,
                     cancellation);
-        } catch (ToolchainException e) {
-            if (cancellation.isCancelled()) throw new Cancellation.CancelledException(cancellation.reason());
-            throw new CompilationFailure("InternalServerError: Building or verifying the model for " + arch.id()
-                    + " failed: " + e.getMessage(), e);
-        } catch (IOException e) {
-            if (cancellation.isCancelled()) throw new Cancellation.CancelledException(cancellation.reason());
-            throw new UncheckedIOException(e);
+        } catch (ToolchainException | IOException e) {
+            throw TvmPipeline.failed(e, arch, cancellation);
         }
     }
 }

@@ -26,7 +26,6 @@ import dev.sagebrush.jobs.sandbox.Limits;
 import dev.sagebrush.jobs.sandbox.SandboxedProcess;
 import dev.sagebrush.jobs.sandbox.UntrustedFiles;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -101,13 +100,8 @@ public final class PyTorchTvmCompiler implements ModelCompiler {
                     "TorchScript -> ONNX with torch " + torch + ": torch.jit.load, torch.onnx.export(opset_version=13, "
                             + "input_names=" + String.join(",", shapes.keySet()) + "), in the job's sandbox",
                     workDir, steps, cancellation);
-        } catch (ToolchainException e) {
-            if (cancellation.isCancelled()) throw new Cancellation.CancelledException(cancellation.reason());
-            throw new CompilationFailure("InternalServerError: Building or verifying the model for " + arch.id()
-                    + " failed: " + e.getMessage(), e);
-        } catch (IOException e) {
-            if (cancellation.isCancelled()) throw new Cancellation.CancelledException(cancellation.reason());
-            throw new UncheckedIOException(e);
+        } catch (ToolchainException | IOException e) {
+            throw TvmPipeline.failed(e, arch, cancellation);
         }
     }
 

@@ -112,13 +112,8 @@ public final class TfliteTvmCompiler implements ModelCompiler {
                     "Arm NN " + res.path("armnn_version").asText() + " (Debian python3-pyarmnn: TfLite parser, CpuRef "
                             + "reference kernels) running the original .tflite in the job's sandbox, same inputs",
                     quantizedTolerance(m), null, workDir, steps, cancellation);
-        } catch (ToolchainException e) {
-            if (cancellation.isCancelled()) throw new Cancellation.CancelledException(cancellation.reason());
-            throw new CompilationFailure("InternalServerError: Building or verifying the model for " + arch.id()
-                    + " failed: " + e.getMessage(), e);
-        } catch (IOException e) {
-            if (cancellation.isCancelled()) throw new Cancellation.CancelledException(cancellation.reason());
-            throw new UncheckedIOException(e);
+        } catch (ToolchainException | IOException e) {
+            throw TvmPipeline.failed(e, arch, cancellation);
         }
     }
 

@@ -127,6 +127,18 @@ public final class TvmPipeline {
     }
 
     /** The target's CPU, or a FailureReason saying why a neural network cannot be compiled for it here. */
+    /**
+     * What an error while building or verifying a model means for its job: the cancellation when the job was being
+     * cancelled (a killed step fails as a side effect), else an internal failure naming the target ({@link
+     * ToolchainException}) or an I/O error. Callers write {@code throw TvmPipeline.failed(e, arch, cancellation)}.
+     */
+    public static RuntimeException failed(Exception e, TargetArch arch, Cancellation cancellation) {
+        if (cancellation.isCancelled()) return new Cancellation.CancelledException(cancellation.reason());
+        if (e instanceof IOException io) return new java.io.UncheckedIOException(io);
+        return new CompilationFailure("InternalServerError: Building or verifying the model for " + arch.id()
+                + " failed: " + e.getMessage(), e);
+    }
+
     public static TargetArch checkTarget(CompilationTarget target, String framework) {
         return checkTarget(target, framework, TvmCompiler.missing());
     }
