@@ -153,9 +153,16 @@ public final class Gateway implements HttpHandler {
 
     private void respond(HttpServerExchange exchange, String target, String requestId,
                          Function<byte[], SigV4Verifier.Verified> pending, byte[] body) {
-        try {
+        answering(exchange, target, requestId, () -> {
             Call call = prepare(exchange, target, requestId, pending, body);
             send(exchange, call.operation().invoke(call.context(), call.input()));
+        });
+    }
+
+    /** Runs one step of answering a call; its AWS error, or an internal error, becomes the response. */
+    private void answering(HttpServerExchange exchange, String target, String requestId, Runnable step) {
+        try {
+            step.run();
         } catch (AwsException e) {
             sendError(exchange, e);
         } catch (RuntimeException | OutOfMemoryError e) {
@@ -175,27 +182,16 @@ public final class Gateway implements HttpHandler {
             exchange.dispatch(() -> respond(exchange, target, requestId, pending, body));
             return;
         }
-        try {
+        answering(exchange, target, requestId, () -> {
             Call call = prepare(exchange, target, requestId, pending, body);
             SdkPojo answer = call.operation().invokeInMemory(call.context(), call.input());
             if (answer != null) {
                 send(exchange, answer);
                 return;
             }
-            exchange.dispatch(() -> {
-                try {
-                    send(exchange, call.operation().invoke(call.context(), call.input()));
-                } catch (AwsException e) {
-                    sendError(exchange, e);
-                } catch (RuntimeException | OutOfMemoryError e) {
-                    internalError(exchange, requestId, target, e);
-                }
-            });
-        } catch (AwsException e) {
-            sendError(exchange, e);
-        } catch (RuntimeException | OutOfMemoryError e) {
-            internalError(exchange, requestId, target, e);
-        }
+            exchange.dispatch(() -> answering(exchange, target, requestId,
+                    () -> send(exchange, call.operation().invoke(call.context(), call.input()))));
+        });
     }
 
     private void send(HttpServerExchange exchange, SdkPojo output) {

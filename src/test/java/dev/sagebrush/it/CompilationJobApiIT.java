@@ -15,6 +15,7 @@ import software.amazon.awssdk.services.sagemaker.model.CompilationJobSummary;
 import software.amazon.awssdk.services.sagemaker.model.CreateCompilationJobRequest;
 import software.amazon.awssdk.services.sagemaker.model.DescribeCompilationJobResponse;
 import software.amazon.awssdk.services.sagemaker.model.Framework;
+import software.amazon.awssdk.services.sagemaker.model.OutputConfig;
 import software.amazon.awssdk.services.sagemaker.model.ListCompilationJobsResponse;
 import software.amazon.awssdk.services.sagemaker.model.ResourceInUseException;
 import software.amazon.awssdk.services.sagemaker.model.ResourceNotFoundException;
@@ -38,6 +39,21 @@ class CompilationJobApiIT {
     @AfterAll
     static void stop() {
         fixture.close();
+    }
+
+    /**
+     * CreateCompilationJob of {@code s3://models/<key>} with the output under {@code s3://models/compiled/<name>/}, as
+     * the neural-network ITs each make it, then {@link #untilEnded} (up to 8 min: a job took over 3 min at load 25).
+     */
+    static DescribeCompilationJobResponse compileAndWait(SageMakerClient sm, String name, String key, Framework framework,
+                                                         String dataInputConfig,
+                                                         java.util.function.Consumer<OutputConfig.Builder> target)
+            throws InterruptedException {
+        sm.createCompilationJob(job(name)
+                .inputConfig(i -> i.s3Uri("s3://models/" + key).framework(framework).dataInputConfig(dataInputConfig))
+                .outputConfig(o -> target.accept(o.s3OutputLocation("s3://models/compiled/" + name + "/")))
+                .build());
+        return untilEnded(sm, name, java.time.Duration.ofMinutes(8));
     }
 
     /** Polls DescribeCompilationJob, as a client does, until the job has ended: COMPLETED or FAILED. */

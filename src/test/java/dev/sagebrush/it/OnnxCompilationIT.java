@@ -67,11 +67,7 @@ class OnnxCompilationIT {
 
     static DescribeCompilationJobResponse compile(String name, String key, Framework framework, String dataInputConfig,
                                                   java.util.function.Consumer<OutputConfig.Builder> target) throws Exception {
-        sm.createCompilationJob(CompilationJobApiIT.job(name)
-                .inputConfig(i -> i.s3Uri("s3://models/" + key).framework(framework).dataInputConfig(dataInputConfig))
-                .outputConfig(o -> target.accept(o.s3OutputLocation("s3://models/compiled/" + name + "/")))
-                .build());
-        return CompilationJobApiIT.untilEnded(sm, name, java.time.Duration.ofMinutes(8)); // jobs took over 3 min at load 25
+        return CompilationJobApiIT.compileAndWait(sm, name, key, framework, dataInputConfig, target);
     }
 
     static DescribeCompilationJobResponse onnx(String name, String model, String config, String device) throws Exception {

@@ -56,12 +56,8 @@ class PyTorchCompilationIT {
     }
 
     static DescribeCompilationJobResponse compile(String name, String model, String config, String device) throws Exception {
-        sm.createCompilationJob(CompilationJobApiIT.job(name)
-                .inputConfig(i -> i.s3Uri("s3://models/torch/" + model + ".tar.gz").framework(Framework.PYTORCH)
-                        .dataInputConfig(config))
-                .outputConfig(o -> o.s3OutputLocation("s3://models/compiled/" + name + "/").targetDevice(device))
-                .build());
-        return CompilationJobApiIT.untilEnded(sm, name, java.time.Duration.ofMinutes(8)); // slow only on a loaded machine
+        return CompilationJobApiIT.compileAndWait(sm, name, "torch/" + model + ".tar.gz", Framework.PYTORCH, config,
+                o -> o.targetDevice(device));
     }
 
     @ParameterizedTest(name = "{0} for {1} ({2})")

@@ -72,12 +72,8 @@ class TfliteCompilationIT {
     }
 
     static DescribeCompilationJobResponse compile(String name, String model, String config, String device) throws Exception {
-        sm.createCompilationJob(CompilationJobApiIT.job(name)
-                .inputConfig(i -> i.s3Uri("s3://models/tflite/" + model + ".tar.gz").framework(Framework.TFLITE)
-                        .dataInputConfig(config))
-                .outputConfig(o -> o.s3OutputLocation("s3://models/compiled/" + name + "/").targetDevice(device))
-                .build());
-        return CompilationJobApiIT.untilEnded(sm, name, java.time.Duration.ofMinutes(8)); // slow only on a loaded machine
+        return CompilationJobApiIT.compileAndWait(sm, name, "tflite/" + model + ".tar.gz", Framework.TFLITE, config,
+                o -> o.targetDevice(device));
     }
 
     @ParameterizedTest(name = "{0} for {1} ({2})")
