@@ -47,7 +47,7 @@ class OnnxCompilationIT {
         sm = fixture.sagemaker();
         s3 = fixture.s3();
         s3.createBucket(b -> b.bucket("models"));
-        for (String model : List.of("mlp", "convnet", "twoin")) {
+        for (String model : List.of("mlp", "convnet", "twoin", "resblock")) {
             s3.putObject(b -> b.bucket("models").key("onnx/" + model + ".tar.gz"), RequestBody.fromBytes(
                     Tarballs.create().file(model + ".onnx", XgboostCompilationIT.fixture("fixtures/onnx/" + model + ".onnx")).bytes()));
         }
@@ -92,6 +92,9 @@ class OnnxCompilationIT {
     @CsvSource({
             "convnet, ml_c5,   x86_64,  '{\"image\": [2, 3, 32, 32]}', 'image', '2,3,32,32', '[2,10]'",
             "mlp,     ml_c5,   x86_64,  '{\"x\": [4, 16]}',            'x',     '4,16',      '[4,4]'",
+            // 3x3 stride-1 convolutions with 16+ channels: Winograd with AVX-512 (ml_c5) and AVX2 (ml_c4)
+            "resblock, ml_c5,  x86_64,  '{\"image\": [2, 16, 18, 22]}', 'image', '2,16,18,22', '[2,32,17,21]'",
+            "resblock, ml_c4,  x86_64,  '{\"image\": [1, 16, 18, 22]}', 'image', '1,16,18,22', '[1,32,17,21]'",
             "convnet, rk3399,  aarch64, '{\"image\": [1, 3, 32, 32]}', 'image', '1,3,32,32', '[1,10]'",
             "mlp,     ml_m6g,  aarch64, '{\"x\": [4, 16]}',            'x',     '4,16',      '[4,4]'",
             "convnet, rk3288,  armv7hf, '{\"image\": [1, 3, 32, 32]}', 'image', '1,3,32,32', '[1,10]'",

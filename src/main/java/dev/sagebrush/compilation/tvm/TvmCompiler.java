@@ -110,6 +110,7 @@ public final class TvmCompiler {
         Path out = Files.createDirectories(work.resolve("out"));
         Path script = copyResource("tvm_compile.py", work);
         copyResource("tvm_build.py", work);   // build options and schedule defaults, imported by the script
+        copyResource("tvm_winograd.py", work);   // Winograd convolutions for x86, imported by tvm_build.py
         copyResource("tflite_rounding.py", work);   // TFLite's rounding of quantized averages, imported for TFLITE
         Path shim;
         try {

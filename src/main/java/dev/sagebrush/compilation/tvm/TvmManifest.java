@@ -51,7 +51,9 @@ final class TvmManifest {
                 : "relay.frontend.from_onnx(model, shapes=" + shapes.json() + ", freeze_params=True)")
                 + "; with PassContext(opt_level=3) and "
                 + "Sagebrush's defaults for TVM's untuned x86 schedules (tvm_build.py: NCHWc channel blocks shared "
-                + "by producer and consumer, register-bounded convolution tiles, vectorized average pooling): "
+                + "by producer and consumer, register-bounded convolution tiles, vectorized average pooling; "
+                + "tvm_winograd.py: Winograd F(2x2, 3x3) for 3x3 stride-1 convolutions of 16+ channels with AVX2 "
+                + "or AVX-512): "
                 + "factory = relay.build(mod, target=\"" + t.llvm() + "\", params=params); "
                 + "factory.get_lib().export_library(\"compiled.so\") linked with " + c.linkCommand()
                 + "; compiled_model.json = factory.get_graph_json(); compiled.params = "
