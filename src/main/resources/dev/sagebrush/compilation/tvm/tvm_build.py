@@ -243,7 +243,7 @@ def _winograd_wanted(tiles, in_channels, out_channels):
     """Whether a 3x3 stride-1 convolution runs as Winograd F(2x2, 3x3) (tvm_winograd.py; AVX2 and AVX-512 targets).
     Measured on this host (docs/performance.md, "Winograd convolutions"), minimum per operator in the graph: ResNet-18's
     convolutions of 64-512 channels on 56x56 down to 7x7 maps (16 tiles) ran 1.2-1.9x faster, convnet224's 16- and
-    32-channel ones 1.1x and 1.6x; with 3 input channels the transforms outweigh the saved products (190 -> 452 us).
+    32-channel ones 1.3x and 1.6x; with 3 input channels the transforms outweigh the saved products (190 -> 452 us).
     Below 16 tiles the transformed weights (16/9 of the original) are read for too few tiles to pay: not measured,
     kept direct."""
     return tiles >= WINOGRAD_MIN_TILES and min(in_channels, out_channels) >= WINOGRAD_MIN_CHANNELS
