@@ -27,7 +27,6 @@ import re
 
 import tvm
 from tvm import relay, te
-from tvm.relay.op import op as relay_op
 from tvm.target import get_native_generic_func
 from tvm.target.x86 import get_simd_32bit_lanes
 from tvm.topi.nn.conv2d import conv2d_alter_layout
@@ -277,7 +276,8 @@ def _alter(tvm_alter, channel_block, wanted):
 
 
 def install(channel_block, wanted):
-    """Routes qualifying convolutions through Winograd on x86 targets with AVX-512 (16 float lanes)."""
+    """Routes qualifying convolutions through Winograd on x86 targets with AVX2 or AVX-512 (LANES); other targets
+    (ARM's 4-lane NEON included) and other convolutions keep TVM's alter-layout and strategy."""
     conv2d_alter_layout.register("cpu", _alter(x86_alter._alter_conv2d_layout, channel_block, wanted), override=True)
     name = "conv2d_winograd_without_weight_transform_strategy"
     get_native_generic_func(name).register(
