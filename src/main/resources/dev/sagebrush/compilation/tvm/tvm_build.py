@@ -18,11 +18,12 @@
 #    convolutions ran 30-50 % faster; spatial convolutions 2-10 % with AVX-512's two-vector blocks, but slower with
 #    one-vector blocks (AVX2), which keep the copy.
 #  - 3x3 stride-1 convolutions with 16+ channels on maps of 16+ 2x2 tiles run as Winograd F(2x2, 3x3) on AVX2 and
-#    AVX-512 targets (tvm_winograd.py): 2.25x fewer multiplications; ResNet-18 1.4x and convnet224 1.2x faster.
+#    AVX-512 targets (tvm_winograd.py): 2.25x fewer multiplications; ResNet-18 1.4x and convnet224 1.3x faster.
 # All of them change loop order, tiling and layout, or (Winograd) the order of the sums; the outputs stay within
-# float rounding. ARM targets (an `llvm -mtriple=...` target without -device=arm_cpu) compile NCHW convolutions through the
-# same x86 templates, with 4-lane blocks: the register bound (8 vectors, under half of NEON's registers) applies
-# there too. Their speed cannot be measured on this host (qemu-user); their outputs are verified under qemu.
+# float rounding. ARM targets (an `llvm -mtriple=...` target without -device=arm_cpu) compile NCHW convolutions
+# through the same x86 templates, with 4-lane blocks: the register bound (8 vectors, under half of NEON's registers)
+# applies there too, Winograd does not. Their speed cannot be measured on this host (qemu-user); their outputs are
+# verified under qemu.
 import tvm
 from tvm import relay, te
 from tvm.autotvm.task.space import OtherOptionEntity, SplitEntity

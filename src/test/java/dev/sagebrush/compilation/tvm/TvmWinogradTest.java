@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The Winograd convolutions of tvm_winograd.py, compiled by the real TVM child for AVX-512 and AVX2 targets and run on
  * this host, against a float64 convolution: odd map sizes (partial tiles), a batch of two, asymmetric and no padding,
- * channel counts that give one-, two- and fractional-vector blocks, the elementwise tail fused after them; and the
+ * channel counts that give one-, two- and fractional-vector blocks, with and without an elementwise tail; and the
  * convolutions the rule keeps direct (3 channels, stride 2, 5x5 maps) stay direct.
  */
 class TvmWinogradTest {
@@ -45,6 +45,8 @@ class TvmWinogradTest {
                   "h": 20, "w": 19, "pads": [0, 0, 0, 0], "residual": true},
                  {"name": "avx2 16->16, 28x28", "cpu": "core-avx2", "n": 1, "in": 16, "out": 16, "h": 28, "w": 28,
                   "pads": [1, 1, 1, 1]},
+                 {"name": "avx512 64 channels, nothing fused after it", "cpu": "skylake-avx512", "n": 1, "in": 64,
+                  "out": 64, "h": 12, "w": 12, "pads": [1, 1, 1, 1], "bare": true},
                  {"name": "3 input channels", "cpu": "skylake-avx512", "n": 1, "in": 3, "out": 16, "h": 32, "w": 32,
                   "pads": [1, 1, 1, 1]},
                  {"name": "stride 2", "cpu": "skylake-avx512", "n": 1, "in": 32, "out": 32, "h": 16, "w": 16,
@@ -64,13 +66,13 @@ class TvmWinogradTest {
                 results.put(c.path("name").asText(), c);
             }
         }
-        assertThat(results).as(r.output()).hasSize(7);
+        assertThat(results).as(r.output()).hasSize(8);
     }
 
     @Test
     void qualifyingConvolutionsRunAsWinogradAndMatchADirectConvolution() {
         for (String name : new String[] {"avx512 batch 2, 16->32, 18x22", "avx512 48 channels, asymmetric padding",
-                "avx512 24 channels, no padding", "avx2 16->16, 28x28"}) {
+                "avx512 24 channels, no padding", "avx2 16->16, 28x28", "avx512 64 channels, nothing fused after it"}) {
             JsonNode c = results.get(name);
             assertThat(c.path("winograd").asBoolean()).as(name).isTrue();
             assertThat(c.path("shape")).as(name).isEqualTo(c.path("want_shape"));

@@ -1,5 +1,5 @@
 # Run by TvmWinogradTest in the TVM child (TvmWorker), with tvm_build.py and tvm_winograd.py copied beside it.
-# Compiles single 3x3 convolutions (with bias, ReLU and a residual add fused after them, as in a ResNet) through
+# Compiles single 3x3 convolutions (alone, or with bias, ReLU and a residual add fused after them) through
 # tvm_build for x86 targets, runs them, and compares with a float64 numpy convolution. Prints one JSON line per case:
 # whether the compiled graph used Winograd, and the largest error relative to the output's largest magnitude.
 import json
@@ -18,7 +18,7 @@ tvm_build.install()
 CASES = json.load(open(sys.argv[1]))["cases"]
 
 
-def reference(x, w, b, pads, strides, residual):
+def reference(x, w, b, pads, strides, residual, relu):
     top, left, bottom, right = pads
     xp = np.pad(x.astype(np.float64), ((0, 0), (0, 0), (top, bottom), (left, right)))
     n, _, h, wd = xp.shape
@@ -30,7 +30,7 @@ def reference(x, w, b, pads, strides, residual):
     out = out[:, :, ::strides[0], ::strides[1]] + b.astype(np.float64)[None, :, None, None]
     if residual is not None:
         out += residual
-    return np.maximum(out, 0)
+    return np.maximum(out, 0) if relu else out
 
 
 for case in CASES:
@@ -42,20 +42,25 @@ for case in CASES:
     b_np = rng.standard_normal(co).astype("float32")
     x = relay.var("x", shape=x_np.shape, dtype="float32")
     y = relay.nn.conv2d(x, relay.const(w_np), strides=strides, padding=pads, channels=co, kernel_size=(3, 3))
-    y = relay.nn.bias_add(y, relay.const(b_np))
+    bare = case.get("bare", False)   # the convolution alone: no elementwise tail fused after it
+    if bare:
+        b_np = np.zeros(co, dtype="float32")
+    else:
+        y = relay.nn.bias_add(y, relay.const(b_np))
     oh, ow = (h + pads[0] + pads[2] - 3) // strides[0] + 1, (w + pads[1] + pads[3] - 3) // strides[1] + 1
     res_np = None
     if case.get("residual"):
         res_np = rng.standard_normal((n, co, oh, ow)).astype("float32")
         y = relay.add(y, relay.const(res_np))
-    y = relay.nn.relu(y)
+    if not bare:
+        y = relay.nn.relu(y)
     mod = tvm.IRModule.from_expr(relay.Function([x], y))
     factory = tvm_build.build(mod, "llvm -mtriple=x86_64-linux-gnu -mcpu=" + case["cpu"], {})
     gm = graph_executor.GraphModule(factory["default"](tvm.cpu(0)))
     gm.set_input("x", x_np)
     gm.run()
     got = gm.get_output(0).numpy()
-    want = reference(x_np, w_np, b_np, pads, strides, res_np)
+    want = reference(x_np, w_np, b_np, pads, strides, res_np, not bare)
     print("CASE " + json.dumps({"name": case["name"], "winograd": "winograd" in factory.get_graph_json(),
                                 "shape": list(got.shape), "want_shape": list(want.shape),
                                 "rel_err": float(np.max(np.abs(got - want)) / np.max(np.abs(want)))}))
