@@ -3,12 +3,16 @@ package dev.sagebrush.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sagebrush.storage.SafeArchive;
+import java.net.URI;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sagemaker.SageMakerClient;
 import software.amazon.awssdk.services.sagemaker.model.CompilationJobStatus;
 import software.amazon.awssdk.services.sagemaker.model.CompilationJobSummary;
@@ -54,6 +58,18 @@ class CompilationJobApiIT {
                 .outputConfig(o -> target.accept(o.s3OutputLocation("s3://models/compiled/" + name + "/")))
                 .build());
         return untilEnded(sm, name, java.time.Duration.ofMinutes(8));
+    }
+
+    /**
+     * Downloads a completed job's artifact from its ModelArtifacts.S3ModelArtifacts, as a user does, and unpacks it
+     * into {@code dir} (the archive is left beside it as {@code <dir>.tar.gz}).
+     */
+    static Path downloadArtifact(S3Client s3, DescribeCompilationJobResponse d, Path dir) throws Exception {
+        URI uri = URI.create(d.modelArtifacts().s3ModelArtifacts());
+        Path archive = dir.resolveSibling(dir.getFileName() + ".tar.gz");
+        s3.getObject(b -> b.bucket(uri.getHost()).key(uri.getPath().substring(1)), archive);
+        SafeArchive.extractTarGz(archive, dir, SafeArchive.Limits.DEFAULT);
+        return dir;
     }
 
     /** Polls DescribeCompilationJob, as a client does, until the job has ended: COMPLETED or FAILED. */

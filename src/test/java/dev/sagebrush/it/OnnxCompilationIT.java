@@ -7,7 +7,6 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sagebrush.storage.SafeArchive;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,12 +74,7 @@ class OnnxCompilationIT {
     }
 
     static Path download(DescribeCompilationJobResponse d, String job) throws Exception {
-        String key = d.modelArtifacts().s3ModelArtifacts().substring("s3://models/".length());
-        Path archive = tmp.resolve(job + ".tar.gz");
-        s3.getObject(b -> b.bucket("models").key(key), archive);
-        Path dir = tmp.resolve(job);
-        SafeArchive.extractTarGz(archive, dir, SafeArchive.Limits.DEFAULT);
-        return dir;
+        return CompilationJobApiIT.downloadArtifact(s3, d, tmp.resolve(job));
     }
 
     static void assertFailedWithNothingPublished(DescribeCompilationJobResponse d, String job) {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sagebrush.compilation.pytorch.PyTorchTvmCompiler;
-import dev.sagebrush.storage.SafeArchive;
 import dev.sagebrush.testsupport.Prerequisites;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,11 +71,7 @@ class PyTorchCompilationIT {
         DescribeCompilationJobResponse d = compile(job, model, config, device);
         assertThat(d.failureReason()).isEmpty();
         assertThat(d.compilationJobStatus()).isEqualTo(CompilationJobStatus.COMPLETED);
-        String key = d.modelArtifacts().s3ModelArtifacts().substring("s3://models/".length());
-        Path archive = tmp.resolve(job + ".tar.gz");
-        s3.getObject(b -> b.bucket("models").key(key), archive);
-        Path dir = tmp.resolve(job);
-        SafeArchive.extractTarGz(archive, dir, SafeArchive.Limits.DEFAULT);
+        Path dir = CompilationJobApiIT.downloadArtifact(s3, d, tmp.resolve(job));
         try (var top = Files.list(dir)) {
             assertThat(top.map(p -> p.getFileName().toString()).sorted().toList()).containsExactly(
                     "compiled.meta", "compiled.params", "compiled.so", "compiled_model.json", "sagebrush");

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sagebrush.compilation.tflite.TfliteTvmCompiler;
-import dev.sagebrush.storage.SafeArchive;
 import dev.sagebrush.testsupport.Prerequisites;
 import dev.sagebrush.testsupport.TfliteFixtures;
 import java.nio.ByteBuffer;
@@ -95,11 +94,7 @@ class TfliteCompilationIT {
         if (config == null) {   // inferred from the model (NHWC as it declares it) and reported, as Neo does
             assertThat(d.derivedInformation().derivedDataInputConfig()).isEqualTo("{\"" + input + "\":" + shape + "}");
         }
-        String key = d.modelArtifacts().s3ModelArtifacts().substring("s3://models/".length());
-        Path archive = tmp.resolve(job + ".tar.gz");
-        s3.getObject(b -> b.bucket("models").key(key), archive);
-        Path dir = tmp.resolve(job);
-        SafeArchive.extractTarGz(archive, dir, SafeArchive.Limits.DEFAULT);
+        Path dir = CompilationJobApiIT.downloadArtifact(s3, d, tmp.resolve(job));
         try (var top = Files.list(dir)) {
             assertThat(top.map(p -> p.getFileName().toString()).sorted().toList()).containsExactly(
                     "compiled.meta", "compiled.params", "compiled.so", "compiled_model.json", "sagebrush");
@@ -150,11 +145,7 @@ class TfliteCompilationIT {
         assertThat(d.failureReason()).isEmpty();
         assertThat(d.compilationJobStatus()).isEqualTo(CompilationJobStatus.COMPLETED);
         assertThat(d.derivedInformation().derivedDataInputConfig()).isEqualTo("{\"" + input + "\":" + shape + "}");
-        String key = d.modelArtifacts().s3ModelArtifacts().substring("s3://models/".length());
-        Path archive = tmp.resolve(job + ".tar.gz");
-        s3.getObject(b -> b.bucket("models").key(key), archive);
-        Path dir = tmp.resolve(job);
-        SafeArchive.extractTarGz(archive, dir, SafeArchive.Limits.DEFAULT);
+        Path dir = CompilationJobApiIT.downloadArtifact(s3, d, tmp.resolve(job));
         JsonNode m = JSON.readTree(dir.resolve("sagebrush/manifest.json").toFile());
         JsonNode v = m.path("verification");
         assertThat(v.path("status").asText()).as(v.toString()).isEqualTo("PASSED");

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sagebrush.storage.SafeArchive;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -90,10 +89,7 @@ class XgboostCompilationIT {
         assertThat(d.modelArtifacts().s3ModelArtifacts()).isEqualTo("s3://models/" + expectedKey);
         assertThat(d.modelDigests().artifactDigest()).matches("blake2b:[0-9a-f]{128}");
 
-        Path dir = tmp.resolve(job);
-        Path archive = tmp.resolve(job + ".tar.gz");
-        s3.getObject(b -> b.bucket("models").key(expectedKey), archive);
-        SafeArchive.extractTarGz(archive, dir, SafeArchive.Limits.DEFAULT);
+        Path dir = CompilationJobApiIT.downloadArtifact(s3, d, tmp.resolve(job));
 
         // A DLR model directory: only DLR's files at the top, everything of ours under sagebrush/.
         try (var top = Files.list(dir)) {
@@ -177,10 +173,7 @@ class XgboostCompilationIT {
     void gpuTargetGetsHostCpuCodeAndSaysSo() throws Exception {
         DescribeCompilationJobResponse d = compile("xgb-on-p3", "binary_logistic.json", "ml_p3");
         assertThat(d.compilationJobStatus()).isEqualTo(CompilationJobStatus.COMPLETED);
-        Path archive = tmp.resolve("p3.tar.gz");
-        String key = d.modelArtifacts().s3ModelArtifacts().substring("s3://models/".length());
-        s3.getObject(b -> b.bucket("models").key(key), archive);
-        SafeArchive.extractTarGz(archive, tmp.resolve("p3"), SafeArchive.Limits.DEFAULT);
+        CompilationJobApiIT.downloadArtifact(s3, d, tmp.resolve("p3"));
         JsonNode manifest = JSON.readTree(tmp.resolve("p3/sagebrush/manifest.json").toFile());
         assertThat(manifest.path("target_arch").asText()).isEqualTo("x86_64");
         assertThat(manifest.path("note").asText()).contains("host CPU").contains("NVIDIA GPU");
